@@ -1,0 +1,83 @@
+//! Validates every `defaults/*.json` with the same model the binary uses and
+//! records the pinned release.
+//!
+//! The files themselves are embedded by `include_dir!` in `src/defaults/registry.rs`;
+//! this script makes sure nothing broken gets that far. A broken file fails
+//! the build with `defaults/FILE:LINE:COLUMN: problem` (syntax or shape) or
+//! `defaults/FILE: field: problem` (a rule of the format).
+
+use std::fs;
+use std::path::Path;
+
+#[path = "src/defaults/version.rs"]
+#[allow(dead_code)]
+pub mod version;
+
+#[allow(dead_code)]
+mod defaults {
+    pub use super::version;
+    #[path = "../src/defaults/model.rs"]
+    pub mod model;
+}
+
+use defaults::model::{self, SCHEMA_FILE};
+use version::Version;
+
+fn main() {
+    println!("cargo::rerun-if-changed=defaults");
+    println!("cargo::rerun-if-env-changed=KUBELET_WRAPPER_RELEASE");
+
+    let mut errors = Vec::new();
+    let dir = Path::new("defaults");
+    let mut releases = Vec::new();
+    match fs::read_dir(dir) {
+        Err(e) => errors.push(format!(
+            "defaults/: cannot read the defaults directory: {e}"
+        )),
+        Ok(entries) => {
+            let mut names: Vec<String> = entries
+                .filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            names.sort();
+            for name in names {
+                println!("cargo::rerun-if-changed=defaults/{name}");
+                if !name.ends_with(".json") || name == SCHEMA_FILE {
+                    continue;
+                }
+                match check_file(&dir.join(&name), &name) {
+                    Ok(v) => releases.push(v),
+                    Err(mut e) => errors.append(&mut e),
+                }
+            }
+        }
+    }
+    if releases.is_empty() && errors.is_empty() {
+        errors.push("defaults/: no release file (defaults/MAJOR.MINOR.PATCH.json); the wrapper needs at least one".into());
+    }
+
+    let pinned = std::env::var("KUBELET_WRAPPER_RELEASE").unwrap_or_default();
+    let pinned = pinned.trim();
+    let pinned = if pinned.is_empty() { "auto" } else { pinned };
+    if pinned != "auto" {
+        if let Err(e) = Version::parse(pinned) {
+            errors.push(format!("KUBELET_WRAPPER_RELEASE: {e}, or auto"));
+        }
+    }
+    println!("cargo::rustc-env=KUBELET_WRAPPER_PINNED={pinned}");
+
+    if !errors.is_empty() {
+        for e in &errors {
+            println!("cargo::error={e}");
+        }
+        std::process::exit(1);
+    }
+}
+
+/// Parses and validates one release file; returns its version.
+fn check_file(path: &Path, name: &str) -> Result<Version, Vec<String>> {
+    let shown = format!("defaults/{name}");
+    let text = fs::read_to_string(path).map_err(|e| vec![format!("{shown}: cannot read: {e}")])?;
+    let defaults = model::check_file(&shown, name, &text)?;
+    Ok(defaults.version().expect("validated"))
+}

@@ -1,0 +1,16 @@
+//! The system layer: the defaults file format ([`model`]), release versions
+//! and the selection rule ([`version`]), and the files embedded in this binary
+//! ([`registry`]).
+//!
+//! How to add a release: write `defaults/<release>.json` (copy the previous
+//! file and change what the release changes), run `cargo build`; the build
+//! validates it with [`model::Defaults::problems`] and fails naming the file
+//! and the rule broken. `kubelet-wrapperctl defaults show <release>` prints
+//! what the release will run.
+
+pub mod model;
+pub mod registry;
+pub mod version;
+
+pub use model::Defaults;
+pub use version::Version;

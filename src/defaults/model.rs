@@ -1,0 +1,462 @@
+//! The defaults file format: the system layer of one release, as data.
+//!
+//! Every difference between two releases is a difference in one of these
+//! fields; no release is special-cased in code. Unknown fields are errors, so
+//! a typo in a release file fails the build instead of being ignored.
+//!
+//! This file is compiled twice: into the crate, and into `build.rs` through
+//! `#[path]`, so the build rejects exactly what the binary would reject. It may
+//! use `std`, `serde` and `serde_json` only (the build script's dependencies),
+//! and expects `super::version` to be `version.rs`.
+
+use super::version::Version;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::fmt;
+
+/// One release's system layer: `defaults/<release>.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Defaults {
+    /// Pointer to the JSON Schema, for editors. Not used by the wrapper.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
+    /// The first release this file applies to; must equal the file name.
+    pub release: String,
+    /// One sentence for reviewers: what this release changed.
+    pub summary: String,
+    /// Host directories created (as `mkdir -p`, mode 0755) before the engine
+    /// starts, in this order.
+    pub directories: Vec<String>,
+    /// Host paths given to the kubelet, in the order they are passed.
+    pub volumes: Vec<Volume>,
+    /// The kubelet image.
+    pub image: Image,
+    /// The container engine and its release-fixed settings.
+    pub engine: Engine,
+}
+
+/// A host path mounted into the kubelet's container.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Volume {
+    /// Volume name (rkt's `--volume NAME,...`/`--mount volume=NAME`): lower
+    /// case letters, digits and single dashes.
+    pub name: String,
+    /// Absolute path on the host.
+    pub source: String,
+    /// Absolute path inside the container.
+    pub target: String,
+    /// Whether the kubelet may write to it.
+    pub read_only: bool,
+    /// Whether mounts below the source are carried along (rkt
+    /// `recursive=true`, rshared propagation on other engines).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub recursive: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The kubelet image defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    /// Image location without tag, used when the admin sets neither
+    /// `KUBELET_IMAGE_URL` nor `KUBELET_ACI`.
+    pub default_url: String,
+}
+
+/// The engine a release runs the kubelet with, with its engine-specific
+/// settings. Written as `{"rkt": {...}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Engine {
+    Rkt(Rkt),
+}
+
+/// rkt (fly stage1) settings.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rkt {
+    /// The engine program when the admin does not set `RKT`.
+    pub program: String,
+    /// Stage1 argument(s), replaced as a whole by `RKT_STAGE1_ARG`.
+    pub stage1: Vec<String>,
+    /// Whether each `--volume` carries `readOnly=true|false` (releases from
+    /// 1207.0.0) or no readOnly attribute at all (rkt's default, read-write).
+    pub read_only_attribute: bool,
+    /// The image trust policy: the first rule whose condition matches the
+    /// image reference contributes its arguments; none matching adds nothing.
+    pub trust: Vec<TrustRule>,
+    /// Release-fixed `rkt run` flags placed after the mounts.
+    #[serde(default)]
+    pub run_flags: Vec<String>,
+    /// Arguments after the image, replaced as a whole by `KUBELET_IMAGE_ARGS`.
+    pub image_args: Vec<String>,
+}
+
+/// One rule of a trust policy.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustRule {
+    /// Which image references the rule applies to.
+    pub when: TrustCondition,
+    /// What the arguments do to image verification.
+    pub policy: TrustPolicy,
+    /// Engine arguments added (before the volumes) when the rule applies.
+    pub args: Vec<String>,
+}
+
+/// The condition of a trust rule.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrustCondition {
+    /// Every image.
+    Always,
+    /// Images whose reference, up to (not including) its first `/`, equals
+    /// this text: `quay.io` for `quay.io/coreos/hyperkube:v1`, `docker:` for
+    /// `docker://quay.io/coreos/hyperkube:v1`.
+    ImagePrefix(String),
+}
+
+/// What a trust rule does to image verification; shown by `explain`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TrustPolicy {
+    /// The image's signature is verified (keys may be fetched to do so).
+    Verify,
+    /// Image verification is switched off.
+    Insecure,
+}
+
+impl TrustCondition {
+    /// Whether the rule applies to an image reference (raw bytes, as the
+    /// admin wrote it, before word splitting).
+    pub fn matches(&self, image: &[u8]) -> bool {
+        match self {
+            TrustCondition::Always => true,
+            TrustCondition::ImagePrefix(p) => {
+                let end = image.iter().position(|&b| b == b'/').unwrap_or(image.len());
+                &image[..end] == p.as_bytes()
+            }
+        }
+    }
+}
+
+impl fmt::Display for TrustCondition {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TrustCondition::Always => f.write_str("every image"),
+            TrustCondition::ImagePrefix(p) => write!(f, "images whose reference starts with {p}/"),
+        }
+    }
+}
+
+impl fmt::Display for TrustPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TrustPolicy::Verify => "verify",
+            TrustPolicy::Insecure => "insecure",
+        })
+    }
+}
+
+/// The one JSON file in `defaults/` that is not a release: the JSON Schema.
+pub const SCHEMA_FILE: &str = "schema.json";
+
+/// Checks one defaults file as the build does: its name, its syntax and
+/// shape, and every rule of the format. `shown` names the file in messages
+/// (e.g. `defaults/1758.0.0.json`), `file_name` is its base name. Each error
+/// is one line: `SHOWN:LINE:COLUMN: problem` or `SHOWN: field: problem`.
+pub fn check_file(shown: &str, file_name: &str, text: &str) -> Result<Defaults, Vec<String>> {
+    let stem = match file_name.strip_suffix(".json") {
+        Some(stem) if Version::parse(stem).is_ok() => stem,
+        _ => {
+            return Err(vec![format!(
+                "{shown}: not a release file name: name release files MAJOR.MINOR.PATCH.json after the first release they apply to (the only other JSON file in defaults/ is {SCHEMA_FILE})"
+            )]);
+        }
+    };
+    let defaults = Defaults::from_json(text).map_err(|e| vec![format!("{shown}:{e}")])?;
+    let problems = defaults.problems(Some(stem));
+    if problems.is_empty() {
+        Ok(defaults)
+    } else {
+        Err(problems.iter().map(|p| format!("{shown}: {p}")).collect())
+    }
+}
+
+/// A defaults file that could not be read as JSON of the right shape.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for SyntaxError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.column, self.message)
+    }
+}
+
+/// A rule of the defaults format that a file breaks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// Where in the file, e.g. `volumes[3].target`.
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl Defaults {
+    /// Parses one file's text. Errors carry serde_json's line and column.
+    pub fn from_json(text: &str) -> Result<Defaults, SyntaxError> {
+        serde_json::from_str(text).map_err(|e| SyntaxError {
+            line: e.line(),
+            column: e.column(),
+            message: strip_position(&e.to_string()),
+        })
+    }
+
+    /// The release version this file declares, if it is a valid one.
+    pub fn version(&self) -> Option<Version> {
+        Version::parse(&self.release).ok()
+    }
+
+    /// The rkt settings (the only engine so far).
+    pub fn rkt(&self) -> &Rkt {
+        match &self.engine {
+            Engine::Rkt(r) => r,
+        }
+    }
+
+    /// Every rule of the format this file breaks, in file order. `file_stem`
+    /// is the file name without `.json`, when the file has one.
+    pub fn problems(&self, file_stem: Option<&str>) -> Vec<Problem> {
+        let mut p = Problems::default();
+        match Version::parse(&self.release) {
+            Err(e) => p.add("release", e.to_string()),
+            Ok(v) => {
+                if v.to_string() != self.release {
+                    p.add(
+                        "release",
+                        format!("write the release as {v} (no leading zeros)"),
+                    );
+                }
+                if let Some(stem) = file_stem {
+                    if stem != self.release {
+                        p.add(
+                            "release",
+                            format!(
+                                "declares release {} but the file is named {stem}.json; a defaults file must be named after its release",
+                                self.release
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if self.summary.trim().is_empty() {
+            p.add("summary", "must say what this release changed".into());
+        }
+
+        let mut dirs = BTreeSet::new();
+        for (i, d) in self.directories.iter().enumerate() {
+            let field = format!("directories[{i}]");
+            check_path(&mut p, &field, d);
+            if !dirs.insert(d.as_str()) {
+                p.add(&field, format!("{d} is listed twice"));
+            }
+        }
+
+        if self.volumes.is_empty() {
+            p.add(
+                "volumes",
+                "a release must give the kubelet at least one volume".into(),
+            );
+        }
+        let mut names = BTreeSet::new();
+        let mut targets = BTreeSet::new();
+        for (i, v) in self.volumes.iter().enumerate() {
+            let field = format!("volumes[{i}]");
+            if !is_volume_name(&v.name) {
+                p.add(
+                    &format!("{field}.name"),
+                    format!(
+                        "{:?} is not a volume name: use lower-case letters, digits and single dashes, starting and ending with a letter or digit",
+                        v.name
+                    ),
+                );
+            }
+            if !names.insert(v.name.as_str()) {
+                p.add(
+                    &format!("{field}.name"),
+                    format!("duplicate volume name {}", v.name),
+                );
+            }
+            check_path(&mut p, &format!("{field}.source"), &v.source);
+            check_path(&mut p, &format!("{field}.target"), &v.target);
+            if !targets.insert(v.target.as_str()) {
+                p.add(
+                    &format!("{field}.target"),
+                    format!(
+                        "duplicate target {}: two volumes would mount over each other",
+                        v.target
+                    ),
+                );
+            }
+        }
+
+        check_word(&mut p, "image.default_url", &self.image.default_url);
+        if self.image.default_url.ends_with(':') || self.image.default_url.ends_with('/') {
+            p.add(
+                "image.default_url",
+                "must not end with ':' or '/': the tag is appended as ':TAG'".into(),
+            );
+        }
+
+        match &self.engine {
+            Engine::Rkt(r) => check_rkt(&mut p, r),
+        }
+        p.0
+    }
+}
+
+fn check_rkt(p: &mut Problems, r: &Rkt) {
+    check_path(p, "engine.rkt.program", &r.program);
+    if r.stage1.is_empty() {
+        p.add(
+            "engine.rkt.stage1",
+            "name the stage1 (e.g. --stage1-from-dir=stage1-fly.aci)".into(),
+        );
+    }
+    for (i, a) in r.stage1.iter().enumerate() {
+        check_word(p, &format!("engine.rkt.stage1[{i}]"), a);
+    }
+    for (i, a) in r.run_flags.iter().enumerate() {
+        check_word(p, &format!("engine.rkt.run_flags[{i}]"), a);
+    }
+    for (i, a) in r.image_args.iter().enumerate() {
+        check_word(p, &format!("engine.rkt.image_args[{i}]"), a);
+    }
+    let mut seen_always = false;
+    let mut prefixes = BTreeSet::new();
+    for (i, rule) in r.trust.iter().enumerate() {
+        let field = format!("engine.rkt.trust[{i}]");
+        if seen_always {
+            p.add(
+                &field,
+                "unreachable: an earlier rule applies to every image".into(),
+            );
+        }
+        match &rule.when {
+            TrustCondition::Always => seen_always = true,
+            TrustCondition::ImagePrefix(pre) => {
+                if pre.is_empty() || pre.contains('/') || pre.chars().any(char::is_whitespace) {
+                    p.add(
+                        &format!("{field}.when.image_prefix"),
+                        format!("{pre:?} must be the non-empty text before an image reference's first '/'"),
+                    );
+                }
+                if !prefixes.insert(pre.as_str()) {
+                    p.add(
+                        &field,
+                        format!("unreachable: an earlier rule already matches {pre}"),
+                    );
+                }
+            }
+        }
+        if rule.args.is_empty() {
+            p.add(
+                &format!("{field}.args"),
+                "a trust rule must add at least one argument".into(),
+            );
+        }
+        for (j, a) in rule.args.iter().enumerate() {
+            check_word(p, &format!("{field}.args[{j}]"), a);
+        }
+    }
+}
+
+#[derive(Default)]
+struct Problems(Vec<Problem>);
+
+impl Problems {
+    fn add(&mut self, field: &str, message: String) {
+        self.0.push(Problem {
+            field: field.to_string(),
+            message,
+        });
+    }
+}
+
+/// rkt's volume names (AC names): `[a-z0-9]+(-[a-z0-9]+)*`.
+fn is_volume_name(s: &str) -> bool {
+    !s.is_empty()
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A path in a defaults file: absolute, normalised, and free of the
+/// characters that separate rkt's `key=value,key=value` volume syntax.
+fn check_path(p: &mut Problems, field: &str, path: &str) {
+    if !path.starts_with('/') {
+        p.add(field, format!("{path:?} is not an absolute path"));
+        return;
+    }
+    if path.len() > 1 && path.ends_with('/') {
+        p.add(field, format!("{path:?} must not end with '/'"));
+    }
+    if path
+        .split('/')
+        .skip(1)
+        .any(|c| c.is_empty() || c == "." || c == "..")
+        && path != "/"
+    {
+        p.add(
+            field,
+            format!("{path:?} is not normalised (empty, '.' or '..' component)"),
+        );
+    }
+    if let Some(c) = path
+        .chars()
+        .find(|c| matches!(c, ',' | '=') || c.is_whitespace() || c.is_control())
+    {
+        p.add(
+            field,
+            format!("{path:?} contains {c:?}, which the engine's volume syntax cannot carry"),
+        );
+    }
+}
+
+/// A fixed argument: one non-empty argv element without white space (two
+/// words in one string, like "--hosts-entry host", are a mistake).
+fn check_word(p: &mut Problems, field: &str, word: &str) {
+    if word.is_empty() {
+        p.add(field, "must not be empty".into());
+    } else if let Some(c) = word.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        p.add(
+            field,
+            format!("{word:?} contains {c:?}: give each argument as its own list element"),
+        );
+    }
+}
+
+/// serde_json appends " at line L column C"; we report those separately.
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}

@@ -1,0 +1,120 @@
+//! rkt (fly stage1): the engine of every historical CoreOS release.
+//!
+//! The command, in the spec's order (section 3):
+//!
+//! ```text
+//! RKT RKT_GLOBAL_ARGS... run RKT_RUN_ARGS... RKT_OPTS... TRUST...
+//!     VOLUMES... MOUNTS... RUN_FLAGS... STAGE1... IMAGE... IMAGE_ARGS... -- KUBELET_FLAGS...
+//! ```
+//!
+//! Every admin variable is split into words as an unquoted shell expansion.
+
+use crate::admin::{AdminConfig, Var};
+use crate::defaults::model::{Defaults, Rkt, TrustRule};
+use crate::plan::{Arg, Origin};
+use crate::words::split;
+use std::ffi::{OsStr, OsString};
+
+/// Renders the rkt command.
+pub fn render(
+    defaults: &Defaults,
+    rkt: &Rkt,
+    admin: &AdminConfig,
+    image: (&OsStr, Origin),
+    trust: Option<&TrustRule>,
+    kubelet_args: &[OsString],
+) -> Vec<Arg> {
+    let mut argv = Vec::with_capacity(64 + kubelet_args.len());
+    push_var_or(
+        &mut argv,
+        Var::Rkt,
+        &admin.engine,
+        "engine.rkt.program",
+        std::slice::from_ref(&rkt.program),
+    );
+    push_var(&mut argv, Var::RktGlobalArgs, &admin.global_args);
+    argv.push(Arg::new("run", Origin::Syntax));
+    push_var(&mut argv, Var::RktRunArgs, &admin.run_args);
+    push_var(&mut argv, Var::RktOpts, &admin.opts);
+    if let Some(rule) = trust {
+        argv.extend(
+            rule.args
+                .iter()
+                .map(|a| Arg::new(a, Origin::Release("engine.rkt.trust"))),
+        );
+    }
+    for v in &defaults.volumes {
+        let mut spec = format!("{},kind=host,source={}", v.name, v.source);
+        if rkt.read_only_attribute {
+            spec.push_str(if v.read_only {
+                ",readOnly=true"
+            } else {
+                ",readOnly=false"
+            });
+        }
+        if v.recursive {
+            spec.push_str(",recursive=true");
+        }
+        argv.push(Arg::new("--volume", Origin::Syntax));
+        argv.push(Arg::new(spec, Origin::Release("volumes")));
+    }
+    for v in &defaults.volumes {
+        argv.push(Arg::new("--mount", Origin::Syntax));
+        argv.push(Arg::new(
+            format!("volume={},target={}", v.name, v.target),
+            Origin::Release("volumes"),
+        ));
+    }
+    argv.extend(
+        rkt.run_flags
+            .iter()
+            .map(|a| Arg::new(a, Origin::Release("engine.rkt.run_flags"))),
+    );
+    push_var_or(
+        &mut argv,
+        Var::RktStage1Arg,
+        &admin.stage1,
+        "engine.rkt.stage1",
+        &rkt.stage1,
+    );
+    argv.extend(split(image.0).into_iter().map(|w| Arg::new(w, image.1)));
+    push_var_or(
+        &mut argv,
+        Var::KubeletImageArgs,
+        &admin.image_args,
+        "engine.rkt.image_args",
+        &rkt.image_args,
+    );
+    argv.push(Arg::new("--", Origin::Syntax));
+    argv.extend(
+        kubelet_args
+            .iter()
+            .map(|a| Arg::new(a.clone(), Origin::Kubelet)),
+    );
+    argv
+}
+
+/// The words of an admin variable, if set.
+fn push_var(argv: &mut Vec<Arg>, var: Var, value: &Option<OsString>) {
+    if let Some(v) = value {
+        argv.extend(
+            split(v)
+                .into_iter()
+                .map(|w| Arg::new(w, Origin::Variable(var))),
+        );
+    }
+}
+
+/// The words of an admin variable if set, else the release's fixed words.
+fn push_var_or(
+    argv: &mut Vec<Arg>,
+    var: Var,
+    value: &Option<OsString>,
+    field: &'static str,
+    fixed: &[String],
+) {
+    match value {
+        Some(_) => push_var(argv, var, value),
+        None => argv.extend(fixed.iter().map(|w| Arg::new(w, Origin::Release(field)))),
+    }
+}

@@ -1,0 +1,174 @@
+//! The one place where the release's system layer and the admin layer meet.
+//!
+//! [`plan`] is pure: it takes the defaults, the admin layer and the kubelet's
+//! arguments and returns everything the wrapper will do, each argument with
+//! where it came from. Nothing here reads the environment or touches the host.
+
+use crate::admin::{AdminConfig, Var};
+use crate::defaults::Version;
+use crate::defaults::model::{Defaults, Engine, TrustPolicy, TrustRule};
+use crate::engine;
+use std::ffi::{OsStr, OsString};
+use std::fmt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::PathBuf;
+
+/// Where an argument of the engine command comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A field of the release's defaults file.
+    Release(&'static str),
+    /// An admin variable.
+    Variable(Var),
+    /// The image reference built as `URL:TAG`; `url` is `None` when the URL
+    /// is the release's `image.default_url`.
+    Image { url: Option<Var>, tag: Var },
+    /// The command's own syntax (`run`, `--volume`, the `--` before the
+    /// kubelet's flags).
+    Syntax,
+    /// The kubelet's own arguments, as given to the wrapper.
+    Kubelet,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Release(field) => write!(f, "release {field}"),
+            Origin::Variable(v) => write!(f, "${v}"),
+            Origin::Image { url: Some(u), tag } => write!(f, "${u}:${tag}"),
+            Origin::Image { url: None, tag } => write!(f, "release image.default_url:${tag}"),
+            Origin::Syntax => f.write_str("wrapper"),
+            Origin::Kubelet => f.write_str("kubelet flags"),
+        }
+    }
+}
+
+/// One element of the engine's argv.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arg {
+    pub value: OsString,
+    pub origin: Origin,
+}
+
+impl Arg {
+    pub fn new(value: impl Into<OsString>, origin: Origin) -> Arg {
+        Arg {
+            value: value.into(),
+            origin,
+        }
+    }
+}
+
+/// The trust rule that applied to the image, if any.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedTrust {
+    /// Index of the rule in the release's trust policy.
+    pub rule: usize,
+    pub policy: TrustPolicy,
+    pub condition: String,
+}
+
+/// Everything the wrapper will do, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    /// The release of the defaults file used.
+    pub defaults: Version,
+    /// Directories to create first, in order.
+    pub directories: Vec<PathBuf>,
+    /// The engine command; `argv[0]` is the program.
+    pub argv: Vec<Arg>,
+    /// Things the admin should know; never stop the run.
+    pub notices: Vec<String>,
+    /// The image reference as one string, before word splitting.
+    pub image: OsString,
+    /// The trust rule that matched the image, if any.
+    pub trust: Option<AppliedTrust>,
+}
+
+impl Plan {
+    /// The engine command's argv without provenance.
+    pub fn argv(&self) -> Vec<OsString> {
+        self.argv.iter().map(|a| a.value.clone()).collect()
+    }
+}
+
+/// An admin layer the wrapper cannot run with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    #[error(
+        "One of KUBELET_IMAGE KUBELET_IMAGE_TAG must be set: add Environment=KUBELET_IMAGE_TAG=<kubelet version> to the kubelet unit"
+    )]
+    NoImage,
+}
+
+/// The image reference (one string, as the original composed it before
+/// splitting) and where it came from.
+pub fn image_reference(
+    defaults: &Defaults,
+    admin: &AdminConfig,
+) -> Result<(OsString, Origin), PlanError> {
+    if let Some(image) = &admin.image {
+        return Ok((image.clone(), Origin::Variable(Var::KubeletImage)));
+    }
+    let tag = admin.tag.as_ref().ok_or(PlanError::NoImage)?;
+    let (url, url_from): (&OsStr, Option<Var>) = match &admin.url {
+        Some(u) => (&u.value, Some(u.from)),
+        None => (OsStr::new(&defaults.image.default_url), None),
+    };
+    let mut image = url.as_bytes().to_vec();
+    image.push(b':');
+    image.extend_from_slice(tag.value.as_bytes());
+    Ok((
+        OsString::from_vec(image),
+        Origin::Image {
+            url: url_from,
+            tag: tag.from,
+        },
+    ))
+}
+
+/// The first rule of a trust policy that applies to `image`.
+pub fn trust_rule<'a>(rules: &'a [TrustRule], image: &OsStr) -> Option<(usize, &'a TrustRule)> {
+    rules
+        .iter()
+        .enumerate()
+        .find(|(_, r)| r.when.matches(image.as_bytes()))
+}
+
+/// Combines the layers. `kubelet_args` are passed on unchanged.
+pub fn plan(
+    defaults: &Defaults,
+    admin: &AdminConfig,
+    kubelet_args: &[OsString],
+) -> Result<Plan, PlanError> {
+    let (image, image_origin) = image_reference(defaults, admin)?;
+    let (argv, trust) = match &defaults.engine {
+        Engine::Rkt(rkt) => {
+            let trust = trust_rule(&rkt.trust, &image);
+            let argv = engine::rkt::render(
+                defaults,
+                rkt,
+                admin,
+                (&image, image_origin),
+                trust.map(|t| t.1),
+                kubelet_args,
+            );
+            let applied = trust.map(|(i, r)| AppliedTrust {
+                rule: i,
+                policy: r.policy,
+                condition: r.when.to_string(),
+            });
+            (argv, applied)
+        }
+    };
+    Ok(Plan {
+        defaults: defaults
+            .version()
+            .expect("validated defaults have a version"),
+        directories: defaults.directories.iter().map(PathBuf::from).collect(),
+        argv,
+        notices: admin.notices.clone(),
+        image,
+        trust,
+    })
+}
