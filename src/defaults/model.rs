@@ -251,16 +251,16 @@ impl Defaults {
                         format!("write the release as {v} (no leading zeros)"),
                     );
                 }
-                if let Some(stem) = file_stem {
-                    if stem != self.release {
-                        p.add(
-                            "release",
-                            format!(
-                                "declares release {} but the file is named {stem}.json; a defaults file must be named after its release",
-                                self.release
-                            ),
-                        );
-                    }
+                if let Some(stem) = file_stem
+                    && stem != self.release
+                {
+                    p.add(
+                        "release",
+                        format!(
+                            "declares release {} but the file is named {stem}.json; a defaults file must be named after its release",
+                            self.release
+                        ),
+                    );
                 }
             }
         }

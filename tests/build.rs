@@ -1,0 +1,247 @@
+//! The build itself: a broken defaults file fails `cargo build` with a
+//! message naming the file and the problem, and a pinned build
+//! (`KUBELET_WRAPPER_RELEASE`) execs exactly what `render` prints for that
+//! release.
+//!
+//! These tests build a copy of the crate (sources, defaults, lock file) in
+//! cargo's test scratch directory with a target directory of its own, so the
+//! developer's build is never disturbed. The first build compiles the
+//! dependencies once (about a minute on two cores); later ones reuse them.
+
+mod common;
+
+use common::{Sandbox, ctl, os};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A copy of the crate at `CARGO_TARGET_TMPDIR/<name>`.
+fn copy_crate(name: &str) -> PathBuf {
+    let dst = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&dst);
+    fs::create_dir_all(&dst).unwrap();
+    for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
+        fs::copy(Path::new(MANIFEST_DIR).join(f), dst.join(f)).unwrap();
+    }
+    for d in ["src", "defaults"] {
+        copy_dir(&Path::new(MANIFEST_DIR).join(d), &dst.join(d));
+    }
+    dst
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap();
+    for e in fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            fs::copy(e.path(), to).unwrap();
+        }
+    }
+}
+
+/// `cargo build` in `dir`, with a target directory shared by these tests.
+fn cargo_build(dir: &Path, release: Option<&str>, what: &[&str]) -> Output {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(dir)
+        .args(["build", "--offline", "--quiet"])
+        .args(what)
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target"),
+        )
+        .env_remove("KUBELET_WRAPPER_RELEASE")
+        .env_remove("RUSTFLAGS");
+    if let Some(r) = release {
+        cmd.env("KUBELET_WRAPPER_RELEASE", r);
+    }
+    cmd.output().expect("cargo runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn broken_defaults_fail_the_build_naming_file_and_problem() {
+    let dir = copy_crate("broken-defaults");
+    let file = dir.join("defaults/1758.0.0.json");
+    let good = fs::read_to_string(&file).unwrap();
+    let ok = cargo_build(&dir, None, &["--lib"]);
+    assert!(
+        ok.status.success(),
+        "the unmodified copy must build: {}",
+        stderr(&ok)
+    );
+
+    // (what is broken, how, what the message must say)
+    type Edit = Box<dyn Fn(&str) -> String>;
+    let cases: Vec<(&str, Edit, &str)> = vec![
+        (
+            "syntax",
+            Box::new(|s: &str| s.replacen("\"summary\":", "\"summary\"", 1)),
+            "defaults/1758.0.0.json:4:",
+        ),
+        (
+            "unknown field",
+            Box::new(|s: &str| s.replacen("\"read_only\": true", "\"readOnly\": true", 1)),
+            "unknown field `readOnly`",
+        ),
+        (
+            "duplicate volume name",
+            Box::new(|s: &str| {
+                s.replacen(
+                    "\"name\": \"coreos-etc-ssl-certs\"",
+                    "\"name\": \"coreos-etc-kubernetes\"",
+                    1,
+                )
+            }),
+            "defaults/1758.0.0.json: volumes[1].name: duplicate volume name coreos-etc-kubernetes",
+        ),
+        (
+            "duplicate target",
+            Box::new(|s: &str| {
+                s.replacen(
+                    "\"target\": \"/etc/ssl/certs\"",
+                    "\"target\": \"/etc/kubernetes\"",
+                    1,
+                )
+            }),
+            "volumes[1].target: duplicate target /etc/kubernetes",
+        ),
+        (
+            "relative path",
+            Box::new(|s: &str| {
+                s.replacen(
+                    "\"source\": \"/lib/modules\"",
+                    "\"source\": \"lib/modules\"",
+                    1,
+                )
+            }),
+            "volumes[8].source: \"lib/modules\" is not an absolute path",
+        ),
+        (
+            "release does not match the file name",
+            Box::new(|s: &str| {
+                s.replacen("\"release\": \"1758.0.0\"", "\"release\": \"1759.0.0\"", 1)
+            }),
+            "declares release 1759.0.0 but the file is named 1758.0.0.json",
+        ),
+        (
+            "two words in one argument",
+            Box::new(|s: &str| {
+                s.replacen(
+                    "\"--hosts-entry\",\n        \"host\"",
+                    "\"--hosts-entry host\"",
+                    1,
+                )
+            }),
+            "engine.rkt.run_flags[0]: \"--hosts-entry host\" contains ' '",
+        ),
+    ];
+    for (what, edit, message) in &cases {
+        let broken = edit(&good);
+        assert_ne!(broken, good, "{what}: the edit did not apply");
+        fs::write(&file, &broken).unwrap();
+        let out = cargo_build(&dir, None, &["--lib"]);
+        assert!(!out.status.success(), "{what}: the build succeeded");
+        assert!(
+            stderr(&out).contains(message),
+            "{what}: expected {message:?} in:\n{}",
+            stderr(&out)
+        );
+    }
+    fs::write(&file, &good).unwrap();
+
+    // a release file under a name that is not a version
+    fs::write(dir.join("defaults/2600.json"), &good).unwrap();
+    let out = cargo_build(&dir, None, &["--lib"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("defaults/2600.json: not a release file name"),
+        "{}",
+        stderr(&out)
+    );
+    fs::remove_file(dir.join("defaults/2600.json")).unwrap();
+
+    // a bad pin
+    let out = cargo_build(&dir, Some("2512.3"), &["--lib"]);
+    assert!(!out.status.success());
+    assert!(
+        stderr(&out).contains("KUBELET_WRAPPER_RELEASE: \"2512.3\" is not a release version"),
+        "{}",
+        stderr(&out)
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn pinned_build_execs_what_render_prints() {
+    let dir = copy_crate("pinned");
+    let out = cargo_build(&dir, Some("2512.3.0"), &["--bins"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target/debug");
+    let wrapper = bin.join("kubelet-wrapper");
+    let ctl_bin = bin.join("kubelet-wrapperctl");
+
+    let mut sb = Sandbox::new();
+    sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1.18.0").var(
+        "RKT_RUN_ARGS",
+        "--uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid",
+    );
+    // a pinned binary ignores the host's os-release
+    sb.setup = "echo VERSION_ID=1010.5.0 > /etc/os-release".into();
+    let args = os(&[b"--kubeconfig=/etc/kubernetes/kubeconfig", b"with space"]);
+    let run = sb.run(wrapper.to_str().unwrap(), &args);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+
+    let render = |extra: &[&str]| -> serde_json::Value {
+        let mut a = vec!["render"];
+        a.extend_from_slice(extra);
+        a.extend([
+            "--",
+            "--kubeconfig=/etc/kubernetes/kubeconfig",
+            "with space",
+        ]);
+        let o = Command::new(&ctl_bin)
+            .args(&a)
+            .env_clear()
+            .envs(sb.env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", stderr(&o));
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    for v in [render(&["--release", "2512.3.0"]), render(&[])] {
+        assert_eq!(v["release"], "2512.3.0");
+        assert_eq!(v["defaults"], "2512.0.0");
+        let argv: Vec<Vec<u8>> = v["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().as_bytes().to_vec())
+            .collect();
+        assert_eq!(run.argv.as_ref().unwrap(), &argv);
+    }
+    assert_eq!(render(&[])["release_source"], "pinned");
+    // and the unpinned tool agrees for that release
+    let o = ctl(
+        &[
+            "render",
+            "--release",
+            "2512.3.0",
+            "--",
+            "--kubeconfig=/etc/kubernetes/kubeconfig",
+            "with space",
+        ],
+        &sb.env,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["argv"], render(&[])["argv"]);
+    fs::remove_dir_all(&dir).unwrap();
+}

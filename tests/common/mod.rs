@@ -1,0 +1,207 @@
+//! Running the real `kubelet-wrapper` binary without touching the host.
+//!
+//! Each run happens in a private mount namespace (`unshare -m`, or
+//! `unshare -rm` when not root) with fresh tmpfs mounts over /etc, /var and
+//! /run, so the directories the wrapper creates and the os-release it reads
+//! exist only for that run. `RKT` points at a recorder script that writes its
+//! argv, environment and parent pid, and what the directories look like from
+//! inside, then exits with `$RECORDER_EXIT`.
+
+#![allow(dead_code)]
+
+use std::ffi::OsString;
+use std::fs;
+use std::os::unix::ffi::OsStringExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+pub const WRAPPER: &str = env!("CARGO_BIN_EXE_kubelet-wrapper");
+pub const CTL: &str = env!("CARGO_BIN_EXE_kubelet-wrapperctl");
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A scratch directory (removed on drop) holding the recorder and its output.
+pub struct Sandbox {
+    pub dir: PathBuf,
+    pub recorder: PathBuf,
+    /// Shell commands run inside the namespace before the wrapper starts.
+    pub setup: String,
+    pub env: Vec<(OsString, OsString)>,
+}
+
+/// What a run left behind.
+pub struct Run {
+    pub output: Output,
+    /// The recorder's argv (argv[0] is the path it was executed as), if it ran.
+    pub argv: Option<Vec<Vec<u8>>>,
+    /// The recorder's environment, if it ran.
+    pub env: Option<Vec<Vec<u8>>>,
+    /// `stat` of the four directories as the recorder saw them.
+    pub dirs: Option<String>,
+    /// Everything below /etc, /var and /run after the wrapper finished.
+    pub after: String,
+    /// Whether the recorder's parent was the namespace shell, i.e. the
+    /// wrapper exec'd the engine instead of forking it.
+    pub execd: bool,
+}
+
+impl Run {
+    pub fn status(&self) -> i32 {
+        self.output.status.code().expect("exited normally")
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        let dir = std::env::temp_dir().join(format!(
+            "kw-test-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let recorder = dir.join("rkt-recorder");
+        fs::write(
+            &recorder,
+            format!(
+                r#"#!/bin/sh
+out='{out}'
+printf '%s\0' "$0" "$@" > "$out/argv"
+env -0 > "$out/env"
+echo "$PPID" > "$out/ppid"
+for d in /etc/kubernetes /var/lib/docker /var/lib/kubelet /run/kubelet; do
+  stat -c '%n %a %F' "$d"
+done > "$out/dirs" 2>&1
+exit "${{RECORDER_EXIT:-0}}"
+"#,
+                out = dir.display()
+            ),
+        )
+        .unwrap();
+        fs::set_permissions(&recorder, fs::Permissions::from_mode(0o755)).unwrap();
+        Sandbox {
+            dir,
+            recorder,
+            setup: String::new(),
+            env: Vec::new(),
+        }
+    }
+
+    /// Adds an environment variable for the wrapper.
+    pub fn var(&mut self, k: &str, v: impl Into<OsString>) -> &mut Self {
+        self.env.push((k.into(), v.into()));
+        self
+    }
+
+    /// Sets RKT to the recorder.
+    pub fn with_recorder(&mut self) -> &mut Self {
+        let r = self.recorder.clone();
+        self.var("RKT", r)
+    }
+
+    /// Runs `program` (normally [`WRAPPER`]) with `args` in a fresh namespace.
+    pub fn run(&self, program: &str, args: &[OsString]) -> Run {
+        let script = format!(
+            r#"set -e
+mount --make-rprivate /
+for d in /etc /var /run; do mount -t tmpfs -o mode=0755 kw-test "$d"; done
+{setup}
+set +e
+"$@"
+rc=$?
+echo $$ > '{out}/shpid'
+find /etc /var /run -mindepth 1 | sort > '{out}/after'
+exit $rc
+"#,
+            setup = self.setup,
+            out = self.dir.display()
+        );
+        let unshare_args: &[&str] = if is_root() { &["-m"] } else { &["-r", "-m"] };
+        let mut cmd = Command::new("unshare");
+        cmd.args(unshare_args)
+            .arg("sh")
+            .arg("-c")
+            .arg(script)
+            .arg("sh")
+            .arg(program)
+            .args(args);
+        cmd.env_clear();
+        cmd.env(
+            "PATH",
+            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+        );
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let output = cmd.output().expect("unshare runs");
+        let read = |name: &str| fs::read(self.dir.join(name)).ok();
+        let split0 = |b: Vec<u8>| -> Vec<Vec<u8>> {
+            let mut v: Vec<Vec<u8>> = b.split(|&c| c == 0).map(<[u8]>::to_vec).collect();
+            v.pop();
+            v
+        };
+        let after = read("after").map(|b| String::from_utf8_lossy(&b).into_owned());
+        assert!(
+            after.is_some(),
+            "the sandbox did not run: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let ppid = read("ppid").map(|b| String::from_utf8_lossy(&b).trim().to_string());
+        let shpid = read("shpid").map(|b| String::from_utf8_lossy(&b).trim().to_string());
+        let run = Run {
+            argv: read("argv").map(split0),
+            env: read("env").map(split0),
+            dirs: read("dirs").map(|b| String::from_utf8_lossy(&b).into_owned()),
+            after: after.unwrap(),
+            execd: ppid.is_some() && ppid == shpid,
+            output,
+        };
+        for f in ["argv", "env", "dirs", "after", "ppid", "shpid"] {
+            let _ = fs::remove_file(self.dir.join(f));
+        }
+        run
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub fn is_root() -> bool {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("Uid:"))
+                .map(|l| l.split_whitespace().nth(1) == Some("0"))
+        })
+        .unwrap_or(false)
+}
+
+pub fn os(args: &[&[u8]]) -> Vec<OsString> {
+    args.iter()
+        .map(|a| OsString::from_vec(a.to_vec()))
+        .collect()
+}
+
+/// Runs the tool with an environment of exactly `env` (plus PATH).
+pub fn ctl(args: &[&str], env: &[(OsString, OsString)]) -> Output {
+    Command::new(CTL)
+        .args(args)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .envs(env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .expect("kubelet-wrapperctl runs")
+}
+
+pub fn path_exists(p: &Path) -> bool {
+    fs::symlink_metadata(p).is_ok()
+}

@@ -1,0 +1,364 @@
+//! The real `kubelet-wrapper` binary, end to end, with `RKT` pointing at a
+//! recorder (see tests/common). Every run is in a private mount namespace
+//! with tmpfs over /etc, /var and /run: nothing is created on the host.
+
+mod common;
+
+use common::{CTL, Sandbox, WRAPPER, ctl, os};
+use kubelet_wrapper::admin::AdminConfig;
+use kubelet_wrapper::defaults::registry;
+use kubelet_wrapper::plan;
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+
+const DIRS: &str = "/etc/kubernetes 755 directory\n/var/lib/docker 755 directory\n/var/lib/kubelet 755 directory\n/run/kubelet 755 directory\n";
+
+fn require_auto_build() {
+    assert_eq!(
+        registry::PINNED,
+        "auto",
+        "these tests expect an auto build: run them without KUBELET_WRAPPER_RELEASE set"
+    );
+}
+
+/// What the library plans for a sandbox's environment and a release.
+fn planned(sb: &Sandbox, release: &str, args: &[OsString]) -> Vec<Vec<u8>> {
+    let env = sb.env.clone();
+    let admin = AdminConfig::from_env(|k| env.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()));
+    let defaults = registry::select(release.parse().unwrap()).parse();
+    let p = plan::plan(&defaults, &admin, args).unwrap();
+    p.argv().into_iter().map(OsString::into_vec).collect()
+}
+
+#[test]
+fn execs_what_render_prints_for_the_detected_release() {
+    require_auto_build();
+    let mut sb = Sandbox::new();
+    sb.with_recorder()
+        .var("KUBELET_IMAGE_TAG", "v1.8.4_coreos.0");
+    sb.setup =
+        "printf 'NAME=\"Container Linux by CoreOS\"\\nVERSION_ID=1855.4.0\\n' > /etc/os-release"
+            .into();
+    let args = os(&[
+        b"--kubeconfig=/etc/kubernetes/kubeconfig",
+        b"--node-labels=a=b,c=d",
+        b"--v=2",
+    ]);
+    let run = sb.run(WRAPPER, &args);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    assert!(
+        run.execd,
+        "the engine must replace the wrapper's process, not be its child"
+    );
+
+    let out = ctl(
+        &[
+            "render",
+            "--release",
+            "1855.4.0",
+            "--format",
+            "json",
+            "--",
+            "--kubeconfig=/etc/kubernetes/kubeconfig",
+            "--node-labels=a=b,c=d",
+            "--v=2",
+        ],
+        &sb.env,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["release"], "1855.4.0");
+    assert_eq!(v["defaults"], "1758.0.0");
+    let rendered: Vec<Vec<u8>> = v["argv"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a.as_str().unwrap().as_bytes().to_vec())
+        .collect();
+    assert_eq!(run.argv.as_ref().unwrap(), &rendered);
+    assert_eq!(run.dirs.as_deref(), Some(DIRS));
+    let dirs: Vec<&str> = v["directories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        dirs,
+        [
+            "/etc/kubernetes",
+            "/var/lib/docker",
+            "/var/lib/kubelet",
+            "/run/kubelet"
+        ]
+    );
+    // one trace line, quoted so a shell gives back the same words
+    let stderr = run.stderr();
+    let trace: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("+ exec "))
+        .collect();
+    assert_eq!(trace.len(), 1, "{}", run.stderr());
+    let reparsed = std::process::Command::new("bash")
+        .arg("-c")
+        .arg(format!(
+            "set -- {}; printf '%s\\0' \"$@\"",
+            &trace[0]["+ exec ".len()..]
+        ))
+        .output()
+        .unwrap();
+    let words: Vec<Vec<u8>> = reparsed
+        .stdout
+        .split(|&b| b == 0)
+        .map(<[u8]>::to_vec)
+        .filter(|w| !w.is_empty())
+        .collect();
+    assert_eq!(&words, &rendered);
+}
+
+#[test]
+fn odd_kubelet_flags_arrive_byte_for_byte() {
+    require_auto_build();
+    let mut sb = Sandbox::new();
+    sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1.18.0");
+    sb.setup = "echo VERSION_ID=2512.3.0 > /etc/os-release".into();
+    let args = os(&[
+        b"kubelet",
+        b"",
+        b"with space",
+        b"*",
+        b"new\nline",
+        b"--",
+        b"\xff\xfe",
+        b"'q'",
+        b"$HOME",
+        b"-",
+    ]);
+    let run = sb.run(WRAPPER, &args);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    let argv = run.argv.unwrap();
+    let expected = planned(&sb, "2512.3.0", &args);
+    assert_eq!(argv, expected);
+    let n = argv.len();
+    assert_eq!(
+        &argv[n - args.len()..],
+        &args
+            .iter()
+            .map(|a| a.clone().into_vec())
+            .collect::<Vec<_>>()[..]
+    );
+    assert_eq!(argv[n - args.len() - 1], b"--");
+}
+
+#[test]
+fn environment_is_passed_unchanged_and_exit_status_is_the_engines() {
+    require_auto_build();
+    let mut sb = Sandbox::new();
+    sb.with_recorder()
+        .var("KUBELET_IMAGE_TAG", "v1")
+        .var("RECORDER_EXIT", "7")
+        .var("SOME_OTHER", OsString::from_vec(b"x\xffy z".to_vec()));
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 7);
+    let env = run.env.unwrap();
+    for (k, v) in &sb.env {
+        let mut kv = k.clone().into_vec();
+        kv.push(b'=');
+        kv.extend(v.clone().into_vec());
+        assert!(
+            env.contains(&kv),
+            "{:?} missing from the engine's environment",
+            String::from_utf8_lossy(&kv)
+        );
+    }
+    assert!(env.iter().any(|e| e.starts_with(b"PATH=")));
+}
+
+#[test]
+fn deprecated_variables_print_notices_and_still_run() {
+    let mut sb = Sandbox::new();
+    sb.with_recorder()
+        .var("KUBELET_VERSION", "v1.4.0")
+        .var("KUBELET_ACI", "quay.io/me/hyperkube")
+        .var("RKT_OPTS", "--net=host");
+    sb.setup = "echo VERSION_ID=1235.0.0 > /etc/os-release".into();
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    let err = run.stderr();
+    for n in [
+        "kubelet-wrapper: KUBELET_VERSION environment variable is deprecated, please use KUBELET_IMAGE_TAG instead",
+        "kubelet-wrapper: KUBELET_ACI environment variable is deprecated, please use KUBELET_IMAGE_URL instead",
+        "kubelet-wrapper: RKT_OPTS environment variable is deprecated, please use RKT_RUN_ARGS instead",
+    ] {
+        assert!(err.lines().any(|l| l == n), "missing {n:?} in {err}");
+    }
+    let argv = run.argv.unwrap();
+    assert!(argv.contains(&b"quay.io/me/hyperkube:v1.4.0".to_vec()));
+    assert!(argv.contains(&b"--net=host".to_vec()));
+}
+
+#[test]
+fn missing_tag_is_exit_1_with_nothing_created_or_run() {
+    let mut sb = Sandbox::new();
+    sb.with_recorder()
+        .var("KUBELET_IMAGE_URL", "quay.io/coreos/hyperkube")
+        .var("KUBELET_IMAGE_TAG", "");
+    let run = sb.run(WRAPPER, &os(&[b"--v=2"]));
+    assert_eq!(run.status(), 1);
+    assert!(
+        run.stderr()
+            .contains("kubelet-wrapper: One of KUBELET_IMAGE KUBELET_IMAGE_TAG must be set"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.argv.is_none(), "the engine ran");
+    assert_eq!(run.after, "", "something was created");
+}
+
+#[test]
+fn engine_missing_not_executable_or_a_directory() {
+    let mut cases: Vec<(&str, OsString, i32)> = vec![
+        ("missing", "/nonexistent/rkt".into(), 127),
+        ("not on PATH", "no-such-rkt-anywhere".into(), 127),
+    ];
+    let sb0 = Sandbox::new();
+    let noexec = sb0.dir.join("noexec");
+    std::fs::write(&noexec, "#!/bin/sh\n").unwrap();
+    cases.push(("not executable", noexec.into_os_string(), 126));
+    cases.push(("a directory", sb0.dir.clone().into_os_string(), 126));
+    for (what, rkt, status) in cases {
+        let mut sb = Sandbox::new();
+        sb.var("KUBELET_IMAGE_TAG", "v1").var("RKT", rkt.clone());
+        sb.setup = "echo VERSION_ID=2512.4.0 > /etc/os-release".into();
+        let run = sb.run(WRAPPER, &[]);
+        assert_eq!(run.status(), status, "{what}: {}", run.stderr());
+        let err = run.stderr();
+        assert_eq!(
+            err.lines()
+                .filter(|l| l.starts_with("kubelet-wrapper: "))
+                .count(),
+            1,
+            "{what}: {err}"
+        );
+        assert!(
+            err.contains(&*rkt.to_string_lossy()),
+            "{what}: message does not name the program: {err}"
+        );
+        assert_eq!(
+            run.after, "/etc/os-release\n",
+            "{what}: the host was changed"
+        );
+    }
+}
+
+#[test]
+fn rkt_is_split_into_words_and_searched_on_path() {
+    let mut sb = Sandbox::new();
+    let dir = sb.dir.clone();
+    sb.var("KUBELET_IMAGE_TAG", "v1")
+        .var("RKT", "rkt-recorder  --debug")
+        .var("RKT_GLOBAL_ARGS", "--dir=/var/lib/rkt");
+    // the recorder is found through PATH
+    sb.setup = format!("export PATH='{}':$PATH", dir.display());
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    let argv = run.argv.unwrap();
+    assert_eq!(
+        &argv[1..4],
+        &[
+            b"--debug".to_vec(),
+            b"--dir=/var/lib/rkt".to_vec(),
+            b"run".to_vec()
+        ]
+    );
+}
+
+#[test]
+fn a_file_where_a_directory_goes_is_exit_1_and_kept() {
+    let mut sb = Sandbox::new();
+    sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
+    sb.setup = "mkdir -p /var/lib && echo keep > /var/lib/kubelet".into();
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 1);
+    let err = run.stderr();
+    assert!(
+        err.contains("cannot create directory /var/lib/kubelet: File exists"),
+        "{err}"
+    );
+    assert!(run.argv.is_none(), "the engine ran");
+    assert!(run.after.lines().any(|l| l == "/var/lib/kubelet"));
+}
+
+#[test]
+fn existing_directories_are_left_untouched() {
+    let mut sb = Sandbox::new();
+    sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
+    sb.setup = "mkdir -p -m 0700 /etc/kubernetes && umask 077".into();
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    let dirs = run.dirs.unwrap();
+    assert!(dirs.contains("/etc/kubernetes 700 directory"), "{dirs}");
+    // new ones are 0755 even under umask 077
+    assert!(dirs.contains("/var/lib/kubelet 755 directory"), "{dirs}");
+    assert!(run.after.contains("/var/lib\n"));
+}
+
+#[test]
+fn auto_without_usable_os_release_uses_the_newest_defaults() {
+    require_auto_build();
+    let newest = registry::newest().version.to_string();
+    for (what, setup) in [
+        ("missing", ""),
+        ("empty", ": > /etc/os-release"),
+        (
+            "garbage",
+            "printf '\\377\\000VERSION_ID=rolling\\n' > /etc/os-release",
+        ),
+    ] {
+        let mut sb = Sandbox::new();
+        sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
+        sb.setup = setup.into();
+        let run = sb.run(WRAPPER, &[]);
+        assert_eq!(run.status(), 0, "{what}: {}", run.stderr());
+        assert!(
+            run.stderr()
+                .contains(&format!("using the newest system defaults ({newest})")),
+            "{what}: {}",
+            run.stderr()
+        );
+        assert_eq!(run.argv.unwrap(), planned(&sb, &newest, &[]), "{what}");
+    }
+}
+
+#[test]
+fn auto_falls_back_to_usr_lib_os_release() {
+    require_auto_build();
+    let mut sb = Sandbox::new();
+    sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
+    // /usr is not a tmpfs here: bind a scratch file over the host's one
+    let f = sb.dir.join("os-release");
+    std::fs::write(&f, "VERSION_ID=1010.5.0\n").unwrap();
+    sb.setup = format!("mount --bind '{}' /usr/lib/os-release", f.display());
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    let argv = run.argv.unwrap();
+    assert_eq!(argv, planned(&sb, "1010.5.0", &[]));
+    assert!(argv.contains(&b"--stage1-path=/usr/share/rkt/stage1-fly.aci".to_vec()));
+}
+
+#[test]
+fn render_errors_like_the_wrapper() {
+    let out = ctl(&["render", "--release", "1758.0.0"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("kubelet-wrapper: One of KUBELET_IMAGE KUBELET_IMAGE_TAG must be set")
+    );
+    let out = ctl(&["render", "--release", "17.58"], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(std::path::Path::new(CTL).exists());
+}
