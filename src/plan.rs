@@ -18,6 +18,8 @@ use std::path::PathBuf;
 pub enum Origin {
     /// A field of the release's defaults file.
     Release(&'static str),
+    /// The release's volume of this index (`volumes[i]`).
+    Volume(usize),
     /// An admin variable.
     Variable(Var),
     /// The image reference built as `URL:TAG`; `url` is `None` when the URL
@@ -34,6 +36,7 @@ impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::Release(field) => write!(f, "release {field}"),
+            Origin::Volume(i) => write!(f, "release volumes[{i}]"),
             Origin::Variable(v) => write!(f, "${v}"),
             Origin::Image { url: Some(u), tag } => write!(f, "${u}:${tag}"),
             Origin::Image { url: None, tag } => write!(f, "release image.default_url:${tag}"),

@@ -43,7 +43,7 @@ pub fn render(
                 .map(|a| Arg::new(a, Origin::Release("engine.rkt.trust"))),
         );
     }
-    for v in &defaults.volumes {
+    for (i, v) in defaults.volumes.iter().enumerate() {
         let mut spec = format!("{},kind=host,source={}", v.name, v.source);
         if rkt.read_only_attribute {
             spec.push_str(if v.read_only {
@@ -56,7 +56,7 @@ pub fn render(
             spec.push_str(",recursive=true");
         }
         argv.push(Arg::new("--volume", Origin::Syntax));
-        argv.push(Arg::new(spec, Origin::Release("volumes")));
+        argv.push(Arg::new(spec, Origin::Volume(i)));
     }
     for v in &defaults.volumes {
         argv.push(Arg::new("--mount", Origin::Syntax));
