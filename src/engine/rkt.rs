@@ -58,11 +58,11 @@ pub fn render(
         argv.push(Arg::new("--volume", Origin::Syntax));
         argv.push(Arg::new(spec, Origin::Volume(i)));
     }
-    for v in &defaults.volumes {
+    for (i, v) in defaults.volumes.iter().enumerate() {
         argv.push(Arg::new("--mount", Origin::Syntax));
         argv.push(Arg::new(
             format!("volume={},target={}", v.name, v.target),
-            Origin::Release("volumes"),
+            Origin::Volume(i),
         ));
     }
     argv.extend(
