@@ -22,11 +22,17 @@ pub enum Var {
     RktGlobalArgs,
     RktStage1Arg,
     Rkt,
+    Podman,
+    PodmanRunArgs,
+    Docker,
+    DockerRunArgs,
+    SystemdNspawn,
+    NspawnArgs,
 }
 
 impl Var {
-    /// Every variable, in the order of the spec's table.
-    pub const ALL: [Var; 11] = [
+    /// Every variable: the spec's table, then the other engines' own.
+    pub const ALL: [Var; 17] = [
         Var::KubeletImageTag,
         Var::KubeletVersion,
         Var::KubeletImageUrl,
@@ -38,6 +44,23 @@ impl Var {
         Var::RktGlobalArgs,
         Var::RktStage1Arg,
         Var::Rkt,
+        Var::Podman,
+        Var::PodmanRunArgs,
+        Var::Docker,
+        Var::DockerRunArgs,
+        Var::SystemdNspawn,
+        Var::NspawnArgs,
+    ];
+
+    /// The variables of the engines other than rkt: their program and their
+    /// escape hatch for extra engine arguments.
+    pub const ENGINE_VARS: [Var; 6] = [
+        Var::Podman,
+        Var::PodmanRunArgs,
+        Var::Docker,
+        Var::DockerRunArgs,
+        Var::SystemdNspawn,
+        Var::NspawnArgs,
     ];
 
     pub const fn name(self) -> &'static str {
@@ -53,6 +76,12 @@ impl Var {
             Var::RktGlobalArgs => "RKT_GLOBAL_ARGS",
             Var::RktStage1Arg => "RKT_STAGE1_ARG",
             Var::Rkt => "RKT",
+            Var::Podman => "PODMAN",
+            Var::PodmanRunArgs => "PODMAN_RUN_ARGS",
+            Var::Docker => "DOCKER",
+            Var::DockerRunArgs => "DOCKER_RUN_ARGS",
+            Var::SystemdNspawn => "SYSTEMD_NSPAWN",
+            Var::NspawnArgs => "NSPAWN_ARGS",
         }
     }
 
@@ -101,6 +130,8 @@ pub struct AdminConfig {
     pub stage1: Option<OsString>,
     /// `RKT`.
     pub engine: Option<OsString>,
+    /// The other engines' variables ([`Var::ENGINE_VARS`]) that are set.
+    pub engine_vars: Vec<(Var, OsString)>,
     /// One line per deprecated variable that is set, in the spec's order.
     pub notices: Vec<String>,
 }
@@ -131,8 +162,20 @@ impl AdminConfig {
             global_args: set(Var::RktGlobalArgs),
             stage1: set(Var::RktStage1Arg),
             engine: set(Var::Rkt),
+            engine_vars: Var::ENGINE_VARS
+                .into_iter()
+                .filter_map(|v| set(v).map(|x| (v, x)))
+                .collect(),
             notices,
         }
+    }
+
+    /// The value of one of the other engines' variables, if set.
+    pub fn engine_var(&self, v: Var) -> Option<&OsString> {
+        self.engine_vars
+            .iter()
+            .find(|(k, _)| *k == v)
+            .map(|(_, x)| x)
     }
 
     /// Reads the admin layer from this process's environment.

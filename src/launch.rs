@@ -73,12 +73,34 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
     if let Err(e) = make_directories(root, &plan.directories) {
         return e;
     }
+    for cmd in &plan.before {
+        run_before(cmd);
+    }
     let mut line = b"+ exec ".to_vec();
     line.extend_from_slice(&quote::join(argv.iter().map(|a| a.as_os_str())));
     line.push(b'\n');
     // The trace is best effort: a closed stderr must not stop the kubelet.
     let _ = io::stderr().lock().write_all(&line);
     exec(&program, &argv)
+}
+
+/// Runs a preparatory command (such as removing a previous kubelet
+/// container) to completion. Its failure is reported and otherwise ignored,
+/// as with systemd's `ExecStartPre=-`: the engine start that follows is
+/// what decides the outcome.
+fn run_before(cmd: &[crate::plan::Arg]) {
+    let argv: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();
+    let mut line = b"+ ".to_vec();
+    line.extend_from_slice(&quote::join(argv.iter().copied()));
+    line.push(b'\n');
+    let _ = io::stderr().lock().write_all(&line);
+    let status = Command::new(argv[0]).args(&argv[1..]).status();
+    let shown = argv[0].to_string_lossy();
+    match status {
+        Ok(s) if s.success() => {}
+        Ok(s) => eprintln!("{}: {shown} exited with {s}; continuing", crate::PROGRAM),
+        Err(e) => eprintln!("{}: cannot run {shown}: {e}; continuing", crate::PROGRAM),
+    }
 }
 
 /// Replaces this process with `program`, argv `argv` (argv[0] as given), and

@@ -8,6 +8,7 @@ use crate::admin::{AdminConfig, Var};
 use crate::defaults::Version;
 use crate::defaults::model::{Defaults, Engine, TrustPolicy, TrustRule};
 use crate::engine;
+use crate::engine::translate::Target;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -20,6 +21,8 @@ pub enum Origin {
     Release(&'static str),
     /// The release's volume of this index (`volumes[i]`).
     Volume(usize),
+    /// An admin's rkt argument, translated for the release's engine.
+    Translated(Var),
     /// An admin variable.
     Variable(Var),
     /// The image reference built as `URL:TAG`; `url` is `None` when the URL
@@ -37,6 +40,7 @@ impl fmt::Display for Origin {
         match self {
             Origin::Release(field) => write!(f, "release {field}"),
             Origin::Volume(i) => write!(f, "release volumes[{i}]"),
+            Origin::Translated(v) => write!(f, "${v}, translated from rkt"),
             Origin::Variable(v) => write!(f, "${v}"),
             Origin::Image { url: Some(u), tag } => write!(f, "${u}:${tag}"),
             Origin::Image { url: None, tag } => write!(f, "release image.default_url:${tag}"),
@@ -69,11 +73,18 @@ pub struct AppliedTrust {
     pub rule: usize,
     pub policy: TrustPolicy,
     pub condition: String,
+    /// What the rule guarantees on this engine, from the release file.
+    pub description: String,
 }
 
 /// Everything the wrapper will do, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
+    /// The engine the release runs (`rkt`, `podman`, ...).
+    pub engine: &'static str,
+    /// Commands run to completion before the engine starts, failure ignored
+    /// (e.g. removing a previous kubelet container).
+    pub before: Vec<Vec<Arg>>,
     /// The release of the defaults file used.
     pub defaults: Version,
     /// Directories to create first, in order.
@@ -102,6 +113,16 @@ pub enum PlanError {
         "One of KUBELET_IMAGE KUBELET_IMAGE_TAG must be set: add Environment=KUBELET_IMAGE_TAG=<kubelet version> to the kubelet unit"
     )]
     NoImage,
+    #[error(transparent)]
+    Translate(#[from] crate::engine::translate::TranslateError),
+    #[error(
+        "image {image:?} is not pinned by digest, and this release runs only pinned images: set KUBELET_IMAGE=REPOSITORY@sha256:DIGEST"
+    )]
+    DigestRequired { image: String },
+    #[error(
+        "{image:?} is not a machine directory: this release runs systemd-nspawn, so set KUBELET_IMAGE to the absolute path of the kubelet's machine directory (or .raw image)"
+    )]
+    LocalImage { image: String },
 }
 
 /// The image reference (one string, as the original composed it before
@@ -119,7 +140,7 @@ pub fn image_reference(
         None => (OsStr::new(&defaults.image.default_url), None),
     };
     let mut image = url.as_bytes().to_vec();
-    image.push(b':');
+    image.extend_from_slice(defaults.image.tag_separator.as_bytes());
     image.extend_from_slice(tag.value.as_bytes());
     Ok((
         OsString::from_vec(image),
@@ -145,32 +166,36 @@ pub fn plan(
     kubelet_args: &[OsString],
 ) -> Result<Plan, PlanError> {
     let (image, image_origin) = image_reference(defaults, admin)?;
-    let (argv, trust) = match &defaults.engine {
-        Engine::Rkt(rkt) => {
-            let trust = trust_rule(&rkt.trust, &image);
-            let argv = engine::rkt::render(
-                defaults,
-                rkt,
-                admin,
-                (&image, image_origin),
-                trust.map(|t| t.1),
-                kubelet_args,
-            );
-            let applied = trust.map(|(i, r)| AppliedTrust {
-                rule: i,
-                policy: r.policy,
-                condition: r.when.to_string(),
-            });
-            (argv, applied)
+    let trust = trust_rule(defaults.engine.trust(), &image);
+    let img = (image.as_os_str(), image_origin);
+    let rule = trust.map(|t| t.1);
+    let rendered = match &defaults.engine {
+        Engine::Rkt(rkt) => engine::rkt::render(defaults, rkt, admin, img, rule, kubelet_args),
+        Engine::Podman(o) => {
+            engine::oci::render(defaults, o, Target::Podman, admin, img, rule, kubelet_args)?
         }
+        Engine::Docker(o) => {
+            engine::oci::render(defaults, o, Target::Docker, admin, img, rule, kubelet_args)?
+        }
+        Engine::SystemdNspawn(n) => engine::nspawn::render(defaults, n, admin, img, kubelet_args)?,
     };
+    let trust = trust.map(|(i, r)| AppliedTrust {
+        rule: i,
+        policy: r.policy,
+        condition: r.when.to_string(),
+        description: r.description.clone(),
+    });
+    let mut notices = admin.notices.clone();
+    notices.extend(rendered.notices);
     Ok(Plan {
+        engine: defaults.engine.name(),
+        before: rendered.before,
         defaults: defaults
             .version()
             .expect("validated defaults have a version"),
         directories: defaults.directories.iter().map(PathBuf::from).collect(),
-        argv,
-        notices: admin.notices.clone(),
+        argv: rendered.argv,
+        notices,
         image,
         trust,
     })

@@ -66,7 +66,7 @@ fn selection_rule() {
 #[test]
 fn every_embedded_file_is_valid_and_named_after_its_release() {
     let files = registry::files();
-    assert_eq!(files.len(), 14);
+    assert_eq!(files.len(), 15);
     for f in &files {
         let name = format!("{}.json", f.version);
         let d = model::check_file(&name, &name, f.text).unwrap_or_else(|e| panic!("{e:?}"));
@@ -191,6 +191,7 @@ fn each_rule_is_enforced() {
 fn model_rkt(d: &mut Defaults) -> &mut model::Rkt {
     match &mut d.engine {
         model::Engine::Rkt(r) => r,
+        e => panic!("2512.0.0 runs rkt, not {}", e.name()),
     }
 }
 
@@ -201,7 +202,9 @@ fn unknown_fields_and_bad_syntax_are_errors_with_positions() {
     assert!(e.message.contains("unknown field `bogus`"), "{e}");
     let e = Defaults::from_json("{\"release\": \"1.0.0\",}").unwrap_err();
     assert_eq!((e.line, e.column), (1, 21), "{e}");
-    let text = registry::newest().text.replacen("\"rkt\"", "\"lxc\"", 1);
+    let text = registry::select(v("2512.0.0"))
+        .text
+        .replacen("\"rkt\"", "\"lxc\"", 1);
     assert!(
         Defaults::from_json(&text)
             .unwrap_err()

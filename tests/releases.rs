@@ -473,7 +473,7 @@ fn deprecated_variables_give_one_notice_each() {
 /// whatever they are.
 #[test]
 fn kubelet_flags_are_passed_byte_for_byte() {
-    let defaults = registry::newest().parse();
+    let defaults = registry::select("2514.1.0".parse().unwrap()).parse();
     let e = env(&[("KUBELET_IMAGE_TAG", b"v1")]);
     let args: Vec<OsString> = vec![
         OsStr::from_bytes(b"--").into(),

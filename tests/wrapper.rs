@@ -216,7 +216,7 @@ fn missing_tag_is_exit_1_with_nothing_created_or_run() {
         run.stderr()
     );
     assert!(run.argv.is_none(), "the engine ran");
-    assert_eq!(run.after, "", "something was created");
+    assert_eq!(run.after, "/etc/os-release\n", "something was created");
 }
 
 #[test]
@@ -233,7 +233,6 @@ fn engine_missing_not_executable_or_a_directory() {
     for (what, rkt, status) in cases {
         let mut sb = Sandbox::new();
         sb.var("KUBELET_IMAGE_TAG", "v1").var("RKT", rkt.clone());
-        sb.setup = "echo VERSION_ID=2512.4.0 > /etc/os-release".into();
         let run = sb.run(WRAPPER, &[]);
         assert_eq!(run.status(), status, "{what}: {}", run.stderr());
         let err = run.stderr();
@@ -263,7 +262,11 @@ fn rkt_is_split_into_words_and_searched_on_path() {
         .var("RKT", "rkt-recorder  --debug")
         .var("RKT_GLOBAL_ARGS", "--dir=/var/lib/rkt");
     // the recorder is found through PATH
-    sb.setup = format!("export PATH='{}':$PATH", dir.display());
+    sb.setup = format!(
+        "{}; export PATH='{}':$PATH",
+        common::DEFAULT_SETUP,
+        dir.display()
+    );
     let run = sb.run(WRAPPER, &[]);
     assert_eq!(run.status(), 0, "{}", run.stderr());
     let argv = run.argv.unwrap();
@@ -281,7 +284,10 @@ fn rkt_is_split_into_words_and_searched_on_path() {
 fn a_file_where_a_directory_goes_is_exit_1_and_kept() {
     let mut sb = Sandbox::new();
     sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
-    sb.setup = "mkdir -p /var/lib && echo keep > /var/lib/kubelet".into();
+    sb.setup = format!(
+        "{}; mkdir -p /var/lib && echo keep > /var/lib/kubelet",
+        common::DEFAULT_SETUP
+    );
     let run = sb.run(WRAPPER, &[]);
     assert_eq!(run.status(), 1);
     let err = run.stderr();
@@ -297,7 +303,10 @@ fn a_file_where_a_directory_goes_is_exit_1_and_kept() {
 fn existing_directories_are_left_untouched() {
     let mut sb = Sandbox::new();
     sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
-    sb.setup = "mkdir -p -m 0700 /etc/kubernetes && umask 077".into();
+    sb.setup = format!(
+        "{}; mkdir -p -m 0700 /etc/kubernetes && umask 077",
+        common::DEFAULT_SETUP
+    );
     let run = sb.run(WRAPPER, &[]);
     assert_eq!(run.status(), 0, "{}", run.stderr());
     let dirs = run.dirs.unwrap();
@@ -320,7 +329,8 @@ fn auto_without_usable_os_release_uses_the_newest_defaults() {
         ),
     ] {
         let mut sb = Sandbox::new();
-        sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
+        sb.with_recorder_for_any_engine()
+            .var("KUBELET_IMAGE_TAG", "v1");
         sb.setup = setup.into();
         let run = sb.run(WRAPPER, &[]);
         assert_eq!(run.status(), 0, "{what}: {}", run.stderr());

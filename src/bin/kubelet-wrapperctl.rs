@@ -191,10 +191,16 @@ fn render(release: Option<&str>, format: Format, kubelet: &[OsString]) -> Result
                 std::os::unix::ffi::OsStrExt::as_bytes(plan.image.as_os_str()),
             );
             format!(
-                "{{\n  \"release\": {},\n  \"release_source\": {},\n  \"defaults\": {},\n  \"argv\": {},\n  \"directories\": {},\n  \"notices\": {},\n  \"origins\": {},\n  \"image\": {},\n  \"trust\": {}\n}}\n",
+                "{{\n  \"release\": {},\n  \"release_source\": {},\n  \"defaults\": {},\n  \"engine\": {},\n  \"before\": [{}],\n  \"argv\": {},\n  \"directories\": {},\n  \"notices\": {},\n  \"origins\": {},\n  \"image\": {},\n  \"trust\": {}\n}}\n",
                 json::string(&t.release),
                 json::string(t.source),
                 json::string(&plan.defaults.to_string()),
+                json::string(plan.engine),
+                plan.before
+                    .iter()
+                    .map(|c| json::array(c.iter().map(|a| a.value.as_os_str())))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 json::array(argv.iter().map(|a| a.as_os_str())),
                 json::array(dirs.iter().map(|a| a.as_os_str())),
                 json::array(notices.iter().map(|a| a.as_os_str())),
@@ -238,15 +244,23 @@ fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Failur
         "release   {} ({source})\ndefaults  defaults/{}.json: {}\n",
         t.release, plan.defaults, defaults.summary
     );
+    out.push_str(&format!("engine    {}\n", plan.engine));
     out.push_str(&format!("image     {}\n", plan.image.to_string_lossy()));
     match &plan.trust {
         Some(tr) => {
-            let what = match tr.policy {
-                model::TrustPolicy::Verify => "the image signature is verified",
-                model::TrustPolicy::Insecure => "image verification is switched off",
+            let what = if !tr.description.is_empty() {
+                tr.description.as_str()
+            } else {
+                match tr.policy {
+                    model::TrustPolicy::Verify => "the image signature is verified",
+                    model::TrustPolicy::Insecure => "image verification is switched off",
+                }
             };
             out.push_str(&format!("trust     {} (rule {} for {}): {what}\n", tr.policy, tr.rule, tr.condition));
         }
+        None if plan.engine == "systemd-nspawn" => out.push_str(
+            "trust     none: systemd-nspawn runs a local machine directory, nothing is fetched or verified\n",
+        ),
         None => out.push_str("trust     no rule of the release matches this image: the engine's own default applies\n"),
     }
     out.push_str("\ndirectories (mkdir -p, mode 0755, existing ones untouched):\n");
@@ -258,6 +272,12 @@ fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Failur
         for n in &plan.notices {
             out.push_str(&format!("  {n}\n"));
         }
+    }
+    for c in &plan.before {
+        out.push_str(&format!(
+            "\nbefore the engine starts (failure ignored):\n  {}\n",
+            String::from_utf8_lossy(&quote::join(c.iter().map(|a| a.value.as_os_str())))
+        ));
     }
     out.push_str("\ncommand (exec'd, the wrapper's process becomes the engine):\n");
     let quoted: Vec<String> = plan
@@ -328,34 +348,68 @@ fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
             )
         }
         ShowFormat::Text => {
-            let rkt = d.rkt();
             let mut out = format!(
-                "release {release} uses defaults/{}.json\n  {}\n\n",
-                file.version, d.summary
+                "release {release} uses defaults/{}.json{}\n  {}\n\n",
+                file.version,
+                if d.origin == model::ReleaseOrigin::Project {
+                    " (a kubelet-wrapper release, not a CoreOS one)"
+                } else {
+                    ""
+                },
+                d.summary
             );
             out.push_str(&format!(
-                "engine       rkt ({})\nstage1       {}\n",
-                rkt.program,
-                rkt.stage1.join(" ")
-            ));
-            out.push_str(&format!(
-                "image        {}:$KUBELET_IMAGE_TAG, args {}\n",
+                "engine       {} ({})\nimage        {}{}$KUBELET_IMAGE_TAG\n",
+                d.engine.name(),
+                d.engine.program(),
                 d.image.default_url,
-                rkt.image_args.join(" ")
+                d.image.tag_separator
             ));
-            out.push_str(&format!(
-                "readOnly     {}\n",
-                if rkt.read_only_attribute {
-                    "written on every volume"
-                } else {
-                    "not written (rkt default: read-write)"
+            match &d.engine {
+                model::Engine::Rkt(rkt) => {
+                    out.push_str(&format!(
+                        "stage1       {}\nimage args   {}\nreadOnly     {}\n",
+                        rkt.stage1.join(" "),
+                        rkt.image_args.join(" "),
+                        if rkt.read_only_attribute {
+                            "written on every volume"
+                        } else {
+                            "not written (rkt default: read-write)"
+                        }
+                    ));
+                    if !rkt.run_flags.is_empty() {
+                        out.push_str(&format!("run flags    {}\n", rkt.run_flags.join(" ")));
+                    }
                 }
-            ));
-            if !rkt.run_flags.is_empty() {
-                out.push_str(&format!("run flags    {}\n", rkt.run_flags.join(" ")));
+                model::Engine::Podman(o) | model::Engine::Docker(o) => {
+                    out.push_str(&format!(
+                        "container    --name={}{}\ncommand      {}\nrun flags    {}\ndigest       {}\n",
+                        o.container_name,
+                        if o.remove_previous {
+                            " (a previous one is removed before start)"
+                        } else {
+                            ""
+                        },
+                        o.command,
+                        o.run_flags.join(" "),
+                        if o.require_digest {
+                            "required (image@sha256:...)"
+                        } else {
+                            "not required"
+                        }
+                    ));
+                }
+                model::Engine::SystemdNspawn(n) => {
+                    out.push_str(&format!(
+                        "command      {}\nrun flags    {}\n",
+                        n.command,
+                        n.run_flags.join(" ")
+                    ));
+                }
             }
+            let trust = d.engine.trust();
             out.push_str("trust\n");
-            for r in &rkt.trust {
+            for r in trust {
                 out.push_str(&format!(
                     "  {:<44} {:<8} {}\n",
                     r.when.to_string(),
@@ -363,7 +417,7 @@ fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
                     r.args.join(" ")
                 ));
             }
-            if rkt.trust.is_empty() {
+            if trust.is_empty() {
                 out.push_str("  (no rule: the engine's default applies)\n");
             }
             out.push_str("directories\n");

@@ -23,6 +23,10 @@ pub struct Defaults {
     pub schema: Option<String>,
     /// The first release this file applies to; must equal the file name.
     pub release: String,
+    /// Whose release this is: a historical CoreOS release, or one of this
+    /// project's own (forward-looking) releases.
+    #[serde(default, skip_serializing_if = "is_coreos")]
+    pub origin: ReleaseOrigin,
     /// One sentence for reviewers: what this release changed.
     pub summary: String,
     /// Host directories created (as `mkdir -p`, mode 0755) before the engine
@@ -59,13 +63,41 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
+fn is_coreos(o: &ReleaseOrigin) -> bool {
+    *o == ReleaseOrigin::Coreos
+}
+
+/// Whose release a defaults file describes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReleaseOrigin {
+    /// A CoreOS Container Linux release that shipped the shell wrapper.
+    #[default]
+    Coreos,
+    /// A release of this project's own; never a CoreOS release.
+    Project,
+}
+
+fn default_tag_separator() -> String {
+    ":".to_string()
+}
+
+fn is_colon(s: &str) -> bool {
+    s == ":"
+}
+
 /// The kubelet image defaults.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Image {
     /// Image location without tag, used when the admin sets neither
-    /// `KUBELET_IMAGE_URL` nor `KUBELET_ACI`.
+    /// `KUBELET_IMAGE_URL` nor `KUBELET_ACI`. For systemd-nspawn, the
+    /// directory that holds one machine directory per tag.
     pub default_url: String,
+    /// What joins URL and tag: `:` for registries (`URL:TAG`), `/` for
+    /// systemd-nspawn machine directories (`DIR/TAG`).
+    #[serde(default = "default_tag_separator", skip_serializing_if = "is_colon")]
+    pub tag_separator: String,
 }
 
 /// The engine a release runs the kubelet with, with its engine-specific
@@ -74,6 +106,77 @@ pub struct Image {
 #[serde(rename_all = "kebab-case")]
 pub enum Engine {
     Rkt(Rkt),
+    Podman(Oci),
+    Docker(Oci),
+    SystemdNspawn(Nspawn),
+}
+
+impl Engine {
+    /// The engine's name as written in a defaults file.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Engine::Rkt(_) => "rkt",
+            Engine::Podman(_) => "podman",
+            Engine::Docker(_) => "docker",
+            Engine::SystemdNspawn(_) => "systemd-nspawn",
+        }
+    }
+
+    /// The engine program when the admin does not override it.
+    pub fn program(&self) -> &str {
+        match self {
+            Engine::Rkt(r) => &r.program,
+            Engine::Podman(o) | Engine::Docker(o) => &o.program,
+            Engine::SystemdNspawn(n) => &n.program,
+        }
+    }
+
+    /// The release's trust policy (systemd-nspawn runs a local directory
+    /// and has none).
+    pub fn trust(&self) -> &[TrustRule] {
+        match self {
+            Engine::Rkt(r) => &r.trust,
+            Engine::Podman(o) | Engine::Docker(o) => &o.trust,
+            Engine::SystemdNspawn(_) => &[],
+        }
+    }
+}
+
+/// podman and docker settings: the same command shape for both.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Oci {
+    /// The engine program when the admin does not override it.
+    pub program: String,
+    /// `--name` of the kubelet container.
+    pub container_name: String,
+    /// Before starting, remove a previous container of that name (left by
+    /// a crash or a reboot), ignoring failure.
+    pub remove_previous: bool,
+    /// Release-fixed `run` flags, e.g. `--rm`, `--privileged`, `--pid=host`,
+    /// `--network=host`.
+    pub run_flags: Vec<String>,
+    /// The kubelet's path in the image, given as `--entrypoint`.
+    pub command: String,
+    /// The image trust policy, as for rkt: the first matching rule adds its
+    /// arguments (e.g. `--tls-verify=true`).
+    pub trust: Vec<TrustRule>,
+    /// Refuse image references that are not pinned by digest (`@sha256:`).
+    #[serde(default)]
+    pub require_digest: bool,
+}
+
+/// systemd-nspawn settings. The image is a local machine directory (or a
+/// `.raw` disk image): nothing is pulled, so there is no trust policy.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Nspawn {
+    /// The engine program when the admin does not override it.
+    pub program: String,
+    /// Release-fixed flags, e.g. `--quiet`, `--register=no`, `--keep-unit`.
+    pub run_flags: Vec<String>,
+    /// The kubelet's path in the machine.
+    pub command: String,
 }
 
 /// rkt (fly stage1) settings.
@@ -107,6 +210,11 @@ pub struct TrustRule {
     pub policy: TrustPolicy,
     /// Engine arguments added (before the volumes) when the rule applies.
     pub args: Vec<String>,
+    /// What the arguments guarantee on this engine, in words (shown by
+    /// `explain`), e.g. "registry TLS is verified; signatures follow
+    /// /etc/containers/policy.json".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
 }
 
 /// The condition of a trust rule.
@@ -231,10 +339,11 @@ impl Defaults {
         Version::parse(&self.release).ok()
     }
 
-    /// The rkt settings (the only engine so far).
-    pub fn rkt(&self) -> &Rkt {
+    /// The rkt settings, when the release runs rkt.
+    pub fn rkt(&self) -> Option<&Rkt> {
         match &self.engine {
-            Engine::Rkt(r) => r,
+            Engine::Rkt(r) => Some(r),
+            _ => None,
         }
     }
 
@@ -323,8 +432,29 @@ impl Defaults {
             );
         }
 
+        if !matches!(self.image.tag_separator.as_str(), ":" | "/") {
+            p.add(
+                "image.tag_separator",
+                "must be \":\" (URL:TAG) or \"/\" (DIR/TAG)".into(),
+            );
+        }
         match &self.engine {
             Engine::Rkt(r) => check_rkt(&mut p, r),
+            Engine::Podman(o) => check_oci(&mut p, "engine.podman", o),
+            Engine::Docker(o) => check_oci(&mut p, "engine.docker", o),
+            Engine::SystemdNspawn(n) => {
+                check_path(&mut p, "engine.systemd-nspawn.program", &n.program);
+                check_path(&mut p, "engine.systemd-nspawn.command", &n.command);
+                for (i, a) in n.run_flags.iter().enumerate() {
+                    check_word(&mut p, &format!("engine.systemd-nspawn.run_flags[{i}]"), a);
+                }
+                if self.image.tag_separator != "/" || !self.image.default_url.starts_with('/') {
+                    p.add(
+                        "image",
+                        "systemd-nspawn runs a local machine directory: give an absolute default_url and tag_separator \"/\"".into(),
+                    );
+                }
+            }
         }
         p.0
     }
@@ -347,10 +477,34 @@ fn check_rkt(p: &mut Problems, r: &Rkt) {
     for (i, a) in r.image_args.iter().enumerate() {
         check_word(p, &format!("engine.rkt.image_args[{i}]"), a);
     }
+    check_trust(p, "engine.rkt", &r.trust);
+}
+
+fn check_oci(p: &mut Problems, engine: &str, o: &Oci) {
+    check_path(p, &format!("{engine}.program"), &o.program);
+    check_path(p, &format!("{engine}.command"), &o.command);
+    let name_ok = o
+        .container_name
+        .bytes()
+        .enumerate()
+        .all(|(i, b)| b.is_ascii_alphanumeric() || (i > 0 && matches!(b, b'_' | b'.' | b'-')));
+    if o.container_name.is_empty() || !name_ok {
+        p.add(
+            &format!("{engine}.container_name"),
+            format!("{:?} is not a container name: letters, digits, '_', '.', '-', starting with a letter or digit", o.container_name),
+        );
+    }
+    for (i, a) in o.run_flags.iter().enumerate() {
+        check_word(p, &format!("{engine}.run_flags[{i}]"), a);
+    }
+    check_trust(p, engine, &o.trust);
+}
+
+fn check_trust(p: &mut Problems, engine: &str, trust: &[TrustRule]) {
     let mut seen_always = false;
     let mut prefixes = BTreeSet::new();
-    for (i, rule) in r.trust.iter().enumerate() {
-        let field = format!("engine.rkt.trust[{i}]");
+    for (i, rule) in trust.iter().enumerate() {
+        let field = format!("{engine}.trust[{i}]");
         if seen_always {
             p.add(
                 &field,

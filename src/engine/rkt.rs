@@ -9,6 +9,7 @@
 //!
 //! Every admin variable is split into words as an unquoted shell expansion.
 
+use super::{Rendered, ignored_engine_vars, push_var, push_var_or};
 use crate::admin::{AdminConfig, Var};
 use crate::defaults::model::{Defaults, Rkt, TrustRule};
 use crate::plan::{Arg, Origin};
@@ -16,7 +17,7 @@ use crate::words::split;
 use std::ffi::{OsStr, OsString};
 
 /// Renders the rkt command.
-pub fn render(
+pub fn render_command(
     defaults: &Defaults,
     rkt: &Rkt,
     admin: &AdminConfig,
@@ -28,14 +29,14 @@ pub fn render(
     push_var_or(
         &mut argv,
         Var::Rkt,
-        &admin.engine,
+        admin.engine.as_ref(),
         "engine.rkt.program",
         std::slice::from_ref(&rkt.program),
     );
-    push_var(&mut argv, Var::RktGlobalArgs, &admin.global_args);
+    push_var(&mut argv, Var::RktGlobalArgs, admin.global_args.as_ref());
     argv.push(Arg::new("run", Origin::Syntax));
-    push_var(&mut argv, Var::RktRunArgs, &admin.run_args);
-    push_var(&mut argv, Var::RktOpts, &admin.opts);
+    push_var(&mut argv, Var::RktRunArgs, admin.run_args.as_ref());
+    push_var(&mut argv, Var::RktOpts, admin.opts.as_ref());
     if let Some(rule) = trust {
         argv.extend(
             rule.args
@@ -73,7 +74,7 @@ pub fn render(
     push_var_or(
         &mut argv,
         Var::RktStage1Arg,
-        &admin.stage1,
+        admin.stage1.as_ref(),
         "engine.rkt.stage1",
         &rkt.stage1,
     );
@@ -81,7 +82,7 @@ pub fn render(
     push_var_or(
         &mut argv,
         Var::KubeletImageArgs,
-        &admin.image_args,
+        admin.image_args.as_ref(),
         "engine.rkt.image_args",
         &rkt.image_args,
     );
@@ -94,27 +95,18 @@ pub fn render(
     argv
 }
 
-/// The words of an admin variable, if set.
-fn push_var(argv: &mut Vec<Arg>, var: Var, value: &Option<OsString>) {
-    if let Some(v) = value {
-        argv.extend(
-            split(v)
-                .into_iter()
-                .map(|w| Arg::new(w, Origin::Variable(var))),
-        );
-    }
-}
-
-/// The words of an admin variable if set, else the release's fixed words.
-fn push_var_or(
-    argv: &mut Vec<Arg>,
-    var: Var,
-    value: &Option<OsString>,
-    field: &'static str,
-    fixed: &[String],
-) {
-    match value {
-        Some(_) => push_var(argv, var, value),
-        None => argv.extend(fixed.iter().map(|w| Arg::new(w, Origin::Release(field)))),
+/// The rkt command, with notices for other engines' variables.
+pub fn render(
+    defaults: &Defaults,
+    rkt: &Rkt,
+    admin: &AdminConfig,
+    image: (&OsStr, Origin),
+    trust: Option<&TrustRule>,
+    kubelet_args: &[OsString],
+) -> Rendered {
+    Rendered {
+        argv: render_command(defaults, rkt, admin, image, trust, kubelet_args),
+        before: Vec::new(),
+        notices: ignored_engine_vars(admin, "rkt", &[]),
     }
 }

@@ -20,6 +20,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub const WRAPPER: &str = env!("CARGO_BIN_EXE_kubelet-wrapper");
 pub const CTL: &str = env!("CARGO_BIN_EXE_kubelet-wrapperctl");
 
+/// The default setup: an rkt release in /etc/os-release.
+pub const DEFAULT_SETUP: &str = "echo VERSION_ID=2512.4.0 > /etc/os-release";
+
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
 /// A scratch directory (removed on drop) holding the recorder and its output.
@@ -27,6 +30,8 @@ pub struct Sandbox {
     pub dir: PathBuf,
     pub recorder: PathBuf,
     /// Shell commands run inside the namespace before the wrapper starts.
+    /// By default they write an os-release of a CoreOS release that runs
+    /// rkt ([`DEFAULT_SETUP`]), so that an auto build runs the recorder.
     pub setup: String,
     pub env: Vec<(OsString, OsString)>,
 }
@@ -87,7 +92,7 @@ exit "${{RECORDER_EXIT:-0}}"
         Sandbox {
             dir,
             recorder,
-            setup: String::new(),
+            setup: DEFAULT_SETUP.to_string(),
             env: Vec::new(),
         }
     }
@@ -102,6 +107,16 @@ exit "${{RECORDER_EXIT:-0}}"
     pub fn with_recorder(&mut self) -> &mut Self {
         let r = self.recorder.clone();
         self.var("RKT", r)
+    }
+
+    /// Sets every engine's program variable to the recorder, for runs whose
+    /// release (and so engine) is decided at run time.
+    pub fn with_recorder_for_any_engine(&mut self) -> &mut Self {
+        let r = self.recorder.clone();
+        for v in ["RKT", "PODMAN", "DOCKER", "SYSTEMD_NSPAWN"] {
+            self.var(v, r.clone());
+        }
+        self
     }
 
     /// Runs `program` (normally [`WRAPPER`]) with `args` in a fresh namespace.

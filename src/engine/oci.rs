@@ -1,0 +1,209 @@
+//! podman and docker: `run` with the kubelet privileged in the host's PID
+//! and network namespaces (as the release's `run_flags` say), each volume as
+//! `--volume=SRC:DST:ro|rw[,rshared]`, the kubelet as `--entrypoint`, its
+//! flags after the image.
+//!
+//! ```text
+//! PODMAN... run RUN_FLAGS... --name=NAME TRUST... TRANSLATED_RKT_ARGS... PODMAN_RUN_ARGS...
+//!     VOLUMES... --entrypoint=COMMAND IMAGE... KUBELET_FLAGS...
+//! ```
+//!
+//! Before it, when the release asks, `PODMAN rm --force --ignore NAME`
+//! removes a container of the same name left by a crash or a reboot.
+
+use super::translate::{self, Intent, Target, Translation, tagged};
+use super::{Rendered, ignored_engine_vars, ignored_rkt_vars, push_var, push_var_or};
+use crate::admin::{AdminConfig, Var};
+use crate::defaults::model::{Defaults, Oci, TrustRule};
+use crate::plan::{Arg, Origin, PlanError};
+use crate::words::split;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
+
+/// The `--volume` value for a bind mount.
+fn volume(source: &OsStr, target: &OsStr, read_only: bool, recursive: bool) -> OsString {
+    let mut v = OsString::from("--volume=");
+    v.push(source);
+    v.push(":");
+    v.push(target);
+    v.push(if read_only { ":ro" } else { ":rw" });
+    if recursive {
+        v.push(",rshared");
+    }
+    v
+}
+
+/// The engine arguments for one translated rkt argument, and what to tell
+/// the admin about it.
+fn intent_args(t: &Translation, target: Target) -> (Vec<OsString>, String) {
+    let e = target.name();
+    let cat = |a: &str, b: &OsStr| {
+        let mut s = OsString::from(a);
+        s.push(b);
+        s
+    };
+    match &t.intent {
+        Intent::Mount(m) => (
+            vec![volume(&m.source, &m.target, m.read_only, m.recursive)],
+            String::new(),
+        ),
+        Intent::Env(kv) => (vec![cat("--env=", kv)], String::new()),
+        Intent::EnvFile(p) => (vec![cat("--env-file=", p)], String::new()),
+        Intent::HostNetwork => (vec!["--network=host".into()], String::new()),
+        Intent::Dns(ip) => (vec![cat("--dns=", ip)], String::new()),
+        Intent::AddHost { ip, host } => {
+            let mut v = cat("--add-host=", host);
+            v.push(":");
+            v.push(ip);
+            (vec![v], String::new())
+        }
+        Intent::SaveId(p) => (
+            vec![cat("--cidfile=", p)],
+            " (the container ID, where rkt wrote the pod UUID)".into(),
+        ),
+        Intent::SignaturePolicy => (
+            vec![],
+            format!(
+                ": dropped, {e} checks image signatures by its own policy (/etc/containers/policy.json for podman), not per run"
+            ),
+        ),
+        Intent::SkipTls => (
+            vec!["--tls-verify=false".into()],
+            ": registry TLS verification is switched off".into(),
+        ),
+    }
+}
+
+/// The notice for one translation.
+pub(crate) fn notice(t: &Translation, args: &[OsString], target: Target, extra: &str) -> String {
+    let shown: Vec<String> = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    if shown.is_empty() {
+        format!("{}: {} is an rkt argument{extra}", t.var, t.rkt)
+    } else {
+        format!(
+            "{}: rkt argument {} translated for {} as {}{extra}",
+            t.var,
+            t.rkt,
+            target.name(),
+            shown.join(" ")
+        )
+    }
+}
+
+/// Renders the podman (or docker) command.
+pub fn render(
+    defaults: &Defaults,
+    o: &Oci,
+    target: Target,
+    admin: &AdminConfig,
+    image: (&OsStr, Origin),
+    trust: Option<&TrustRule>,
+    kubelet_args: &[OsString],
+) -> Result<Rendered, PlanError> {
+    let (program_var, args_var, field) = match target {
+        Target::Docker => (Var::Docker, Var::DockerRunArgs, "engine.docker"),
+        _ => (Var::Podman, Var::PodmanRunArgs, "engine.podman"),
+    };
+    if o.require_digest && !image.0.as_bytes().windows(8).any(|w| w == b"@sha256:") {
+        return Err(PlanError::DigestRequired {
+            image: image.0.to_string_lossy().into_owned(),
+        });
+    }
+    let mut rkt_words = tagged(admin.global_args.as_deref(), Var::RktGlobalArgs);
+    rkt_words.extend(tagged(admin.run_args.as_deref(), Var::RktRunArgs));
+    rkt_words.extend(tagged(admin.opts.as_deref(), Var::RktOpts));
+    let translations = translate::translate(&rkt_words, target)?;
+    let command = match &admin.image_args {
+        Some(v) => translate::image_args(&split(v), target)?
+            .map(|c| (c, Origin::Translated(Var::KubeletImageArgs))),
+        None => None,
+    };
+    let mut notices = ignored_rkt_vars(admin, target.name(), program_var);
+    notices.extend(ignored_engine_vars(
+        admin,
+        target.name(),
+        &[program_var, args_var],
+    ));
+
+    let mut program = Vec::new();
+    push_var_or(
+        &mut program,
+        program_var,
+        admin.engine_var(program_var),
+        field,
+        std::slice::from_ref(&o.program),
+    );
+
+    let mut argv = program.clone();
+    argv.push(Arg::new("run", Origin::Syntax));
+    argv.extend(
+        o.run_flags
+            .iter()
+            .map(|a| Arg::new(a, Origin::Release("run_flags"))),
+    );
+    argv.push(Arg::new(
+        format!("--name={}", o.container_name),
+        Origin::Release("container_name"),
+    ));
+    if let Some(rule) = trust {
+        argv.extend(
+            rule.args
+                .iter()
+                .map(|a| Arg::new(a, Origin::Release("trust"))),
+        );
+    }
+    for t in &translations {
+        let (args, extra) = intent_args(t, target);
+        notices.push(notice(t, &args, target, &extra));
+        argv.extend(
+            args.into_iter()
+                .map(|a| Arg::new(a, Origin::Translated(t.var))),
+        );
+    }
+    push_var(&mut argv, args_var, admin.engine_var(args_var));
+    for (i, v) in defaults.volumes.iter().enumerate() {
+        argv.push(Arg::new(
+            volume(
+                OsStr::new(&v.source),
+                OsStr::new(&v.target),
+                v.read_only,
+                v.recursive,
+            ),
+            Origin::Volume(i),
+        ));
+    }
+    let (command, origin) =
+        command.unwrap_or_else(|| (o.command.clone().into(), Origin::Release("command")));
+    let mut entrypoint = OsString::from("--entrypoint=");
+    entrypoint.push(&command);
+    argv.push(Arg::new(entrypoint, origin));
+    argv.extend(split(image.0).into_iter().map(|w| Arg::new(w, image.1)));
+    argv.extend(
+        kubelet_args
+            .iter()
+            .map(|a| Arg::new(a.clone(), Origin::Kubelet)),
+    );
+
+    let mut before = Vec::new();
+    if o.remove_previous {
+        let mut rm = program;
+        rm.push(Arg::new("rm", Origin::Syntax));
+        rm.push(Arg::new("--force", Origin::Syntax));
+        if target == Target::Podman {
+            rm.push(Arg::new("--ignore", Origin::Syntax));
+        }
+        rm.push(Arg::new(
+            o.container_name.clone(),
+            Origin::Release("container_name"),
+        ));
+        before.push(rm);
+    }
+    Ok(Rendered {
+        argv,
+        before,
+        notices,
+    })
+}
