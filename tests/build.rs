@@ -10,58 +10,10 @@
 
 mod common;
 
-use common::{Sandbox, ctl, os};
+use common::{Sandbox, cargo_build, copy_crate, ctl, os};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
-
-const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
-
-/// A copy of the crate at `CARGO_TARGET_TMPDIR/<name>`.
-fn copy_crate(name: &str) -> PathBuf {
-    let dst = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dst);
-    fs::create_dir_all(&dst).unwrap();
-    for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
-        fs::copy(Path::new(MANIFEST_DIR).join(f), dst.join(f)).unwrap();
-    }
-    for d in ["src", "defaults"] {
-        copy_dir(&Path::new(MANIFEST_DIR).join(d), &dst.join(d));
-    }
-    dst
-}
-
-fn copy_dir(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst).unwrap();
-    for e in fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            fs::copy(e.path(), to).unwrap();
-        }
-    }
-}
-
-/// `cargo build` in `dir`, with a target directory shared by these tests.
-fn cargo_build(dir: &Path, release: Option<&str>, what: &[&str]) -> Output {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let mut cmd = Command::new(cargo);
-    cmd.current_dir(dir)
-        .args(["build", "--offline", "--quiet"])
-        .args(what)
-        .env(
-            "CARGO_TARGET_DIR",
-            Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target"),
-        )
-        .env_remove("KUBELET_WRAPPER_RELEASE")
-        .env_remove("RUSTFLAGS");
-    if let Some(r) = release {
-        cmd.env("KUBELET_WRAPPER_RELEASE", r);
-    }
-    cmd.output().expect("cargo runs")
-}
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()

@@ -448,6 +448,17 @@ impl Defaults {
                 for (i, a) in n.run_flags.iter().enumerate() {
                     check_word(&mut p, &format!("engine.systemd-nspawn.run_flags[{i}]"), a);
                 }
+                for (i, v) in self.volumes.iter().enumerate() {
+                    if NSPAWN_OWNED.contains(&v.target.as_str()) {
+                        p.add(
+                            &format!("volumes[{i}].target"),
+                            format!(
+                                "systemd-nspawn mounts {} itself, over or under any bind: bind the paths the kubelet needs below it instead",
+                                v.target
+                            ),
+                        );
+                    }
+                }
                 if self.image.tag_separator != "/" || !self.image.default_url.starts_with('/') {
                     p.add(
                         "image",
@@ -479,6 +490,11 @@ fn check_rkt(p: &mut Problems, r: &Rkt) {
     }
     check_trust(p, "engine.rkt", &r.trust);
 }
+
+/// Mount points systemd-nspawn sets up itself: a bind there breaks the
+/// container's start (`/run`, where nspawn mounts `/run/host`) or is
+/// silently covered (`/sys/fs/cgroup`).
+const NSPAWN_OWNED: [&str; 5] = ["/", "/run", "/sys/fs/cgroup", "/proc", "/dev"];
 
 fn check_oci(p: &mut Problems, engine: &str, o: &Oci) {
     check_path(p, &format!("{engine}.program"), &o.program);

@@ -34,7 +34,28 @@ pub struct Sandbox {
     /// rkt ([`DEFAULT_SETUP`]), so that an auto build runs the recorder.
     pub setup: String,
     pub env: Vec<(OsString, OsString)>,
+    /// The shell commands that isolate the run ([`TMPFS_MOUNTS`] unless an
+    /// engine test needs the host's /etc, see [`ENGINE_MOUNTS`]).
+    pub mounts: String,
 }
+
+/// Fresh tmpfs over /etc, /var and /run.
+pub const TMPFS_MOUNTS: &str =
+    "for d in /etc /var /run; do mount -t tmpfs -o mode=0755 kw-test \"$d\"; done";
+
+/// For real engines: /etc and /usr/lib as overlays whose writes land in the
+/// sandbox (the engines read their configuration from /etc; /lib/modules is
+/// created in the overlay where the host has none), fresh tmpfs over /var,
+/// /run and /opt (container storage included), and shared propagation so
+/// rshared volumes work, all inside the private mount namespace.
+pub const ENGINE_MOUNTS: &str = r#"o="$SANDBOX/overlay"
+mkdir -p "$o/etc-up" "$o/etc-work" "$o/lib-up/modules" "$o/lib-work"
+mount -t overlay kw-test -o lowerdir=/etc,upperdir="$o/etc-up",workdir="$o/etc-work" /etc
+mount -t overlay kw-test -o lowerdir=/usr/lib,upperdir="$o/lib-up",workdir="$o/lib-work" /usr/lib
+for d in /var /run /opt; do mount -t tmpfs -o mode=0755 kw-test "$d"; done
+mkdir -p /var/tmp /var/log
+rm -f /etc/os-release
+mount --make-rshared /"#;
 
 /// What a run left behind.
 pub struct Run {
@@ -94,6 +115,7 @@ exit "${{RECORDER_EXIT:-0}}"
             recorder,
             setup: DEFAULT_SETUP.to_string(),
             env: Vec::new(),
+            mounts: TMPFS_MOUNTS.to_string(),
         }
     }
 
@@ -119,22 +141,27 @@ exit "${{RECORDER_EXIT:-0}}"
         self
     }
 
-    /// Runs `program` (normally [`WRAPPER`]) with `args` in a fresh namespace.
-    pub fn run(&self, program: &str, args: &[OsString]) -> Run {
-        let script = format!(
-            r#"set -e
-mount --make-rprivate /
-for d in /etc /var /run; do mount -t tmpfs -o mode=0755 kw-test "$d"; done
-{setup}
-set +e
+    /// The `unshare` command that runs `program` with `args` in a fresh
+    /// namespace; with `exec`, the program replaces the namespace's shell so
+    /// it has the spawned child's pid.
+    fn command(&self, program: &str, args: &[OsString], exec: bool) -> Command {
+        let tail = if exec {
+            "exec \"$@\"".to_string()
+        } else {
+            format!(
+                r#"set +e
 "$@"
 rc=$?
 echo $$ > '{out}/shpid'
-find /etc /var /run -mindepth 1 | sort > '{out}/after'
-exit $rc
-"#,
+find /etc /var /run -mindepth 1 -xdev | sort > '{out}/after'
+exit $rc"#,
+                out = self.dir.display()
+            )
+        };
+        let script = format!(
+            "set -e\nmount --make-rprivate /\n{mounts}\n{setup}\n{tail}\n",
+            mounts = self.mounts,
             setup = self.setup,
-            out = self.dir.display()
         );
         let unshare_args: &[&str] = if is_root() { &["-m"] } else { &["-r", "-m"] };
         let mut cmd = Command::new("unshare");
@@ -150,9 +177,26 @@ exit $rc
             "PATH",
             "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
         );
+        cmd.env("SANDBOX", &self.dir);
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
+        cmd
+    }
+
+    /// Starts `program` in a fresh namespace as the spawned process itself
+    /// (for signal tests); its output is piped.
+    pub fn spawn(&self, program: &str, args: &[OsString]) -> std::process::Child {
+        self.command(program, args, true)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("unshare runs")
+    }
+
+    /// Runs `program` (normally [`WRAPPER`]) with `args` in a fresh namespace.
+    pub fn run(&self, program: &str, args: &[OsString]) -> Run {
+        let mut cmd = self.command(program, args, false);
         let output = cmd.output().expect("unshare runs");
         let read = |name: &str| fs::read(self.dir.join(name)).ok();
         let split0 = |b: Vec<u8>| -> Vec<Vec<u8>> {
@@ -219,4 +263,55 @@ pub fn ctl(args: &[&str], env: &[(OsString, OsString)]) -> Output {
 
 pub fn path_exists(p: &Path) -> bool {
     fs::symlink_metadata(p).is_ok()
+}
+
+// ---------------------------------------------------------------------------
+// Building copies of the crate (tests/build.rs, tests/e2e.rs).
+
+const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A copy of the crate at `CARGO_TARGET_TMPDIR/<name>`.
+pub fn copy_crate(name: &str) -> PathBuf {
+    let dst = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
+    let _ = fs::remove_dir_all(&dst);
+    fs::create_dir_all(&dst).unwrap();
+    for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
+        fs::copy(Path::new(MANIFEST_DIR).join(f), dst.join(f)).unwrap();
+    }
+    for d in ["src", "defaults"] {
+        copy_dir(&Path::new(MANIFEST_DIR).join(d), &dst.join(d));
+    }
+    dst
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap();
+    for e in fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to);
+        } else {
+            fs::copy(e.path(), to).unwrap();
+        }
+    }
+}
+
+/// `cargo build` in `dir`, with a target directory shared by these tests.
+pub fn cargo_build(dir: &Path, release: Option<&str>, what: &[&str]) -> Output {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(dir)
+        .args(["build", "--offline", "--quiet"])
+        .args(what)
+        .env(
+            "CARGO_TARGET_DIR",
+            Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target"),
+        )
+        .env_remove("KUBELET_WRAPPER_RELEASE")
+        .env_remove("RUSTFLAGS");
+    if let Some(r) = release {
+        cmd.env("KUBELET_WRAPPER_RELEASE", r);
+    }
+    cmd.output().expect("cargo runs")
 }

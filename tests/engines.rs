@@ -1,0 +1,418 @@
+//! The non-rkt renderers, on the project's release 3000.0.0 (podman) and on
+//! docker and systemd-nspawn variants of it built in memory.
+
+use kubelet_wrapper::admin::AdminConfig;
+use kubelet_wrapper::defaults::model::{Defaults, Engine, Nspawn};
+use kubelet_wrapper::defaults::registry;
+use kubelet_wrapper::plan::{self, Plan, PlanError};
+use std::ffi::OsString;
+
+fn podman_release() -> Defaults {
+    let d = registry::select("3000.0.0".parse().unwrap()).parse();
+    assert!(matches!(d.engine, Engine::Podman(_)));
+    d
+}
+
+fn docker_release() -> Defaults {
+    let mut d = podman_release();
+    let Engine::Podman(mut o) = d.engine else {
+        unreachable!()
+    };
+    o.program = "/usr/bin/docker".into();
+    o.trust.clear();
+    d.engine = Engine::Docker(o);
+    assert!(d.problems(Some("3000.0.0")).is_empty());
+    d
+}
+
+fn nspawn_release() -> Defaults {
+    let mut d = podman_release();
+    d.image.default_url = "/var/lib/machines/kubelet".into();
+    d.image.tag_separator = "/".into();
+    d.engine = Engine::SystemdNspawn(Nspawn {
+        program: "/usr/bin/systemd-nspawn".into(),
+        run_flags: vec![
+            "--quiet".into(),
+            "--register=no".into(),
+            "--keep-unit".into(),
+        ],
+        command: "/usr/local/bin/kubelet".into(),
+    });
+    // systemd-nspawn owns /run and /sys/fs/cgroup: the format refuses them
+    let problems: Vec<String> = d
+        .problems(Some("3000.0.0"))
+        .iter()
+        .map(|p| p.to_string())
+        .collect();
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(
+        problems[0].starts_with("volumes[6].target: systemd-nspawn mounts /run itself"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[1].starts_with("volumes[9].target: systemd-nspawn mounts /sys/fs/cgroup itself"),
+        "{problems:?}"
+    );
+    d.volumes
+        .retain(|v| v.target != "/run" && v.target != "/sys/fs/cgroup");
+    assert_eq!(d.problems(Some("3000.0.0")), vec![]);
+    d
+}
+
+fn plan_for(d: &Defaults, env: &[(&str, &str)], args: &[&str]) -> Result<Plan, PlanError> {
+    let admin = AdminConfig::from_env(|k| {
+        env.iter()
+            .find(|(n, _)| *n == k)
+            .map(|(_, v)| OsString::from(v))
+    });
+    let args: Vec<OsString> = args.iter().map(OsString::from).collect();
+    plan::plan(d, &admin, &args)
+}
+
+fn argv(p: &Plan) -> Vec<String> {
+    p.argv()
+        .into_iter()
+        .map(|a| a.into_string().unwrap())
+        .collect()
+}
+
+#[test]
+fn podman_release_command() {
+    let p = plan_for(
+        &podman_release(),
+        &[("KUBELET_IMAGE_TAG", "v1.25.4")],
+        &["--kubeconfig=/etc/kubernetes/kubeconfig", "a b"],
+    )
+    .unwrap();
+    assert_eq!(p.engine, "podman");
+    assert_eq!(
+        argv(&p),
+        [
+            "/usr/bin/podman",
+            "run",
+            "--rm",
+            "--privileged",
+            "--pid=host",
+            "--network=host",
+            "--cgroupns=host",
+            "--name=kubelet",
+            "--tls-verify=true",
+            "--volume=/etc/kubernetes:/etc/kubernetes:ro",
+            "--volume=/etc/ssl/certs:/etc/ssl/certs:ro",
+            "--volume=/usr/share/ca-certificates:/usr/share/ca-certificates:ro",
+            "--volume=/var/lib/kubelet:/var/lib/kubelet:rw,rshared",
+            "--volume=/var/log:/var/log:rw",
+            "--volume=/usr/lib/os-release:/etc/os-release:ro",
+            "--volume=/run:/run:rw",
+            "--volume=/lib/modules:/lib/modules:ro",
+            "--volume=/etc/machine-id:/etc/machine-id:ro",
+            "--volume=/sys/fs/cgroup:/sys/fs/cgroup:rw",
+            "--volume=/etc/cni/net.d:/etc/cni/net.d:ro",
+            "--volume=/opt/cni/bin:/opt/cni/bin:ro",
+            "--volume=/var/lib/cni:/var/lib/cni:rw",
+            "--entrypoint=/usr/local/bin/kubelet",
+            "quay.io/poseidon/kubelet:v1.25.4",
+            "--kubeconfig=/etc/kubernetes/kubeconfig",
+            "a b",
+        ]
+    );
+    let before: Vec<Vec<String>> = p
+        .before
+        .iter()
+        .map(|c| {
+            c.iter()
+                .map(|a| a.value.to_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        before,
+        [["/usr/bin/podman", "rm", "--force", "--ignore", "kubelet"]]
+    );
+    assert!(p.notices.is_empty(), "{:?}", p.notices);
+    assert_eq!(
+        p.directories
+            .iter()
+            .map(|d| d.to_str().unwrap())
+            .collect::<Vec<_>>(),
+        [
+            "/etc/kubernetes",
+            "/var/lib/kubelet",
+            "/run/kubelet",
+            "/var/lib/cni",
+            "/etc/cni/net.d",
+            "/opt/cni/bin"
+        ]
+    );
+}
+
+/// A unit written for rkt keeps working: its arguments are carried over.
+#[test]
+fn an_rkt_unit_on_the_podman_release() {
+    let env = [
+        ("KUBELET_IMAGE_URL", "docker://quay.io/poseidon/kubelet"),
+        ("KUBELET_IMAGE_TAG", "v1.25.4"),
+        ("KUBELET_IMAGE_ARGS", "--exec=/kubelet"),
+        ("RKT_GLOBAL_ARGS", "--insecure-options=image"),
+        (
+            "RKT_RUN_ARGS",
+            "--uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid --volume cni-bin,kind=host,source=/opt/cni/bin,readOnly=true --mount volume=cni-bin,target=/opt/cni/bin2 --volume=var-lib-calico,kind=host,source=/var/lib/calico --mount=volume=var-lib-calico,target=/var/lib/calico --hosts-entry=host --dns=host --set-env=HTTP_PROXY=http://proxy:3128",
+        ),
+        ("RKT_OPTS", "--net=host"),
+        ("RKT", "/usr/bin/rkt"),
+        ("RKT_STAGE1_ARG", "--stage1-from-dir=stage1-fly.aci"),
+    ];
+    let p = plan_for(&podman_release(), &env, &["--v=2"]).unwrap();
+    let a = argv(&p);
+    let pos = |s: &str| {
+        a.iter()
+            .position(|x| x == s)
+            .unwrap_or_else(|| panic!("{s} missing from {a:?}"))
+    };
+    for s in [
+        "--cidfile=/var/lib/coreos/kubelet-wrapper.uuid",
+        "--volume=/opt/cni/bin:/opt/cni/bin2:ro",
+        "--volume=/var/lib/calico:/var/lib/calico:rw",
+        "--volume=/etc/hosts:/etc/hosts:ro",
+        "--volume=/etc/resolv.conf:/etc/resolv.conf:ro",
+        "--env=HTTP_PROXY=http://proxy:3128",
+        "--entrypoint=/kubelet",
+        "docker://quay.io/poseidon/kubelet:v1.25.4",
+    ] {
+        pos(s);
+    }
+    assert!(pos("--cidfile=/var/lib/coreos/kubelet-wrapper.uuid") < pos("--entrypoint=/kubelet"));
+    assert_eq!(a.last().unwrap(), "--v=2");
+    assert!(!a.iter().any(|x| x.contains("stage1")
+        || x.contains("insecure-options")
+        || x.contains("uuid-file-save")));
+    // one notice per translated argument, plus one per ignored rkt variable
+    let n = &p.notices;
+    for needle in [
+        "RKT is ignored",
+        "RKT_STAGE1_ARG is ignored",
+        "RKT_GLOBAL_ARGS: --insecure-options=image is an rkt argument: dropped",
+        "RKT_RUN_ARGS: rkt argument --uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid translated for podman as --cidfile=",
+        "RKT_RUN_ARGS: rkt argument --volume cni-bin,kind=host,source=/opt/cni/bin,readOnly=true + --mount volume=cni-bin,target=/opt/cni/bin2 translated for podman as --volume=/opt/cni/bin:/opt/cni/bin2:ro",
+        "RKT_OPTS: rkt argument --net=host translated for podman as --network=host",
+    ] {
+        assert!(
+            n.iter().any(|x| x.starts_with(needle)),
+            "{needle:?} not in {n:#?}"
+        );
+    }
+    assert_eq!(n.len(), 11, "{n:#?}");
+}
+
+#[test]
+fn untranslatable_rkt_arguments_are_refused_naming_the_engine_variable() {
+    let e = plan_for(
+        &podman_release(),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            ("RKT_RUN_ARGS", "--net=host --private-users"),
+        ],
+        &[],
+    )
+    .unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "RKT_RUN_ARGS: --private-users has no podman equivalent; this release runs podman: remove it from RKT_RUN_ARGS and give podman arguments in PODMAN_RUN_ARGS instead"
+    );
+    let e = plan_for(
+        &nspawn_release(),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            ("RKT_OPTS", "--uuid-file-save=/x"),
+        ],
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("NSPAWN_ARGS"), "{e}");
+    let e = plan_for(
+        &podman_release(),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            ("KUBELET_IMAGE_ARGS", "--exec=/hyperkube kubelet"),
+        ],
+        &[],
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("KUBELET_IMAGE_ARGS: kubelet has no podman equivalent"),
+        "{e}"
+    );
+}
+
+#[test]
+fn engine_escape_hatches_and_program() {
+    let env = [
+        ("KUBELET_IMAGE", "localhost/kubelet:test"),
+        ("PODMAN", "/usr/bin/podman --runtime /usr/sbin/runc"),
+        ("PODMAN_RUN_ARGS", "--ulimit nofile=1024:1024"),
+        ("NSPAWN_ARGS", "--capability=all"),
+    ];
+    let p = plan_for(&podman_release(), &env, &[]).unwrap();
+    let a = argv(&p);
+    assert_eq!(
+        &a[..4],
+        ["/usr/bin/podman", "--runtime", "/usr/sbin/runc", "run"]
+    );
+    let i = a.iter().position(|x| x == "--ulimit").unwrap();
+    assert_eq!(a[i + 1], "nofile=1024:1024");
+    assert!(
+        i < a
+            .iter()
+            .position(|x| x.starts_with("--volume=/etc/kubernetes"))
+            .unwrap()
+    );
+    assert_eq!(
+        p.before[0][..3]
+            .iter()
+            .map(|x| x.value.to_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["/usr/bin/podman", "--runtime", "/usr/sbin/runc"]
+    );
+    assert_eq!(
+        p.notices,
+        ["NSPAWN_ARGS is ignored: this release runs podman"]
+    );
+}
+
+#[test]
+fn docker_variant() {
+    let p = plan_for(
+        &docker_release(),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            ("RKT_RUN_ARGS", "--hosts-entry=10.0.0.1=api"),
+        ],
+        &["--v=2"],
+    )
+    .unwrap();
+    let a = argv(&p);
+    assert_eq!(&a[..2], ["/usr/bin/docker", "run"]);
+    assert!(a.contains(&"--add-host=api:10.0.0.1".to_string()));
+    assert_eq!(p.engine, "docker");
+    let before: Vec<&str> = p.before[0]
+        .iter()
+        .map(|x| x.value.to_str().unwrap())
+        .collect();
+    assert_eq!(before, ["/usr/bin/docker", "rm", "--force", "kubelet"]);
+    let e = plan_for(
+        &docker_release(),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            ("RKT_RUN_ARGS", "--insecure-options=http"),
+        ],
+        &[],
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("DOCKER_RUN_ARGS"), "{e}");
+}
+
+#[test]
+fn nspawn_variant() {
+    let p = plan_for(
+        &nspawn_release(),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1.25.4"),
+            (
+                "RKT_RUN_ARGS",
+                "--set-env=A=B --volume x,kind=host,source=/srv --mount volume=x,target=/srv",
+            ),
+        ],
+        &["--", "x"],
+    )
+    .unwrap();
+    let a = argv(&p);
+    assert_eq!(
+        a,
+        [
+            "/usr/bin/systemd-nspawn",
+            "--quiet",
+            "--register=no",
+            "--keep-unit",
+            "--setenv=A=B",
+            "--bind=/srv:/srv",
+            "--bind-ro=/etc/kubernetes:/etc/kubernetes",
+            "--bind-ro=/etc/ssl/certs:/etc/ssl/certs",
+            "--bind-ro=/usr/share/ca-certificates:/usr/share/ca-certificates",
+            "--bind=/var/lib/kubelet:/var/lib/kubelet",
+            "--bind=/var/log:/var/log",
+            "--bind-ro=/usr/lib/os-release:/etc/os-release",
+            "--bind-ro=/lib/modules:/lib/modules",
+            "--bind-ro=/etc/machine-id:/etc/machine-id",
+            "--bind-ro=/etc/cni/net.d:/etc/cni/net.d",
+            "--bind-ro=/opt/cni/bin:/opt/cni/bin",
+            "--bind=/var/lib/cni:/var/lib/cni",
+            "--directory=/var/lib/machines/kubelet/v1.25.4",
+            "--",
+            "/usr/local/bin/kubelet",
+            "--",
+            "x",
+        ]
+    );
+    assert!(p.trust.is_none() && p.before.is_empty());
+    let p = plan_for(
+        &nspawn_release(),
+        &[("KUBELET_IMAGE", "/var/lib/machines/kubelet.raw")],
+        &[],
+    )
+    .unwrap();
+    assert!(argv(&p).contains(&"--image=/var/lib/machines/kubelet.raw".to_string()));
+    for bad in ["quay.io/poseidon/kubelet:v1", "/a b"] {
+        let e = plan_for(&nspawn_release(), &[("KUBELET_IMAGE", bad)], &[]).unwrap_err();
+        assert!(matches!(e, PlanError::LocalImage { .. }), "{bad}: {e}");
+    }
+}
+
+#[test]
+fn a_release_can_demand_digests() {
+    let mut d = podman_release();
+    if let Engine::Podman(o) = &mut d.engine {
+        o.require_digest = true;
+    }
+    let e = plan_for(&d, &[("KUBELET_IMAGE_TAG", "v1.25.4")], &[]).unwrap_err();
+    assert!(e.to_string().contains("is not pinned by digest"), "{e}");
+    let digest = format!("quay.io/poseidon/kubelet@sha256:{}", "a".repeat(64));
+    assert!(plan_for(&d, &[("KUBELET_IMAGE", digest.as_str())], &[]).is_ok());
+}
+
+/// Whatever the engine and the admin's settings: every system volume is in
+/// the command exactly once, and the kubelet's flags end it unchanged.
+#[test]
+fn system_volumes_and_kubelet_flags_survive_every_engine() {
+    let configs: [&[(&str, &str)]; 3] = [
+        &[("KUBELET_IMAGE_TAG", "v1")],
+        &[
+            ("KUBELET_IMAGE", "/var/lib/machines/k"),
+            ("PODMAN_RUN_ARGS", "--volume=/x:/y"),
+            ("NSPAWN_ARGS", "--bind=/x:/y"),
+            ("RKT_RUN_ARGS", "--set-env=A=B"),
+        ],
+        &[
+            ("KUBELET_IMAGE_TAG", "v2"),
+            ("RKT_OPTS", "--net=host --dns=host"),
+        ],
+    ];
+    let args = ["--a", "", "b c", "--"];
+    for d in [podman_release(), docker_release(), nspawn_release()] {
+        for env in configs {
+            let Ok(p) = plan_for(&d, env, &args) else {
+                assert!(matches!(d.engine, Engine::SystemdNspawn(_)), "{env:?}");
+                continue;
+            };
+            let a = argv(&p);
+            assert_eq!(&a[a.len() - 4..], args, "{} {env:?}", d.engine.name());
+            for v in &d.volumes {
+                let n = a
+                    .iter()
+                    .filter(|x| x.contains(&format!("{}:{}", v.source, v.target)))
+                    .count();
+                assert_eq!(n, 1, "{} {env:?}: {}", d.engine.name(), v.name);
+            }
+        }
+    }
+}
