@@ -22,6 +22,7 @@ pub mod launch;
 pub mod osrelease;
 pub mod plan;
 pub mod quote;
+pub mod validate;
 pub mod words;
 
 /// Prefix of every message the wrapper and the tool print.

@@ -9,6 +9,7 @@ use crate::defaults::Version;
 use crate::defaults::model::{Defaults, Engine, TrustPolicy, TrustRule};
 use crate::engine;
 use crate::engine::translate::Target;
+use crate::validate;
 use std::ffi::{OsStr, OsString};
 use std::fmt;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -97,6 +98,8 @@ pub struct Plan {
     pub image: OsString,
     /// The trust rule that matched the image, if any.
     pub trust: Option<AppliedTrust>,
+    /// How the admin layer weakens that policy (each also a notice).
+    pub trust_weakened: Vec<String>,
 }
 
 impl Plan {
@@ -115,6 +118,8 @@ pub enum PlanError {
     NoImage,
     #[error(transparent)]
     Translate(#[from] crate::engine::translate::TranslateError),
+    #[error(transparent)]
+    Admin(#[from] crate::validate::AdminError),
     #[error(
         "image {image:?} is not pinned by digest, and this release runs only pinned images: set KUBELET_IMAGE=REPOSITORY@sha256:DIGEST"
     )]
@@ -166,6 +171,7 @@ pub fn plan(
     kubelet_args: &[OsString],
 ) -> Result<Plan, PlanError> {
     let (image, image_origin) = image_reference(defaults, admin)?;
+    let image_notices = validate::check_image(defaults, admin)?;
     let trust = trust_rule(defaults.engine.trust(), &image);
     let img = (image.as_os_str(), image_origin);
     let rule = trust.map(|t| t.1);
@@ -185,8 +191,28 @@ pub fn plan(
         condition: r.when.to_string(),
         description: r.description.clone(),
     });
+    let volume_notices = validate::check_volumes(defaults, &rendered.argv)?;
+    let mut trust_weakened = validate::trust_weakenings(&defaults.engine, &rendered.argv);
+    if let Some(t) = &trust
+        && t.policy == TrustPolicy::Insecure
+        && !matches!(image_origin, Origin::Image { url: None, .. })
+    {
+        trust_weakened.push(format!(
+            "{image_origin}: the image {} is one the release runs without verification ({}): {}",
+            image.to_string_lossy(),
+            t.condition,
+            if t.description.is_empty() {
+                "image signature verification is off".to_string()
+            } else {
+                t.description.clone()
+            }
+        ));
+    }
     let mut notices = admin.notices.clone();
+    notices.extend(image_notices);
     notices.extend(rendered.notices);
+    notices.extend(volume_notices);
+    notices.extend(trust_weakened.iter().cloned());
     Ok(Plan {
         engine: defaults.engine.name(),
         before: rendered.before,
@@ -198,5 +224,6 @@ pub fn plan(
         notices,
         image,
         trust,
+        trust_weakened,
     })
 }

@@ -263,6 +263,9 @@ fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Failur
         ),
         None => out.push_str("trust     no rule of the release matches this image: the engine's own default applies\n"),
     }
+    for w in &plan.trust_weakened {
+        out.push_str(&format!("          weakened: {w}\n"));
+    }
     out.push_str("\ndirectories (mkdir -p, mode 0755, existing ones untouched):\n");
     for d in &plan.directories {
         out.push_str(&format!("  {}\n", d.display()));

@@ -27,6 +27,11 @@ pub struct Defaults {
     /// project's own (forward-looking) releases.
     #[serde(default, skip_serializing_if = "is_coreos")]
     pub origin: ReleaseOrigin,
+    /// How strictly the admin layer is checked: `compatible` accepts
+    /// everything the CoreOS script accepted (with notices for values that
+    /// are likely mistakes), `strict` refuses them.
+    #[serde(default, skip_serializing_if = "is_compatible")]
+    pub admin_checks: AdminChecks,
     /// One sentence for reviewers: what this release changed.
     pub summary: String,
     /// Host directories created (as `mkdir -p`, mode 0755) before the engine
@@ -76,6 +81,22 @@ pub enum ReleaseOrigin {
     Coreos,
     /// A release of this project's own; never a CoreOS release.
     Project,
+}
+
+fn is_compatible(c: &AdminChecks) -> bool {
+    *c == AdminChecks::Compatible
+}
+
+/// How strictly a release checks the admin layer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdminChecks {
+    /// Accept what the CoreOS script accepted; warn about likely mistakes.
+    #[default]
+    Compatible,
+    /// Refuse image references and tags outside the reference grammar, and
+    /// admin volumes over system ones.
+    Strict,
 }
 
 fn default_tag_separator() -> String {
@@ -198,6 +219,12 @@ pub struct Rkt {
     pub run_flags: Vec<String>,
     /// Arguments after the image, replaced as a whole by `KUBELET_IMAGE_ARGS`.
     pub image_args: Vec<String>,
+    /// Stale pod cleanup: before start, `rkt rm --uuid-file=FILE` removes
+    /// the pod the previous start recorded (failure ignored: a missing or
+    /// garbage file is not an error), and `--uuid-file-save=FILE` records
+    /// the new one. Absent (off) in every historical release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uuid_file: Option<String>,
 }
 
 /// One rule of a trust policy.
@@ -489,6 +516,18 @@ fn check_rkt(p: &mut Problems, r: &Rkt) {
         check_word(p, &format!("engine.rkt.image_args[{i}]"), a);
     }
     check_trust(p, "engine.rkt", &r.trust);
+    if let Some(f) = &r.uuid_file {
+        check_path(p, "engine.rkt.uuid_file", f);
+        if ["/run/", "/tmp/", "/var/run/"]
+            .iter()
+            .any(|t| f.starts_with(t))
+        {
+            p.add(
+                "engine.rkt.uuid_file",
+                format!("{f} does not survive a reboot: keep the uuid file under /var/lib"),
+            );
+        }
+    }
 }
 
 /// Mount points systemd-nspawn sets up itself: a bind there breaks the

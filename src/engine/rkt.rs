@@ -37,6 +37,12 @@ pub fn render_command(
     argv.push(Arg::new("run", Origin::Syntax));
     push_var(&mut argv, Var::RktRunArgs, admin.run_args.as_ref());
     push_var(&mut argv, Var::RktOpts, admin.opts.as_ref());
+    if let Some(f) = &rkt.uuid_file {
+        argv.push(Arg::new(
+            format!("--uuid-file-save={f}"),
+            Origin::Release("engine.rkt.uuid_file"),
+        ));
+    }
     if let Some(rule) = trust {
         argv.extend(
             rule.args
@@ -104,9 +110,25 @@ pub fn render(
     trust: Option<&TrustRule>,
     kubelet_args: &[OsString],
 ) -> Rendered {
+    let argv = render_command(defaults, rkt, admin, image, trust, kubelet_args);
+    let mut before = Vec::new();
+    if let Some(f) = &rkt.uuid_file {
+        // the same program words as the run (RKT and RKT_GLOBAL_ARGS)
+        let run = argv
+            .iter()
+            .position(|a| a.origin == Origin::Syntax && a.value == "run")
+            .expect("rkt run");
+        let mut rm = argv[..run].to_vec();
+        rm.push(Arg::new("rm", Origin::Syntax));
+        rm.push(Arg::new(
+            format!("--uuid-file={f}"),
+            Origin::Release("engine.rkt.uuid_file"),
+        ));
+        before.push(rm);
+    }
     Rendered {
-        argv: render_command(defaults, rkt, admin, image, trust, kubelet_args),
-        before: Vec::new(),
+        argv,
+        before,
         notices: ignored_engine_vars(admin, "rkt", &[]),
     }
 }
