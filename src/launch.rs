@@ -29,18 +29,38 @@ const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 pub enum LaunchError {
     #[error("cannot create directory {}: {source}", path.display())]
     Directory { path: PathBuf, source: io::Error },
-    #[error("engine program {} not found{}: install it or set RKT to its path", program.to_string_lossy(), searched(path))]
+    #[error("engine program {} not found{}: install it or set {var} to its path", program.to_string_lossy(), searched(path))]
     NotFound {
         program: OsString,
         path: Option<OsString>,
+        /// The admin variable that chooses the program.
+        var: &'static str,
     },
-    #[error("engine program {} is not executable: {reason}; set RKT to the engine's program", program.to_string_lossy())]
-    NotExecutable { program: OsString, reason: String },
+    #[error("engine program {} is not executable: {reason}; set {var} to the engine's program", program.to_string_lossy())]
+    NotExecutable {
+        program: OsString,
+        reason: String,
+        var: &'static str,
+    },
     #[error("cannot execute engine program {}: {source}", program.to_string_lossy())]
     Exec {
         program: OsString,
         source: io::Error,
     },
+    #[error(
+        "the engine command is too large for execve: {what}; shorten the kubelet flags or the *_ARGS variables"
+    )]
+    TooLarge { what: String },
+}
+
+/// The admin variable that chooses an engine's program.
+pub fn program_var(engine: &str) -> &'static str {
+    match engine {
+        "podman" => "PODMAN",
+        "docker" => "DOCKER",
+        "systemd-nspawn" => "SYSTEMD_NSPAWN",
+        _ => "RKT",
+    }
 }
 
 fn searched(path: &Option<OsString>) -> String {
@@ -57,7 +77,9 @@ impl LaunchError {
         match self {
             LaunchError::Directory { .. } => 1,
             LaunchError::NotFound { .. } => 127,
-            LaunchError::NotExecutable { .. } | LaunchError::Exec { .. } => 126,
+            LaunchError::NotExecutable { .. }
+            | LaunchError::Exec { .. }
+            | LaunchError::TooLarge { .. } => 126,
         }
     }
 }
@@ -66,10 +88,15 @@ impl LaunchError {
 /// execs the engine. Returns only on failure.
 pub fn run(plan: &Plan, root: &Path) -> LaunchError {
     let argv = plan.argv();
-    let program = match resolve_program(&argv[0], std::env::var_os("PATH").as_deref()) {
+    let var = program_var(plan.engine);
+    let program = match resolve_program(&argv[0], std::env::var_os("PATH").as_deref(), var) {
         Ok(p) => p,
         Err(e) => return e,
     };
+    let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+    if let Err(e) = check_exec_size(&argv, &env, exec_limit()) {
+        return e;
+    }
     if let Err(e) = make_directories(root, &plan.directories) {
         return e;
     }
@@ -81,7 +108,7 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
     line.push(b'\n');
     // The trace is best effort: a closed stderr must not stop the kubelet.
     let _ = io::stderr().lock().write_all(&line);
-    exec(&program, &argv)
+    exec(&program, &argv, var)
 }
 
 /// Runs a preparatory command (such as removing a previous kubelet
@@ -105,17 +132,19 @@ fn run_before(cmd: &[crate::plan::Arg]) {
 
 /// Replaces this process with `program`, argv `argv` (argv[0] as given), and
 /// the environment unchanged. Returns only on failure.
-pub fn exec(program: &Path, argv: &[OsString]) -> LaunchError {
+pub fn exec(program: &Path, argv: &[OsString], var: &'static str) -> LaunchError {
     let err = Command::new(program).arg0(&argv[0]).args(&argv[1..]).exec();
     let program = argv[0].clone();
     match err.kind() {
         io::ErrorKind::NotFound => LaunchError::NotFound {
             program,
             path: None,
+            var,
         },
         io::ErrorKind::PermissionDenied => LaunchError::NotExecutable {
             program,
             reason: err.to_string(),
+            var,
         },
         _ => LaunchError::Exec {
             program,
@@ -124,14 +153,84 @@ pub fn exec(program: &Path, argv: &[OsString]) -> LaunchError {
     }
 }
 
+/// Linux's limit on one argument or environment string (`MAX_ARG_STRLEN`,
+/// 32 pages).
+pub const MAX_ARG_STRLEN: usize = 32 * 4096;
+
+/// The room execve(2) gives argv and environment together: a quarter of the
+/// stack size limit, at most 6 MiB (three quarters of the kernel's 8 MiB
+/// `_STK_LIM`), at least 128 KiB (`ARG_MAX`).
+pub fn exec_limit() -> usize {
+    let stack = std::fs::read_to_string("/proc/self/limits")
+        .ok()
+        .and_then(|l| {
+            let line = l.lines().find(|x| x.starts_with("Max stack size"))?;
+            let soft = line["Max stack size".len()..].split_whitespace().next()?;
+            Some(soft.parse::<usize>().unwrap_or(usize::MAX)) // "unlimited"
+        });
+    let quarter = stack.unwrap_or(8 << 20) / 4;
+    quarter.min(6 << 20).max(128 << 10)
+}
+
+/// Checks, before anything is created on the host, that execve will accept
+/// the command with this environment under `limit` (see [`exec_limit`]):
+/// each string at most [`MAX_ARG_STRLEN`] bytes, all strings with their NUL
+/// bytes and pointers within the limit.
+pub fn check_exec_size(
+    argv: &[OsString],
+    env: &[(OsString, OsString)],
+    limit: usize,
+) -> Result<(), LaunchError> {
+    let ptr = std::mem::size_of::<usize>();
+    let mut total = (argv.len() + env.len() + 2) * ptr;
+    for (i, a) in argv.iter().enumerate() {
+        let n = a.len() + 1;
+        if n > MAX_ARG_STRLEN {
+            return Err(LaunchError::TooLarge {
+                what: format!(
+                    "argument {i} is {} bytes, over the kernel's {MAX_ARG_STRLEN}-byte limit for one argument",
+                    a.len()
+                ),
+            });
+        }
+        total += n;
+    }
+    for (k, v) in env {
+        let n = k.len() + 1 + v.len() + 1;
+        if n > MAX_ARG_STRLEN {
+            return Err(LaunchError::TooLarge {
+                what: format!(
+                    "the environment variable {} is {} bytes, over the kernel's {MAX_ARG_STRLEN}-byte limit for one string",
+                    k.to_string_lossy(),
+                    n - 1
+                ),
+            });
+        }
+        total += n;
+    }
+    if total > limit {
+        return Err(LaunchError::TooLarge {
+            what: format!(
+                "{total} bytes of arguments and environment, over this host's limit of {limit} (a quarter of the stack size limit)"
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Finds the file execve will run, as bash's `exec` does: a name with a `/`
 /// is used as is, any other is searched in `path` (`PATH`). Fails with the
 /// status the shell would give: 127 when nothing is found, 126 when what is
 /// found is a directory or has no execute bit.
-pub fn resolve_program(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf, LaunchError> {
+pub fn resolve_program(
+    program: &OsStr,
+    path: Option<&OsStr>,
+    var: &'static str,
+) -> Result<PathBuf, LaunchError> {
     let not_executable = |reason: &str| LaunchError::NotExecutable {
         program: program.to_owned(),
         reason: reason.to_string(),
+        var,
     };
     if program.as_bytes().contains(&b'/') {
         return match fs::metadata(program) {
@@ -144,6 +243,7 @@ pub fn resolve_program(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf,
                 Err(LaunchError::NotFound {
                     program: program.to_owned(),
                     path: None,
+                    var,
                 })
             }
             Err(e) => Err(not_executable(&e.to_string())),
@@ -179,6 +279,7 @@ pub fn resolve_program(program: &OsStr, path: Option<&OsStr>) -> Result<PathBuf,
         None => Err(LaunchError::NotFound {
             program: program.to_owned(),
             path: Some(path.to_owned()),
+            var,
         }),
     }
 }
@@ -310,6 +411,36 @@ mod tests {
     }
 
     #[test]
+    fn exec_size_limits() {
+        let argv = |n: usize, len: usize| vec![OsString::from("x".repeat(len)); n];
+        assert!(check_exec_size(&argv(10, 100), &[], 4096).is_ok());
+        let e = check_exec_size(&argv(10, 400), &[], 4096).unwrap_err();
+        assert_eq!(e.exit_status(), 126);
+        assert!(
+            e.to_string().contains("over this host's limit of 4096"),
+            "{e}"
+        );
+        let e = check_exec_size(&argv(1, MAX_ARG_STRLEN), &[], usize::MAX).unwrap_err();
+        assert!(e.to_string().contains("argument 0 is 131072 bytes"), "{e}");
+        let env = vec![(
+            OsString::from("K"),
+            OsString::from("v".repeat(MAX_ARG_STRLEN)),
+        )];
+        assert!(
+            check_exec_size(&argv(1, 1), &env, usize::MAX)
+                .unwrap_err()
+                .to_string()
+                .contains("variable K")
+        );
+        // exactly at the limit is fine: 2 args of 9 bytes + NULs + 4 pointers
+        let ptr = std::mem::size_of::<usize>();
+        assert!(check_exec_size(&argv(2, 9), &[], 20 + 4 * ptr).is_ok());
+        assert!(check_exec_size(&argv(2, 9), &[], 19 + 4 * ptr).is_err());
+        let l = exec_limit();
+        assert!((128 << 10..=6 << 20).contains(&l), "{l}");
+    }
+
+    #[test]
     fn program_resolution_statuses() {
         let root = tmp("prog");
         let exe = root.join("engine");
@@ -317,7 +448,8 @@ mod tests {
         fs::set_permissions(&exe, fs::Permissions::from_mode(0o755)).unwrap();
         let noexec = root.join("noexec");
         fs::write(&noexec, b"").unwrap();
-        let status = |p: &Path| resolve_program(p.as_os_str(), None).map_err(|e| e.exit_status());
+        let status =
+            |p: &Path| resolve_program(p.as_os_str(), None, "RKT").map_err(|e| e.exit_status());
         assert_eq!(status(&exe), Ok(exe.clone()));
         assert_eq!(status(&root.join("missing")), Err(127));
         assert_eq!(status(&root.join("engine/below-a-file")), Err(127));
@@ -326,17 +458,17 @@ mod tests {
         // PATH search
         let path = format!("/nonexistent:{}", root.display());
         assert_eq!(
-            resolve_program(OsStr::new("engine"), Some(OsStr::new(&path))).unwrap(),
+            resolve_program(OsStr::new("engine"), Some(OsStr::new(&path)), "RKT").unwrap(),
             exe
         );
         assert_eq!(
-            resolve_program(OsStr::new("noexec"), Some(OsStr::new(&path)))
+            resolve_program(OsStr::new("noexec"), Some(OsStr::new(&path)), "RKT")
                 .unwrap_err()
                 .exit_status(),
             126
         );
         assert_eq!(
-            resolve_program(OsStr::new("nothere"), Some(OsStr::new(&path)))
+            resolve_program(OsStr::new("nothere"), Some(OsStr::new(&path)), "RKT")
                 .unwrap_err()
                 .exit_status(),
             127
