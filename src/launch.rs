@@ -169,7 +169,7 @@ pub fn exec_limit() -> usize {
             Some(soft.parse::<usize>().unwrap_or(usize::MAX)) // "unlimited"
         });
     let quarter = stack.unwrap_or(8 << 20) / 4;
-    quarter.min(6 << 20).max(128 << 10)
+    quarter.clamp(128 << 10, 6 << 20)
 }
 
 /// Checks, before anything is created on the host, that execve will accept
