@@ -97,7 +97,9 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
     if let Err(e) = check_exec_size(&argv, &env, exec_limit()) {
         return e;
     }
-    if let Err(e) = make_directories(root, &plan.directories) {
+    if let Err(e) = check_directories(root, &plan.directories)
+        .and_then(|()| make_directories(root, &plan.directories))
+    {
         return e;
     }
     for cmd in &plan.before {
@@ -282,6 +284,82 @@ pub fn resolve_program(
             var,
         }),
     }
+}
+
+/// Checks, before any directory is created, that each one can be: nothing
+/// but directories along its existing part, and the part to create not on a
+/// read-only mount. So a fault on the last directory does not leave the
+/// first ones behind. (What only creating can tell, such as a full disk, is
+/// still reported by [`make_directories`].)
+pub fn check_directories(root: &Path, dirs: &[PathBuf]) -> Result<(), LaunchError> {
+    let mut mounts: Option<Vec<(PathBuf, bool)>> = None;
+    for d in dirs {
+        let full = root.join(d.strip_prefix("/").unwrap_or(d));
+        let fail = |path: &Path, errno: i32| LaunchError::Directory {
+            path: shown_path(root, path),
+            source: io::Error::from_raw_os_error(errno),
+        };
+        // the nearest existing path, and the first component below it
+        let mut missing: Option<&Path> = None;
+        let mut cur: &Path = &full;
+        loop {
+            match fs::metadata(cur) {
+                Ok(m) if m.is_dir() => break,
+                // mkdir(2): EEXIST for the path itself, ENOTDIR below a file
+                Ok(_) => {
+                    return Err(fail(
+                        missing.map_or(cur, |_| &full),
+                        if missing.is_some() { 20 } else { 17 },
+                    ));
+                }
+                Err(_) => {
+                    missing = Some(cur);
+                    match cur.parent() {
+                        Some(p) => cur = p,
+                        None => break,
+                    }
+                }
+            }
+        }
+        let Some(first) = missing else { continue };
+        let mounts = mounts.get_or_insert_with(read_only_mounts);
+        let real = fs::canonicalize(cur).unwrap_or_else(|_| cur.to_path_buf());
+        let ro = mounts
+            .iter()
+            .filter(|(m, _)| real.starts_with(m))
+            .max_by_key(|(m, _)| m.as_os_str().len())
+            .is_some_and(|(_, ro)| *ro);
+        if ro {
+            return Err(fail(first, 30));
+        }
+    }
+    Ok(())
+}
+
+/// Every mount point with whether it is read-only (per mount or for its
+/// whole filesystem), from /proc/self/mountinfo; later mounts shadow earlier
+/// ones at the same point.
+fn read_only_mounts() -> Vec<(PathBuf, bool)> {
+    let text = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let mut out: Vec<(PathBuf, bool)> = Vec::new();
+    for line in text.lines() {
+        let f: Vec<&str> = line.split(' ').collect();
+        let Some(sep) = f.iter().position(|x| *x == "-") else {
+            continue;
+        };
+        if f.len() < sep + 4 || f.len() < 6 {
+            continue;
+        }
+        let point = f[4]
+            .replace("\\040", " ")
+            .replace("\\011", "\t")
+            .replace("\\012", "\n")
+            .replace("\\134", "\\");
+        let ro = f[5].split(',').any(|o| o == "ro") || f[sep + 3].split(',').any(|o| o == "ro");
+        out.retain(|(p, _)| p != Path::new(&point));
+        out.push((PathBuf::from(point), ro));
+    }
+    out
 }
 
 /// `mkdir -p` for each directory, below `root`: missing parents are made,

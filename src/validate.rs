@@ -91,10 +91,12 @@ pub fn check_image(defaults: &Defaults, admin: &AdminConfig) -> Result<Vec<Strin
                 continue;
             }
         };
-        let why = if let Some(c) = text.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        let why = if let Some(c) = text.chars().find(|c| c.is_whitespace()) {
             Some(format!(
                 "it contains {c:?}, which splits it into several engine arguments"
             ))
+        } else if let Some(c) = text.chars().find(|c| c.is_control()) {
+            Some(format!("it contains the control character {c:?}"))
         } else if text.starts_with('-') {
             Some("it starts with '-', so the engine would read it as an option".to_string())
         } else if strict && !local {
@@ -151,8 +153,9 @@ pub fn check_tag(t: &str) -> Result<(), String> {
 /// `full` false (an image location) neither tag nor digest may follow.
 pub fn check_reference(r: &str, full: bool) -> Result<(), String> {
     let r = r.strip_prefix("docker://").unwrap_or(r);
-    if r.contains("://") {
-        return Err("the only transport is docker://".into());
+    let first = r.split('/').next().unwrap_or("");
+    if r.contains("://") || (first.ends_with(':') && !first.contains('.')) {
+        return Err("the only transport accepted is docker://".into());
     }
     let (rest, digest) = match r.split_once('@') {
         Some((n, d)) => (n, Some(d)),

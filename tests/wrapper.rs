@@ -372,3 +372,19 @@ fn render_errors_like_the_wrapper() {
     assert_eq!(out.status.code(), Some(1));
     assert!(std::path::Path::new(CTL).exists());
 }
+
+/// The sandboxes put tmpfs over these trees; a release creating a directory
+/// elsewhere would make the tests create it on the host.
+#[test]
+fn every_release_directory_is_inside_the_sandboxes_tmpfs() {
+    for f in registry::files() {
+        for d in f.parse().directories {
+            assert!(
+                common::COVERED.iter().any(|c| d.starts_with(c)),
+                "{}: {d} is outside {:?}",
+                f.version,
+                common::COVERED
+            );
+        }
+    }
+}

@@ -21,16 +21,20 @@ fn main() -> ExitCode {
     }
     let defaults = file.parse();
     let admin = AdminConfig::from_process_env();
-    for notice in &admin.notices {
-        eprintln!("{PROGRAM}: {notice}");
-    }
     let plan = match plan::plan(&defaults, &admin, &kubelet_args) {
         Ok(p) => p,
         Err(e) => {
+            for notice in &admin.notices {
+                eprintln!("{PROGRAM}: {notice}");
+            }
             eprintln!("{PROGRAM}: {e}");
             return ExitCode::from(1);
         }
     };
+    // deprecations, translations, likely mistakes, trust weakenings
+    for notice in &plan.notices {
+        eprintln!("{PROGRAM}: {notice}");
+    }
     let err = launch::run(&plan, root);
     eprintln!("{PROGRAM}: {err}");
     ExitCode::from(err.exit_status())

@@ -39,9 +39,14 @@ pub struct Sandbox {
     pub mounts: String,
 }
 
-/// Fresh tmpfs over /etc, /var and /run.
+/// Fresh tmpfs over /etc, /var, /run and /opt (every directory a release
+/// creates is below one of them).
 pub const TMPFS_MOUNTS: &str =
-    "for d in /etc /var /run; do mount -t tmpfs -o mode=0755 kw-test \"$d\"; done";
+    "for d in /etc /var /run /opt; do mount -t tmpfs -o mode=0755 kw-test \"$d\"; done";
+
+/// The trees the sandboxes cover with tmpfs: every directory of every
+/// release must be below one of them (tests/wrapper.rs checks it).
+pub const COVERED: [&str; 4] = ["/etc/", "/var/", "/run/", "/opt/"];
 
 /// For real engines: /etc and /usr/lib as overlays whose writes land in the
 /// sandbox (the engines read their configuration from /etc; /lib/modules is
@@ -153,7 +158,7 @@ exit "${{RECORDER_EXIT:-0}}"
 "$@"
 rc=$?
 echo $$ > '{out}/shpid'
-find /etc /var /run -mindepth 1 -xdev | sort > '{out}/after'
+find /etc /var /run /opt -mindepth 1 -xdev | sort > '{out}/after'
 exit $rc"#,
                 out = self.dir.display()
             )
