@@ -42,7 +42,7 @@ pub struct Sandbox {
 /// Fresh tmpfs over /etc, /var, /run and /opt (every directory a release
 /// creates is below one of them).
 pub const TMPFS_MOUNTS: &str =
-    "for d in /etc /var /run /opt; do mount -t tmpfs -o mode=0755 kw-test \"$d\"; done";
+    "for d in /etc /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test \"$d\"; done";
 
 /// The trees the sandboxes cover with tmpfs: every directory of every
 /// release must be below one of them (tests/wrapper.rs checks it).
@@ -55,9 +55,9 @@ pub const COVERED: [&str; 4] = ["/etc/", "/var/", "/run/", "/opt/"];
 /// rshared volumes work, all inside the private mount namespace.
 pub const ENGINE_MOUNTS: &str = r#"o="$SANDBOX/overlay"
 mkdir -p "$o/etc-up" "$o/etc-work" "$o/lib-up/modules" "$o/lib-work"
-mount -t overlay kw-test -o lowerdir=/etc,upperdir="$o/etc-up",workdir="$o/etc-work" /etc
-mount -t overlay kw-test -o lowerdir=/usr/lib,upperdir="$o/lib-up",workdir="$o/lib-work" /usr/lib
-for d in /var /run /opt; do mount -t tmpfs -o mode=0755 kw-test "$d"; done
+mount -n -t overlay kw-test -o lowerdir=/etc,upperdir="$o/etc-up",workdir="$o/etc-work" /etc
+mount -n -t overlay kw-test -o lowerdir=/usr/lib,upperdir="$o/lib-up",workdir="$o/lib-work" /usr/lib
+for d in /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test "$d"; done
 mkdir -p /var/tmp /var/log
 rm -f /etc/os-release
 mount --make-rshared /"#;
