@@ -1,0 +1,86 @@
+//! Property tests of the core (run in CI); the same properties, in
+//! tests/props, are the fuzz targets' (fuzz/, run by their own command).
+
+mod props;
+
+use kubelet_wrapper::admin::Var;
+use proptest::prelude::*;
+
+/// Values that exercise splitting, aliases, quoting and the translation of
+/// rkt arguments, with arbitrary bytes mixed in.
+fn value() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        Just(b"".to_vec()),
+        Just(b" ".to_vec()),
+        Just(b"v1.18.0_coreos.0".to_vec()),
+        Just(b"docker://quay.io/coreos/hyperkube".to_vec()),
+        Just(b"--volume x,kind=host,source=/srv --mount volume=x,target=/srv".to_vec()),
+        Just(b"--volume coreos-run,kind=host,source=/srv --mount volume=coreos-run,target=/run".to_vec()),
+        Just(b"--mount volume=var-log,target=/var/log --volume=var-log,kind=host,source=/var/log".to_vec()),
+        Just(b"--net=host --dns=host --hosts-entry host --set-env=A=B --uuid-file-save=/var/lib/x.uuid".to_vec()),
+        Just(b"--insecure-options=image,tls --trust-keys-from-https".to_vec()),
+        Just(b"--exec=/kubelet".to_vec()),
+        Just(b"-v /srv:/etc/kubernetes --tls-verify=false".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..24),
+        "[ -~\t\n]{0,40}".prop_map(String::into_bytes),
+    ]
+}
+
+fn env() -> impl Strategy<Value = Vec<(Var, Vec<u8>)>> {
+    proptest::collection::vec((proptest::sample::select(Var::ALL.to_vec()), value()), 0..8)
+}
+
+fn args() -> impl Strategy<Value = Vec<Vec<u8>>> {
+    proptest::collection::vec(
+        prop_oneof![Just(b"--".to_vec()), Just(Vec::new()), proptest::collection::vec(any::<u8>(), 0..16)],
+        0..6,
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn plans_keep_kubelet_flags_and_system_volumes(release in 0usize..64, env in env(), args in args()) {
+        props::check_plan(release, &env, &args);
+    }
+
+    #[test]
+    fn plans_with_an_image_keep_kubelet_flags_and_system_volumes(release in 0usize..64, mut env in env(), args in args()) {
+        env.insert(0, (Var::KubeletImageTag, b"v1.18.0".to_vec()));
+        props::check_plan(release, &env, &args);
+    }
+
+    #[test]
+    fn word_splitting(input in proptest::collection::vec(prop_oneof![Just(b' '), Just(b'\t'), Just(b'\n'), any::<u8>()], 0..64)) {
+        props::check_words(&input);
+    }
+
+    #[test]
+    fn versions_and_selection(input in "[0-9.]{0,12}|[0-9]{1,5}\\.[0-9]{1,3}\\.[0-9]{1,3}", extra in proptest::collection::vec((0u32..4000, 0u32..20, 0u32..5), 0..5)) {
+        props::check_version(&input, &extra);
+    }
+
+    #[test]
+    fn defaults_json_never_panics(text in "\\PC{0,200}") {
+        props::check_defaults_json(&text);
+    }
+}
+
+/// Mutations of real release files: parse, check and round-trip.
+#[test]
+fn mutated_release_files() {
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 500, ..ProptestConfig::default() });
+    let files = kubelet_wrapper::defaults::registry::files();
+    runner
+        .run(&(0..files.len(), any::<usize>(), any::<char>()), |(i, at, c)| {
+            let text = files[i].text;
+            let mut chars: Vec<char> = text.chars().collect();
+            let at = at % chars.len();
+            chars[at] = c;
+            props::check_defaults_json(&chars.into_iter().collect::<String>());
+            props::check_defaults_json(text);
+            Ok(())
+        })
+        .unwrap();
+}
