@@ -7,6 +7,7 @@ use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::defaults::Version;
 use kubelet_wrapper::defaults::model::{self, Defaults};
 use kubelet_wrapper::defaults::registry::{self, ReleaseFile, ReleaseSource};
+use kubelet_wrapper::defaults::schema;
 use kubelet_wrapper::plan::{self, Plan};
 use kubelet_wrapper::{PROGRAM, json, quote};
 use std::ffi::OsString;
@@ -73,6 +74,14 @@ enum DefaultsCommand {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print the JSON Schema of the defaults format.
+    ///
+    /// It is derived from the format's definition and committed as
+    /// defaults/schema.json, which every release file names in "$schema" so
+    /// that editors can check and complete it. After changing the format,
+    /// regenerate the committed file with
+    /// `kubelet-wrapperctl defaults schema > defaults/schema.json`.
+    Schema,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -102,6 +111,7 @@ fn main() -> ExitCode {
         Command::Defaults(DefaultsCommand::List) => list(),
         Command::Defaults(DefaultsCommand::Show { release, format }) => show(&release, format),
         Command::Defaults(DefaultsCommand::Validate { files }) => validate(&files),
+        Command::Defaults(DefaultsCommand::Schema) => Ok(schema::to_json()),
     };
     match result {
         Ok(out) => {

@@ -1,6 +1,6 @@
-//! The system layer: the defaults file format ([`model`]), release versions
-//! and the selection rule ([`version`]), and the files embedded in this binary
-//! ([`registry`]).
+//! The system layer: the defaults file format ([`model`]) and its JSON
+//! Schema ([`schema`]), release versions and the selection rule
+//! ([`version`]), and the files embedded in this binary ([`registry`]).
 //!
 //! How to add a release: write `defaults/<release>.json` (copy the previous
 //! file and change what the release changes), run `cargo build`; the build
@@ -10,6 +10,7 @@
 
 pub mod model;
 pub mod registry;
+pub mod schema;
 pub mod version;
 
 pub use model::Defaults;
