@@ -1,8 +1,9 @@
 //! The defaults format and the selection rule, independent of any release.
 
 use kubelet_wrapper::defaults::model::{self, Defaults, TrustCondition};
-use kubelet_wrapper::defaults::registry;
 use kubelet_wrapper::defaults::version::{Version, select};
+use kubelet_wrapper::defaults::{registry, schema};
+use serde_json::Value;
 
 fn v(s: &str) -> Version {
     s.parse().unwrap()
@@ -230,4 +231,181 @@ fn trust_conditions_look_before_the_first_slash() {
     assert!(docker.matches(b"docker://quay.io/coreos/hyperkube:v1"));
     assert!(!docker.matches(b"docker:quay.io/x"));
     assert!(TrustCondition::Always.matches(b""));
+}
+
+// ---------------------------------------------------------------------------
+// The committed JSON Schema (defaults/schema.json).
+
+#[test]
+fn committed_schema_is_the_one_derived_from_the_model() {
+    let committed: serde_json::Value =
+        serde_json::from_str(include_str!("../defaults/schema.json"))
+            .expect("defaults/schema.json is JSON");
+    assert!(
+        committed == schema::schema(),
+        "defaults/schema.json does not match the defaults format in src/defaults/model.rs; \
+         regenerate it with `{}` and commit it",
+        schema::REGENERATE
+    );
+}
+
+/// Checks `value` against the subset of JSON Schema that schemars writes for
+/// the model. An unknown keyword fails loudly rather than being ignored.
+fn schema_errors(root: &Value, schema: &Value, value: &Value, at: &str, errors: &mut Vec<String>) {
+    let s = schema.as_object().expect("a schema is an object");
+    for (k, want) in s {
+        match k.as_str() {
+            "$schema" | "$defs" | "title" | "description" | "default" => {}
+            "$ref" => {
+                let name = want.as_str().unwrap().strip_prefix("#/$defs/").unwrap();
+                schema_errors(root, &root["$defs"][name], value, at, errors);
+            }
+            "type" => {
+                let types: Vec<&str> = match want {
+                    Value::Array(a) => a.iter().map(|t| t.as_str().unwrap()).collect(),
+                    t => vec![t.as_str().unwrap()],
+                };
+                let is = match value {
+                    Value::Null => "null",
+                    Value::Bool(_) => "boolean",
+                    Value::Number(_) => "number",
+                    Value::String(_) => "string",
+                    Value::Array(_) => "array",
+                    Value::Object(_) => "object",
+                };
+                if !types.contains(&is) {
+                    errors.push(format!("{at}: {is}, expected {types:?}"));
+                }
+            }
+            "const" => {
+                if value != want {
+                    errors.push(format!("{at}: {value}, expected {want}"));
+                }
+            }
+            "required" => {
+                for r in want.as_array().unwrap() {
+                    if value.get(r.as_str().unwrap()).is_none() {
+                        errors.push(format!("{at}: missing {r}"));
+                    }
+                }
+            }
+            "properties" => {
+                if let Some(obj) = value.as_object() {
+                    for (name, v) in obj {
+                        if let Some(p) = want.get(name) {
+                            schema_errors(root, p, v, &format!("{at}.{name}"), errors);
+                        }
+                    }
+                }
+            }
+            "additionalProperties" => {
+                assert_eq!(want, &Value::Bool(false), "only `false` is checked");
+                if let Some(obj) = value.as_object() {
+                    for name in obj.keys() {
+                        if s["properties"].get(name).is_none() {
+                            errors.push(format!("{at}: unknown property {name}"));
+                        }
+                    }
+                }
+            }
+            "items" => {
+                if let Some(a) = value.as_array() {
+                    for (i, v) in a.iter().enumerate() {
+                        schema_errors(root, want, v, &format!("{at}[{i}]"), errors);
+                    }
+                }
+            }
+            "oneOf" => {
+                let mut per_alternative: Vec<Vec<String>> = want
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|alt| {
+                        let mut e = Vec::new();
+                        schema_errors(root, alt, value, at, &mut e);
+                        e
+                    })
+                    .collect();
+                let matching = per_alternative.iter().filter(|e| e.is_empty()).count();
+                if matching != 1 {
+                    errors.push(format!(
+                        "{at}: matches {matching} of the oneOf alternatives"
+                    ));
+                }
+                if matching == 0 {
+                    // say why the closest alternative does not match
+                    per_alternative.sort_by_key(Vec::len);
+                    errors.append(&mut per_alternative[0]);
+                }
+            }
+            other => panic!("schema keyword {other:?} at {at} is not understood by this test"),
+        }
+    }
+}
+
+#[test]
+fn committed_schema_accepts_every_release_file_and_rejects_broken_ones() {
+    let root: Value = serde_json::from_str(include_str!("../defaults/schema.json")).unwrap();
+    let check = |v: &Value| {
+        let mut e = Vec::new();
+        schema_errors(&root, &root, v, "$", &mut e);
+        e
+    };
+    for f in registry::files() {
+        let v: Value = serde_json::from_str(f.text).unwrap();
+        assert_eq!(check(&v), Vec::<String>::new(), "{}", f.version);
+    }
+    let good: Value = serde_json::from_str(registry::select(v("2512.0.0")).text).unwrap();
+    type Edit = fn(&mut Value);
+    let cases: [(&str, Edit, &str); 6] = [
+        (
+            "unknown field",
+            |v| v["volumes"][0]["readOnly"] = true.into(),
+            "$.volumes[0]: unknown property readOnly",
+        ),
+        (
+            "missing field",
+            |v| {
+                v.as_object_mut().unwrap().remove("summary");
+            },
+            "$: missing \"summary\"",
+        ),
+        (
+            "wrong type",
+            |v| v["volumes"][1]["read_only"] = "yes".into(),
+            "$.volumes[1].read_only: string, expected [\"boolean\"]",
+        ),
+        (
+            "unknown engine",
+            |v| {
+                let rkt = v["engine"]["rkt"].take();
+                v["engine"] = serde_json::json!({ "lxc": rkt });
+            },
+            "$.engine: matches 0 of the oneOf alternatives",
+        ),
+        (
+            "unknown trust policy",
+            |v| v["engine"]["rkt"]["trust"][0]["policy"] = "maybe".into(),
+            "$.engine.rkt.trust[0].policy: matches 0 of the oneOf alternatives",
+        ),
+        (
+            "trust condition as a bare prefix",
+            |v| v["engine"]["rkt"]["trust"][0]["when"] = "quay.io".into(),
+            "$.engine.rkt.trust[0].when: matches 0 of the oneOf alternatives",
+        ),
+    ];
+    for (what, edit, expected) in cases {
+        let mut v = good.clone();
+        edit(&mut v);
+        let e = check(&v);
+        assert!(
+            e.iter().any(|m| m == expected),
+            "{what}: {expected:?} not in {e:?}"
+        );
+        // and the wrapper's own parser rejects it too
+        assert!(
+            Defaults::from_json(&v.to_string()).is_err(),
+            "{what}: the parser accepts what the schema rejects"
+        );
+    }
 }

@@ -5,8 +5,10 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::defaults::Version;
+use kubelet_wrapper::defaults::diff::{self as layer_diff, Change};
 use kubelet_wrapper::defaults::model::{self, Defaults};
 use kubelet_wrapper::defaults::registry::{self, ReleaseFile, ReleaseSource};
+use kubelet_wrapper::defaults::schema;
 use kubelet_wrapper::plan::{self, Plan};
 use kubelet_wrapper::{PROGRAM, json, quote};
 use std::ffi::OsString;
@@ -68,11 +70,36 @@ enum DefaultsCommand {
         #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
         format: ShowFormat,
     },
+    /// Show what changes for the kubelet from release A to release B.
+    ///
+    /// A and B are release versions (MAJOR.MINOR.PATCH); each uses the
+    /// defaults file the selection rule picks for it, as `show` does. The
+    /// changes are those the kubelet would notice: volumes added, removed,
+    /// renamed or moved, read-only and recursive flags, host and container
+    /// paths, stage1, trust rules and what they do to the default image, the
+    /// default image, run flags, image arguments, the directories created.
+    /// Review a new release file with `diff <previous release> <new release>`.
+    Diff {
+        #[arg(value_name = "A")]
+        from: String,
+        #[arg(value_name = "B")]
+        to: String,
+        #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+        format: ShowFormat,
+    },
     /// Check defaults files as the build does; exit 1 on any problem.
     Validate {
         #[arg(required = true, value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+    /// Print the JSON Schema of the defaults format.
+    ///
+    /// It is derived from the format's definition and committed as
+    /// defaults/schema.json, which every release file names in "$schema" so
+    /// that editors can check and complete it. After changing the format,
+    /// regenerate the committed file with
+    /// `kubelet-wrapperctl defaults schema > defaults/schema.json`.
+    Schema,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -101,7 +128,9 @@ fn main() -> ExitCode {
         Command::Explain { release, kubelet } => explain(release.as_deref(), &kubelet),
         Command::Defaults(DefaultsCommand::List) => list(),
         Command::Defaults(DefaultsCommand::Show { release, format }) => show(&release, format),
+        Command::Defaults(DefaultsCommand::Diff { from, to, format }) => diff(&from, &to, format),
         Command::Defaults(DefaultsCommand::Validate { files }) => validate(&files),
+        Command::Defaults(DefaultsCommand::Schema) => Ok(schema::to_json()),
     };
     match result {
         Ok(out) => {
@@ -437,6 +466,71 @@ fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
                     if vol.read_only { "ro" } else { "rw" },
                     if vol.recursive { ", recursive" } else { "" }
                 ));
+            }
+            out
+        }
+    })
+}
+
+fn diff(from: &str, to: &str, format: ShowFormat) -> Result<String, Failure> {
+    let pick = |r: &str| -> Result<(ReleaseFile, Defaults), Failure> {
+        let v = Version::parse(r).map_err(|e| Failure(1, e.to_string()))?;
+        let file = registry::select(v);
+        Ok((file, file.parse()))
+    };
+    let (file_a, a) = pick(from)?;
+    let (file_b, b) = pick(to)?;
+    let changes: Vec<Change> = layer_diff::diff(&a, &b);
+    Ok(match format {
+        ShowFormat::Json => {
+            // structs rather than a JSON value, to keep the fields in order
+            #[derive(serde::Serialize)]
+            struct Side {
+                release: String,
+                defaults: String,
+                summary: String,
+            }
+            #[derive(serde::Serialize)]
+            struct Report<'a> {
+                from: Side,
+                to: Side,
+                changes: &'a [Change],
+            }
+            let side = |r: &str, f: &ReleaseFile, d: &Defaults| Side {
+                release: r.to_string(),
+                defaults: f.version.to_string(),
+                summary: d.summary.clone(),
+            };
+            let report = Report {
+                from: side(from, &file_a, &a),
+                to: side(to, &file_b, &b),
+                changes: &changes,
+            };
+            let mut out = serde_json::to_string_pretty(&report).expect("the report serializes");
+            out.push('\n');
+            out
+        }
+        ShowFormat::Text => {
+            let width = from.len().max(to.len());
+            let mut out = format!(
+                "from {from:<width$}  defaults/{}.json: {}\nto   {to:<width$}  defaults/{}.json: {}\n\n",
+                file_a.version, a.summary, file_b.version, b.summary
+            );
+            if changes.is_empty() {
+                out.push_str(if file_a.version == file_b.version {
+                    "No change for the kubelet: both releases use the same defaults file.\n"
+                } else {
+                    "No change for the kubelet: the two files give the same system layer.\n"
+                });
+            } else {
+                out.push_str(&format!(
+                    "{} change{} for the kubelet:\n",
+                    changes.len(),
+                    if changes.len() == 1 { "" } else { "s" }
+                ));
+                for c in &changes {
+                    out.push_str(&format!("  - {c}\n"));
+                }
             }
             out
         }

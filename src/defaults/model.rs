@@ -10,12 +10,13 @@
 //! and expects `super::version` to be `version.rs`.
 
 use super::version::Version;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
 
 /// One release's system layer: `defaults/<release>.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Defaults {
     /// Pointer to the JSON Schema, for editors. Not used by the wrapper.
@@ -46,7 +47,7 @@ pub struct Defaults {
 }
 
 /// A host path mounted into the kubelet's container.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Volume {
     /// Volume name (rkt's `--volume NAME,...`/`--mount volume=NAME`): lower
@@ -73,7 +74,7 @@ fn is_coreos(o: &ReleaseOrigin) -> bool {
 }
 
 /// Whose release a defaults file describes.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ReleaseOrigin {
     /// A CoreOS Container Linux release that shipped the shell wrapper.
@@ -88,7 +89,7 @@ fn is_compatible(c: &AdminChecks) -> bool {
 }
 
 /// How strictly a release checks the admin layer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum AdminChecks {
     /// Accept what the CoreOS script accepted; warn about likely mistakes.
@@ -108,7 +109,7 @@ fn is_colon(s: &str) -> bool {
 }
 
 /// The kubelet image defaults.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Image {
     /// Image location without tag, used when the admin sets neither
@@ -123,7 +124,7 @@ pub struct Image {
 
 /// The engine a release runs the kubelet with, with its engine-specific
 /// settings. Written as `{"rkt": {...}}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Engine {
     Rkt(Rkt),
@@ -164,7 +165,7 @@ impl Engine {
 }
 
 /// podman and docker settings: the same command shape for both.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Oci {
     /// The engine program when the admin does not override it.
@@ -189,7 +190,7 @@ pub struct Oci {
 
 /// systemd-nspawn settings. The image is a local machine directory (or a
 /// `.raw` disk image): nothing is pulled, so there is no trust policy.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Nspawn {
     /// The engine program when the admin does not override it.
@@ -201,7 +202,7 @@ pub struct Nspawn {
 }
 
 /// rkt (fly stage1) settings.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rkt {
     /// The engine program when the admin does not set `RKT`.
@@ -228,7 +229,7 @@ pub struct Rkt {
 }
 
 /// One rule of a trust policy.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TrustRule {
     /// Which image references the rule applies to.
@@ -245,7 +246,7 @@ pub struct TrustRule {
 }
 
 /// The condition of a trust rule.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrustCondition {
     /// Every image.
@@ -257,7 +258,7 @@ pub enum TrustCondition {
 }
 
 /// What a trust rule does to image verification; shown by `explain`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum TrustPolicy {
     /// The image's signature is verified (keys may be fetched to do so).

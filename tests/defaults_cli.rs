@@ -1,0 +1,106 @@
+//! `kubelet-wrapperctl defaults diff` and `defaults schema`, as a release
+//! engineer runs them.
+
+mod common;
+
+use common::ctl;
+use serde_json::Value;
+
+fn stdout(args: &[&str]) -> String {
+    let o = ctl(args, &[]);
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn diff_names_the_image_default_and_the_docker_rule() {
+    let out = stdout(&["defaults", "diff", "1758.0.0", "2512.3.0"]);
+    assert!(
+        out.starts_with("from 1758.0.0  defaults/1758.0.0.json: Adds coreos-etc-machine-id"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\nto   2512.3.0  defaults/2512.0.0.json: "),
+        "{out}"
+    );
+    assert!(out.contains("\n3 changes for the kubelet:\n"), "{out}");
+    assert!(
+        out.contains(
+            "\n  - default image quay.io/coreos/hyperkube -> docker://quay.io/coreos/hyperkube "
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n  - new trust rule: --insecure-options=image for images whose reference starts with docker:/ (image not verified)\n"),
+        "{out}"
+    );
+
+    let v: Value = serde_json::from_str(&stdout(&[
+        "defaults", "diff", "1758.0.0", "2512.3.0", "--format", "json",
+    ]))
+    .unwrap();
+    assert_eq!(v["from"]["release"], "1758.0.0");
+    assert_eq!(v["to"]["release"], "2512.3.0");
+    assert_eq!(v["to"]["defaults"], "2512.0.0");
+    let kinds: Vec<&str> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            "image_default_changed",
+            "trust_rule_added",
+            "default_image_trust_changed"
+        ]
+    );
+    assert_eq!(v["changes"][1]["rule"]["when"]["image_prefix"], "docker:");
+    assert_eq!(v["changes"][1]["rule"]["policy"], "insecure");
+}
+
+#[test]
+fn diff_of_equal_layers_says_so() {
+    let out = stdout(&["defaults", "diff", "1409.4.0", "1353.8.0"]);
+    assert!(
+        out.ends_with("\n\nNo change for the kubelet: the two files give the same system layer.\n"),
+        "{out}"
+    );
+    let out = stdout(&["defaults", "diff", "1353.8.0", "1353.9.2"]);
+    assert!(
+        out.ends_with("both releases use the same defaults file.\n"),
+        "{out}"
+    );
+    let v: Value = serde_json::from_str(&stdout(&[
+        "defaults", "diff", "1409.4.0", "1353.8.0", "--format", "json",
+    ]))
+    .unwrap();
+    assert_eq!(v["changes"], serde_json::json!([]));
+}
+
+#[test]
+fn diff_of_a_bad_version_is_exit_1() {
+    let o = ctl(&["defaults", "diff", "1758.0.0", "2512.0"], &[]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(o.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&o.stderr),
+        "kubelet-wrapper: \"2512.0\" is not a release version: expected MAJOR.MINOR.PATCH with decimal numbers, e.g. 2512.3.0\n"
+    );
+}
+
+#[test]
+fn schema_prints_the_committed_file_byte_for_byte() {
+    // so that `defaults schema > defaults/schema.json` is the whole update
+    assert_eq!(
+        stdout(&["defaults", "schema"]),
+        include_str!("../defaults/schema.json"),
+        "regenerate with `{}`",
+        kubelet_wrapper::defaults::schema::REGENERATE
+    );
+}
