@@ -32,7 +32,11 @@ fn env() -> impl Strategy<Value = Vec<(Var, Vec<u8>)>> {
 
 fn args() -> impl Strategy<Value = Vec<Vec<u8>>> {
     proptest::collection::vec(
-        prop_oneof![Just(b"--".to_vec()), Just(Vec::new()), proptest::collection::vec(any::<u8>(), 0..16)],
+        prop_oneof![
+            Just(b"--".to_vec()),
+            Just(Vec::new()),
+            proptest::collection::vec(any::<u8>(), 0..16)
+        ],
         0..6,
     )
 }
@@ -70,17 +74,23 @@ proptest! {
 /// Mutations of real release files: parse, check and round-trip.
 #[test]
 fn mutated_release_files() {
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig { cases: 500, ..ProptestConfig::default() });
+    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+        cases: 500,
+        ..ProptestConfig::default()
+    });
     let files = kubelet_wrapper::defaults::registry::files();
     runner
-        .run(&(0..files.len(), any::<usize>(), any::<char>()), |(i, at, c)| {
-            let text = files[i].text;
-            let mut chars: Vec<char> = text.chars().collect();
-            let at = at % chars.len();
-            chars[at] = c;
-            props::check_defaults_json(&chars.into_iter().collect::<String>());
-            props::check_defaults_json(text);
-            Ok(())
-        })
+        .run(
+            &(0..files.len(), any::<usize>(), any::<char>()),
+            |(i, at, c)| {
+                let text = files[i].text;
+                let mut chars: Vec<char> = text.chars().collect();
+                let at = at % chars.len();
+                chars[at] = c;
+                props::check_defaults_json(&chars.into_iter().collect::<String>());
+                props::check_defaults_json(text);
+                Ok(())
+            },
+        )
         .unwrap();
 }
