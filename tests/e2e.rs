@@ -240,7 +240,11 @@ fn podman_sandbox(extra_rkt_args: &str) -> (Sandbox, PathBuf) {
 #[test]
 fn podman_runs_the_kubelet_with_the_release_mounts() {
     let host = host_mount_flags();
-    let (sb, out) = podman_sandbox("--set-env=PROBE_EXIT=7");
+    let (mut sb, out) = podman_sandbox(
+        "--set-env=PROBE_EXIT=7 --uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid",
+    );
+    // a container of the same name left by a crash: the release removes it
+    sb.setup.push_str("\n/usr/bin/podman --runtime /usr/sbin/runc create -q --name kubelet localhost/kw-probe:e2e /probe >/dev/null");
     // podman carries arguments through JSON: UTF-8 only
     let args = os(&[
         b"--kubeconfig=/etc/kubernetes/kubeconfig",

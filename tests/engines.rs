@@ -170,7 +170,6 @@ fn an_rkt_unit_on_the_podman_release() {
             .unwrap_or_else(|| panic!("{s} missing from {a:?}"))
     };
     for s in [
-        "--cidfile=/var/lib/coreos/kubelet-wrapper.uuid",
         "--volume=/opt/cni/bin:/opt/cni/bin2:ro",
         "--volume=/var/lib/calico:/var/lib/calico:rw",
         "--volume=/etc/hosts:/etc/hosts:ro",
@@ -181,7 +180,11 @@ fn an_rkt_unit_on_the_podman_release() {
     ] {
         pos(s);
     }
-    assert!(pos("--cidfile=/var/lib/coreos/kubelet-wrapper.uuid") < pos("--entrypoint=/kubelet"));
+    assert!(pos("--env=HTTP_PROXY=http://proxy:3128") < pos("--entrypoint=/kubelet"));
+    assert!(
+        !a.iter().any(|x| x.starts_with("--cidfile")),
+        "podman's --cidfile stops the next start"
+    );
     assert_eq!(a.last().unwrap(), "--v=2");
     assert!(!a.iter().any(|x| x.contains("stage1")
         || x.contains("insecure-options")
@@ -192,7 +195,7 @@ fn an_rkt_unit_on_the_podman_release() {
         "RKT is ignored",
         "RKT_STAGE1_ARG is ignored",
         "RKT_GLOBAL_ARGS: --insecure-options=image is an rkt argument: dropped",
-        "RKT_RUN_ARGS: rkt argument --uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid translated for podman as --cidfile=",
+        "RKT_RUN_ARGS: --uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid is an rkt argument: dropped, podman finds the previous kubelet container by its name",
         "RKT_RUN_ARGS: rkt argument --volume cni-bin,kind=host,source=/opt/cni/bin,readOnly=true + --mount volume=cni-bin,target=/opt/cni/bin2 translated for podman as --volume=/opt/cni/bin:/opt/cni/bin2:ro",
         "RKT_OPTS: rkt argument --net=host translated for podman as --network=host",
     ] {
@@ -202,6 +205,28 @@ fn an_rkt_unit_on_the_podman_release() {
         );
     }
     assert_eq!(n.len(), 11, "{n:#?}");
+}
+
+#[test]
+fn uuid_file_save_needs_a_release_that_removes_the_previous_container() {
+    let mut d = podman_release();
+    if let Engine::Podman(o) = &mut d.engine {
+        o.remove_previous = false;
+    }
+    let e = plan_for(
+        &d,
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            ("RKT_RUN_ARGS", "--uuid-file-save=/var/lib/x.uuid"),
+        ],
+        &[],
+    )
+    .unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("--cidfile would stop the next start"),
+        "{e}"
+    );
 }
 
 #[test]

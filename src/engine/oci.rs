@@ -57,9 +57,15 @@ fn intent_args(t: &Translation, target: Target) -> (Vec<OsString>, String) {
             v.push(ip);
             (vec![v], String::new())
         }
-        Intent::SaveId(p) => (
-            vec![cat("--cidfile=", p)],
-            " (the container ID, where rkt wrote the pod UUID)".into(),
+        // podman's --cidfile refuses to start while the file of the previous
+        // run is there, and the wrapper deletes nothing: the container is
+        // found by its name instead (render refuses this when the release
+        // does not remove the previous container).
+        Intent::SaveId(_) => (
+            vec![],
+            format!(
+                ": dropped, {e} finds the previous kubelet container by its name and removes it before each start; no uuid file is written"
+            ),
         ),
         Intent::SignaturePolicy => (
             vec![],
@@ -116,6 +122,20 @@ pub fn render(
     rkt_words.extend(tagged(admin.run_args.as_deref(), Var::RktRunArgs));
     rkt_words.extend(tagged(admin.opts.as_deref(), Var::RktOpts));
     let translations = translate::translate(&rkt_words, target)?;
+    if !o.remove_previous
+        && let Some(t) = translations
+            .iter()
+            .find(|t| matches!(t.intent, Intent::SaveId(_)))
+    {
+        return Err(translate::TranslateError::NoEquivalent {
+            var: t.var,
+            arg: t.rkt.clone(),
+            engine: target.name(),
+            engine_var: args_var,
+            why: " (this release does not remove the previous container, and --cidfile would stop the next start)".into(),
+        }
+        .into());
+    }
     let command = match &admin.image_args {
         Some(v) => translate::image_args(&split(v), target)?
             .map(|c| (c, Origin::Translated(Var::KubeletImageArgs))),

@@ -17,7 +17,7 @@
 //! | `--dns=IP` | `--dns=IP` | same | refused |
 //! | `--hosts-entry host` | `--volume=/etc/hosts:/etc/hosts:ro` | same | `--bind-ro=/etc/hosts:/etc/hosts` |
 //! | `--hosts-entry IP=HOST` | `--add-host=HOST:IP` | same | refused |
-//! | `--uuid-file-save=P` | `--cidfile=P` | same | refused |
+//! | `--uuid-file-save=P` | nothing: the previous container is removed by name (refused where the release does not) | same | refused |
 //! | `--insecure-options=image` | nothing (signatures follow the engine's policy) | same | nothing |
 //! | `--insecure-options=http\|tls\|all-fetch` | `--tls-verify=false` | refused | refused |
 //! | `--trust-keys-from-https` | nothing | same | nothing |
