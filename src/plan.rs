@@ -107,6 +107,14 @@ impl Plan {
     pub fn argv(&self) -> Vec<OsString> {
         self.argv.iter().map(|a| a.value.clone()).collect()
     }
+
+    /// The commands run before the engine, without provenance.
+    pub fn before_argv(&self) -> Vec<Vec<OsString>> {
+        self.before
+            .iter()
+            .map(|c| c.iter().map(|a| a.value.clone()).collect())
+            .collect()
+    }
 }
 
 /// An admin layer the wrapper cannot run with.

@@ -210,6 +210,28 @@ fn wait_for(path: &Path, child: &mut std::process::Child) {
     }
 }
 
+/// Starts the wrapper as the process itself, waits until the kubelet (the
+/// probe, with PROBE_WAIT) is up, sends SIGTERM to the wrapper's pid, and
+/// checks that the kubelet got it and its exit status (42) is the wrapper's.
+fn sigterm_reaches_the_kubelet(sb: &Sandbox, out: &Path, wrapper: &str) {
+    let mut child = sb.spawn(wrapper, &[]);
+    wait_for(&out.join("ready"), &mut child);
+    let kill = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(
+        fs::read_to_string(out.join("term")).ok().as_deref(),
+        Some("15\n"),
+        "SIGTERM did not reach the kubelet: {stderr}"
+    );
+    assert_eq!(output.status.code(), Some(42), "{stderr}");
+}
+
 fn podman_sandbox(extra_rkt_args: &str) -> (Sandbox, PathBuf) {
     require("/usr/bin/podman");
     require("/usr/sbin/runc");
@@ -298,27 +320,7 @@ fn podman_runs_the_kubelet_with_the_release_mounts() {
 #[test]
 fn podman_sigterm_to_the_wrapper_reaches_the_kubelet() {
     let (sb, out) = podman_sandbox("--set-env=PROBE_WAIT=1 --set-env=PROBE_EXIT=42");
-    let mut child = sb.spawn(WRAPPER, &[]);
-    wait_for(&out.join("ready"), &mut child);
-    let kill = Command::new("kill")
-        .arg("-TERM")
-        .arg(child.id().to_string())
-        .status()
-        .unwrap();
-    assert!(kill.success());
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(
-        fs::read_to_string(out.join("term")).ok().as_deref(),
-        Some("15\n"),
-        "SIGTERM did not reach the kubelet: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(
-        output.status.code(),
-        Some(42),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    sigterm_reaches_the_kubelet(&sb, &out, WRAPPER);
 }
 
 /// A copy of the crate with release 3100.0.0: the 3000.0.0 layer on
@@ -407,27 +409,5 @@ fn nspawn_runs_the_kubelet_with_the_release_mounts_and_signals() {
     assert_eq!(host_mount_flags(), host, "the host's mounts changed");
 
     let (sb, out) = nspawn_sandbox(&d, "--set-env=PROBE_WAIT=1 --set-env=PROBE_EXIT=42");
-    let mut child = sb.spawn(wrapper, &[]);
-    wait_for(&out.join("ready"), &mut child);
-    assert!(
-        Command::new("kill")
-            .arg("-TERM")
-            .arg(child.id().to_string())
-            .status()
-            .unwrap()
-            .success()
-    );
-    let output = child.wait_with_output().unwrap();
-    assert_eq!(
-        fs::read_to_string(out.join("term")).ok().as_deref(),
-        Some("15\n"),
-        "SIGTERM did not reach the kubelet: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert_eq!(
-        output.status.code(),
-        Some(42),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    sigterm_reaches_the_kubelet(&sb, &out, wrapper);
 }

@@ -116,15 +116,7 @@ fn podman_release_command() {
             "a b",
         ]
     );
-    let before: Vec<Vec<String>> = p
-        .before
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|a| a.value.to_str().unwrap().to_string())
-                .collect()
-        })
-        .collect();
+    let before = p.before_argv();
     assert_eq!(
         before,
         [["/usr/bin/podman", "rm", "--force", "--ignore", "kubelet"]]

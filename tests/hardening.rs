@@ -333,15 +333,7 @@ fn stale_pod_cleanup_is_a_release_option() {
         ],
     )
     .unwrap();
-    let before: Vec<Vec<String>> = p
-        .before
-        .iter()
-        .map(|c| {
-            c.iter()
-                .map(|a| a.value.to_str().unwrap().to_string())
-                .collect()
-        })
-        .collect();
+    let before = p.before_argv();
     assert_eq!(
         before,
         [[

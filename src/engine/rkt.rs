@@ -16,15 +16,16 @@ use crate::plan::{Arg, Origin};
 use crate::words::split;
 use std::ffi::{OsStr, OsString};
 
-/// Renders the rkt command.
-pub fn render_command(
+/// Renders the rkt command (with the stale pod cleanup before it, when the
+/// release asks) and notices for other engines' variables.
+pub fn render(
     defaults: &Defaults,
     rkt: &Rkt,
     admin: &AdminConfig,
     image: (&OsStr, Origin),
     trust: Option<&TrustRule>,
     kubelet_args: &[OsString],
-) -> Vec<Arg> {
+) -> Rendered {
     let mut argv = Vec::with_capacity(64 + kubelet_args.len());
     push_var_or(
         &mut argv,
@@ -98,19 +99,6 @@ pub fn render_command(
             .iter()
             .map(|a| Arg::new(a.clone(), Origin::Kubelet)),
     );
-    argv
-}
-
-/// The rkt command, with notices for other engines' variables.
-pub fn render(
-    defaults: &Defaults,
-    rkt: &Rkt,
-    admin: &AdminConfig,
-    image: (&OsStr, Origin),
-    trust: Option<&TrustRule>,
-    kubelet_args: &[OsString],
-) -> Rendered {
-    let argv = render_command(defaults, rkt, admin, image, trust, kubelet_args);
     let mut before = Vec::new();
     if let Some(f) = &rkt.uuid_file {
         // the same program words as the run (RKT and RKT_GLOBAL_ARGS)
