@@ -5,7 +5,8 @@
 #   bash benches/run.sh                 everything; the report goes to
 #                                       target/bench-results/summary.md
 #   bash benches/run.sh compare A B...  whole-process A/B of wrapper binaries
-#                                       (e.g. before and after a change)
+#                                       (e.g. before and after a change), with
+#                                       KW_BENCH_ARGS more kubelet flags (0)
 #
 # Knobs (environment): KW_BENCH_ROUNDS (30), KW_BENCH_RUNS (60 runs per
 # command per round), KW_BENCH_WARMUP (10 per command per round), KW_BENCH_RELEASE (2512.3.0, the
@@ -387,11 +388,12 @@ scaling_summary() {
 compare() {
   [ "$#" -ge 2 ] || die "usage: benches/run.sh compare WRAPPER_BINARY WRAPPER_BINARY..."
   mkdir -p "$RAW"
-  local pairs=() f i=0
+  local pairs=() f i=0 args
+  args="$KUBELET_FLAG$(flags "${KW_BENCH_ARGS:-0}")"
   for f in "$@"; do
     [ -x "$f" ] || die "$f: not an executable"
     i=$((i + 1))
-    pairs+=("$i:$(basename "$f")=$(realpath "$f") $KUBELET_FLAG")
+    pairs+=("$i:$(basename "$f")=$(realpath "$f") $args")
   done
   in_namespace interleaved compare "${pairs[@]}"
   table compare

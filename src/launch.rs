@@ -65,8 +65,10 @@ impl LaunchError {
 /// Creates every directory of the plan below `root` (`/` in production), then
 /// execs the engine. Returns only on failure.
 pub fn run(plan: &Plan, root: &Path) -> LaunchError {
-    let argv = plan.argv();
-    let program = match resolve_program(&argv[0], std::env::var_os("PATH").as_deref()) {
+    // Borrowed, not copied: with many kubelet flags every copy of the argv
+    // shows in the wrapper's run time (docs/performance.md).
+    let argv: Vec<&OsStr> = plan.argv.iter().map(|a| a.value.as_os_str()).collect();
+    let program = match resolve_program(argv[0], std::env::var_os("PATH").as_deref()) {
         Ok(p) => p,
         Err(e) => return e,
     };
@@ -74,7 +76,7 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
         return e;
     }
     let mut line = b"+ exec ".to_vec();
-    line.extend_from_slice(&quote::join(argv.iter().map(|a| a.as_os_str())));
+    line.extend_from_slice(&quote::join(argv.iter().copied()));
     line.push(b'\n');
     // The trace is best effort: a closed stderr must not stop the kubelet.
     let _ = io::stderr().lock().write_all(&line);
@@ -83,9 +85,9 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
 
 /// Replaces this process with `program`, argv `argv` (argv[0] as given), and
 /// the environment unchanged. Returns only on failure.
-pub fn exec(program: &Path, argv: &[OsString]) -> LaunchError {
-    let err = Command::new(program).arg0(&argv[0]).args(&argv[1..]).exec();
-    let program = argv[0].clone();
+pub fn exec(program: &Path, argv: &[&OsStr]) -> LaunchError {
+    let err = Command::new(program).arg0(argv[0]).args(&argv[1..]).exec();
+    let program = argv[0].to_owned();
     match err.kind() {
         io::ErrorKind::NotFound => LaunchError::NotFound {
             program,
