@@ -42,6 +42,8 @@ RKT_STAGE1_ARG="${RKT_STAGE1_ARG:---stage1-from-dir=stage1-fly.aci}"
 KUBELET_IMAGE_ARGS="${KUBELET_IMAGE_ARGS:---exec=/kubelet}"
 
 set -x
+# Unquoted on purpose: the original split these variables into words.
+# shellcheck disable=SC2086
 exec ${RKT} ${RKT_GLOBAL_ARGS} \
 	run ${RKT_RUN_ARGS} \
 	--volume coreos-etc-kubernetes,kind=host,source=/etc/kubernetes,readOnly=false \
