@@ -87,14 +87,15 @@ impl LaunchError {
 /// Creates every directory of the plan below `root` (`/` in production), then
 /// execs the engine. Returns only on failure.
 pub fn run(plan: &Plan, root: &Path) -> LaunchError {
-    let argv = plan.argv();
+    // Borrowed, not copied: with many kubelet flags every copy of the argv
+    // shows in the wrapper's run time (docs/performance.md).
+    let argv: Vec<&OsStr> = plan.argv.iter().map(|a| a.value.as_os_str()).collect();
     let var = program_var(plan.engine);
-    let program = match resolve_program(&argv[0], std::env::var_os("PATH").as_deref(), var) {
+    let program = match resolve_program(argv[0], std::env::var_os("PATH").as_deref(), var) {
         Ok(p) => p,
         Err(e) => return e,
     };
-    let env: Vec<(OsString, OsString)> = std::env::vars_os().collect();
-    if let Err(e) = check_exec_size(&argv, &env, exec_limit()) {
+    if let Err(e) = check_exec_size(&argv, std::env::vars_os(), exec_limit()) {
         return e;
     }
     if let Err(e) = check_directories(root, &plan.directories)
@@ -106,11 +107,23 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
         run_before(cmd);
     }
     let mut line = b"+ exec ".to_vec();
-    line.extend_from_slice(&quote::join(argv.iter().map(|a| a.as_os_str())));
+    line.extend_from_slice(&quote::join(argv.iter().copied()));
     line.push(b'\n');
     // The trace is best effort: a closed stderr must not stop the kubelet.
     let _ = io::stderr().lock().write_all(&line);
     exec(&program, &argv, var)
+}
+
+/// Writes one `kubelet-wrapper: ` line to stderr, best effort: a closed or
+/// broken stderr (journald restarting, a pipe whose reader went away) must
+/// never stop the kubelet from starting, and `eprintln!` would panic there.
+pub fn say(msg: &str) {
+    let mut line = Vec::with_capacity(crate::PROGRAM.len() + msg.len() + 3);
+    line.extend_from_slice(crate::PROGRAM.as_bytes());
+    line.extend_from_slice(b": ");
+    line.extend_from_slice(msg.as_bytes());
+    line.push(b'\n');
+    let _ = io::stderr().lock().write_all(&line);
 }
 
 /// Runs a preparatory command (such as removing a previous kubelet
@@ -127,16 +140,16 @@ fn run_before(cmd: &[crate::plan::Arg]) {
     let shown = argv[0].to_string_lossy();
     match status {
         Ok(s) if s.success() => {}
-        Ok(s) => eprintln!("{}: {shown} exited with {s}; continuing", crate::PROGRAM),
-        Err(e) => eprintln!("{}: cannot run {shown}: {e}; continuing", crate::PROGRAM),
+        Ok(s) => say(&format!("{shown} exited with {s}; continuing")),
+        Err(e) => say(&format!("cannot run {shown}: {e}; continuing")),
     }
 }
 
 /// Replaces this process with `program`, argv `argv` (argv[0] as given), and
 /// the environment unchanged. Returns only on failure.
-pub fn exec(program: &Path, argv: &[OsString], var: &'static str) -> LaunchError {
-    let err = Command::new(program).arg0(&argv[0]).args(&argv[1..]).exec();
-    let program = argv[0].clone();
+pub fn exec(program: &Path, argv: &[&OsStr], var: &'static str) -> LaunchError {
+    let err = Command::new(program).arg0(argv[0]).args(&argv[1..]).exec();
+    let program = argv[0].to_owned();
     match err.kind() {
         io::ErrorKind::NotFound => LaunchError::NotFound {
             program,
@@ -179,12 +192,12 @@ pub fn exec_limit() -> usize {
 /// each string at most [`MAX_ARG_STRLEN`] bytes, all strings with their NUL
 /// bytes and pointers within the limit.
 pub fn check_exec_size(
-    argv: &[OsString],
-    env: &[(OsString, OsString)],
+    argv: &[&OsStr],
+    env: impl IntoIterator<Item = (OsString, OsString)>,
     limit: usize,
 ) -> Result<(), LaunchError> {
     let ptr = std::mem::size_of::<usize>();
-    let mut total = (argv.len() + env.len() + 2) * ptr;
+    let mut total = (argv.len() + 2) * ptr;
     for (i, a) in argv.iter().enumerate() {
         let n = a.len() + 1;
         if n > MAX_ARG_STRLEN {
@@ -198,7 +211,7 @@ pub fn check_exec_size(
         total += n;
     }
     for (k, v) in env {
-        let n = k.len() + 1 + v.len() + 1;
+        let n = k.len() + 1 + v.len() + 1 + ptr;
         if n > MAX_ARG_STRLEN {
             return Err(LaunchError::TooLarge {
                 what: format!(
@@ -490,30 +503,33 @@ mod tests {
 
     #[test]
     fn exec_size_limits() {
-        let argv = |n: usize, len: usize| vec![OsString::from("x".repeat(len)); n];
-        assert!(check_exec_size(&argv(10, 100), &[], 4096).is_ok());
-        let e = check_exec_size(&argv(10, 400), &[], 4096).unwrap_err();
+        let owned = |n: usize, len: usize| vec![OsString::from("x".repeat(len)); n];
+        let check = |argv: &[OsString], env: Vec<(OsString, OsString)>, limit: usize| {
+            let argv: Vec<&OsStr> = argv.iter().map(|a| a.as_os_str()).collect();
+            check_exec_size(&argv, env, limit)
+        };
+        assert!(check(&owned(10, 100), vec![], 4096).is_ok());
+        let e = check(&owned(10, 400), vec![], 4096).unwrap_err();
         assert_eq!(e.exit_status(), 126);
         assert!(
             e.to_string().contains("over this host's limit of 4096"),
             "{e}"
         );
-        let e = check_exec_size(&argv(1, MAX_ARG_STRLEN), &[], usize::MAX).unwrap_err();
+        let e = check(&owned(1, MAX_ARG_STRLEN), vec![], usize::MAX).unwrap_err();
         assert!(e.to_string().contains("argument 0 is 131072 bytes"), "{e}");
         let env = vec![(
             OsString::from("K"),
             OsString::from("v".repeat(MAX_ARG_STRLEN)),
         )];
-        assert!(
-            check_exec_size(&argv(1, 1), &env, usize::MAX)
-                .unwrap_err()
-                .to_string()
-                .contains("variable K")
-        );
+        let e = check(&owned(1, 1), env, usize::MAX).unwrap_err();
+        assert!(e.to_string().contains("variable K"), "{e}");
         // exactly at the limit is fine: 2 args of 9 bytes + NULs + 4 pointers
+        // (two for argv, its NULL, the environment's NULL), plus 1 variable
+        // "A=b" + NUL and its pointer
         let ptr = std::mem::size_of::<usize>();
-        assert!(check_exec_size(&argv(2, 9), &[], 20 + 4 * ptr).is_ok());
-        assert!(check_exec_size(&argv(2, 9), &[], 19 + 4 * ptr).is_err());
+        let env = || vec![(OsString::from("A"), OsString::from("b"))];
+        assert!(check(&owned(2, 9), env(), 24 + 5 * ptr).is_ok());
+        assert!(check(&owned(2, 9), env(), 23 + 5 * ptr).is_err());
         let l = exec_limit();
         assert!((128 << 10..=6 << 20).contains(&l), "{l}");
     }

@@ -286,6 +286,16 @@ mount -t overlay kw-test -o lowerdir=/usr/lib,upperdir="$o/up",workdir="$o/work"
     let mut closed = case("stdout and stderr closed", "2512.3.0", &[tag], 0, "");
     closed.setup = "exec >&- 2>&-".into();
     c.push(closed);
+    // a reader that has gone away: every write to stderr fails with EPIPE
+    let mut broken = case(
+        "stderr a pipe whose reader is gone",
+        "2512.3.0",
+        &[("KUBELET_VERSION", "v1.9.0")],
+        0,
+        "",
+    );
+    broken.setup = r#"mkfifo "$SANDBOX/stderr"; sh -c 'exec 3<"$SANDBOX/stderr"' & exec 2>"$SANDBOX/stderr"; wait"#.into();
+    c.push(broken);
     let mut odd = case(
         "kubelet flags: empty, spaces, '*', '--', newline, not UTF-8",
         "2512.3.0",
