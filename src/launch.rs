@@ -99,7 +99,7 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
         return e;
     }
     if let Err(e) = check_directories(root, &plan.directories)
-        .and_then(|()| make_directories(root, &plan.directories))
+        .and_then(|missing| make_directories(root, &missing))
     {
         return e;
     }
@@ -303,9 +303,11 @@ pub fn resolve_program(
 /// but directories along its existing part, and the part to create not on a
 /// read-only mount. So a fault on the last directory does not leave the
 /// first ones behind. (What only creating can tell, such as a full disk, is
-/// still reported by [`make_directories`].)
-pub fn check_directories(root: &Path, dirs: &[PathBuf]) -> Result<(), LaunchError> {
+/// still reported by [`make_directories`].) Returns the directories that do
+/// not exist yet, in order: on a restart none, and nothing more is done.
+pub fn check_directories(root: &Path, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, LaunchError> {
     let mut mounts: Option<Vec<(PathBuf, bool)>> = None;
+    let mut to_create = Vec::new();
     for d in dirs {
         let full = root.join(d.strip_prefix("/").unwrap_or(d));
         let fail = |path: &Path, errno: i32| LaunchError::Directory {
@@ -335,6 +337,7 @@ pub fn check_directories(root: &Path, dirs: &[PathBuf]) -> Result<(), LaunchErro
             }
         }
         let Some(first) = missing else { continue };
+        to_create.push(d.clone());
         let mounts = mounts.get_or_insert_with(read_only_mounts);
         let real = fs::canonicalize(cur).unwrap_or_else(|_| cur.to_path_buf());
         let ro = mounts
@@ -346,7 +349,7 @@ pub fn check_directories(root: &Path, dirs: &[PathBuf]) -> Result<(), LaunchErro
             return Err(fail(first, 30));
         }
     }
-    Ok(())
+    Ok(to_create)
 }
 
 /// Every mount point with whether it is read-only (per mount or for its
@@ -478,6 +481,41 @@ mod tests {
         }
         // idempotent
         make_directories(&root, &dirs).unwrap();
+        fs::remove_dir_all(&root).unwrap();
+    }
+
+    #[test]
+    fn check_directories_returns_only_the_missing_ones() {
+        let root = tmp("check");
+        fs::create_dir_all(root.join("etc/kubernetes")).unwrap();
+        fs::create_dir_all(root.join("var/lib")).unwrap();
+        let dirs: Vec<PathBuf> = ["/etc/kubernetes", "/var/lib/docker", "/var/lib/kubelet"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let missing = check_directories(&root, &dirs).unwrap();
+        assert_eq!(
+            missing,
+            [
+                PathBuf::from("/var/lib/docker"),
+                PathBuf::from("/var/lib/kubelet")
+            ]
+        );
+        make_directories(&root, &missing).unwrap();
+        assert!(check_directories(&root, &dirs).unwrap().is_empty());
+        // a file in the way of the last one: refused before anything is made
+        fs::write(root.join("var/lib/kubelet2"), b"").unwrap();
+        let more: Vec<PathBuf> = ["/opt/cni/bin", "/var/lib/kubelet2/x"]
+            .iter()
+            .map(PathBuf::from)
+            .collect();
+        let e = check_directories(&root, &more).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("cannot create directory /var/lib/kubelet2/x: Not a directory"),
+            "{e}"
+        );
+        assert!(!root.join("opt").exists());
         fs::remove_dir_all(&root).unwrap();
     }
 

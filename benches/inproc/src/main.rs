@@ -115,7 +115,7 @@ fn release_cases(label: &str, file: ReleaseFile, admin: &AdminConfig, args: &[Os
         black_box(plan::plan(black_box(&defaults), admin, args).unwrap());
     });
     row(
-        &format!("{label} {}: plan (renders the rkt argv)", file.version),
+        &format!("{label} {}: plan (renders the engine's argv)", file.version),
         &r,
     );
     let r = bench(|| {
@@ -142,11 +142,20 @@ fn main() {
     println!("| case | median µs | IQR µs | min µs |");
     println!("|---|---:|---:|---:|");
     release_cases("newest", newest, &admin, &one);
+    // the newest CoreOS release, when the newest file is one of the project's
+    if let Some(coreos) = files
+        .iter()
+        .rev()
+        .find(|f| f.parse().origin == kubelet_wrapper::defaults::model::ReleaseOrigin::Coreos)
+        .filter(|f| f.version != newest.version)
+    {
+        release_cases("newest CoreOS", *coreos, &admin, &one);
+    }
     release_cases("oldest", oldest, &admin, &one);
     let r = bench(|| {
         black_box(registry::select(black_box(newest.version)));
     });
-    row("select the release file (14 embedded)", &r);
+    row(&format!("select the release file ({} embedded)", files.len()), &r);
 
     let defaults = newest.parse();
     println!();
