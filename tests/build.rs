@@ -172,13 +172,7 @@ fn pinned_build_execs_what_render_prints() {
     for v in [render(&["--release", "2512.3.0"]), render(&[])] {
         assert_eq!(v["release"], "2512.3.0");
         assert_eq!(v["defaults"], "2512.0.0");
-        let argv: Vec<Vec<u8>> = v["argv"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a.as_str().unwrap().as_bytes().to_vec())
-            .collect();
-        assert_eq!(run.argv.as_ref().unwrap(), &argv);
+        assert_eq!(run.argv.as_ref().unwrap(), &common::json_argv(&v));
     }
     assert_eq!(render(&[])["release_source"], "pinned");
     // and the unpinned tool agrees for that release

@@ -210,6 +210,30 @@ fn wait_for(path: &Path, child: &mut std::process::Child) {
     }
 }
 
+/// Runs the wrapper to its end, checks that the kubelet's exit status
+/// (PROBE_EXIT) became the wrapper's and that the kubelet got its flags byte
+/// for byte, and returns what the probe reported.
+fn run_probe(
+    sb: &Sandbox,
+    out: &Path,
+    wrapper: &str,
+    args: &[OsString],
+    status: i32,
+) -> (common::Run, Report) {
+    let run = sb.run(wrapper, args);
+    assert_eq!(
+        run.status(),
+        status,
+        "the kubelet's exit status must be the wrapper's: {}",
+        run.stderr()
+    );
+    let r = read_report(out);
+    let mut want = vec![b"/probe".to_vec()];
+    want.extend(args.iter().map(|a| a.clone().into_vec()));
+    assert_eq!(r.argv, want, "kubelet flags altered");
+    (run, r)
+}
+
 /// Starts the wrapper as the process itself, waits until the kubelet (the
 /// probe, with PROBE_WAIT) is up, sends SIGTERM to the wrapper's pid, and
 /// checks that the kubelet got it and its exit status (42) is the wrapper's.
@@ -278,17 +302,7 @@ fn podman_runs_the_kubelet_with_the_release_mounts() {
         "\u{fc}n\u{ef}".as_bytes(),
         b"kubelet",
     ]);
-    let run = sb.run(WRAPPER, &args);
-    assert_eq!(
-        run.status(),
-        7,
-        "the kubelet's exit status must be the wrapper's: {}",
-        run.stderr()
-    );
-    let r = read_report(&out);
-    let mut want = vec![b"/probe".to_vec()];
-    want.extend(args.iter().map(|a| a.clone().into_vec()));
-    assert_eq!(r.argv, want, "kubelet flags altered");
+    let (run, r) = run_probe(&sb, &out, WRAPPER, &args, 7);
     assert!(
         r.env.iter().any(|e| e == "PROBE_EXIT=7"),
         "--set-env was not carried over: {:?}",
@@ -393,17 +407,7 @@ fn nspawn_runs_the_kubelet_with_the_release_mounts_and_signals() {
         b"\xff\xfe",
         b"new\nline",
     ]);
-    let run = sb.run(wrapper, &args);
-    assert_eq!(
-        run.status(),
-        9,
-        "the kubelet's exit status must be the wrapper's: {}",
-        run.stderr()
-    );
-    let r = read_report(&out);
-    let mut want = vec![b"/probe".to_vec()];
-    want.extend(args.iter().map(|a| a.clone().into_vec()));
-    assert_eq!(r.argv, want, "kubelet flags altered");
+    let (_, r) = run_probe(&sb, &out, wrapper, &args, 9);
     assert!(r.env.iter().any(|e| e == "PROBE_EXIT=9"), "{:?}", r.env);
     check_volumes(&d, &r, false);
     assert_eq!(host_mount_flags(), host, "the host's mounts changed");

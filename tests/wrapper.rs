@@ -73,12 +73,7 @@ fn execs_what_render_prints_for_the_detected_release() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(v["release"], "1855.4.0");
     assert_eq!(v["defaults"], "1758.0.0");
-    let rendered: Vec<Vec<u8>> = v["argv"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a.as_str().unwrap().as_bytes().to_vec())
-        .collect();
+    let rendered = common::json_argv(&v);
     assert_eq!(run.argv.as_ref().unwrap(), &rendered);
     assert_eq!(run.dirs.as_deref(), Some(DIRS));
     let dirs: Vec<&str> = v["directories"]

@@ -266,6 +266,16 @@ pub fn ctl(args: &[&str], env: &[(OsString, OsString)]) -> Output {
         .expect("kubelet-wrapperctl runs")
 }
 
+/// The `argv` array of `kubelet-wrapperctl render`'s JSON, as bytes.
+pub fn json_argv(v: &serde_json::Value) -> Vec<Vec<u8>> {
+    v["argv"]
+        .as_array()
+        .expect("render's JSON has argv")
+        .iter()
+        .map(|a| a.as_str().expect("a string").as_bytes().to_vec())
+        .collect()
+}
+
 pub fn path_exists(p: &Path) -> bool {
     fs::symlink_metadata(p).is_ok()
 }
