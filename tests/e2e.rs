@@ -10,7 +10,7 @@
 //! runs a release file added to a copy of the crate (3100.0.0, the same
 //! layer on systemd-nspawn) and built pinned to it.
 //!
-//! Needs, as .ci/run installs them: podman, runc, systemd-container,
+//! Needs, as tests/run.sh installs them: podman, runc, systemd-container,
 //! busybox-static, gcc. A missing one fails the test with its name.
 
 mod common;
@@ -32,7 +32,7 @@ const PODMAN_RUN_ARGS: &str = "--ulimit nofile=1024:1024 --ulimit nproc=1024:102
 fn require(tool: &str) {
     assert!(
         Path::new(tool).exists(),
-        "{tool} is missing: install podman, runc, systemd-container and busybox-static (see .ci/run)"
+        "{tool} is missing: install podman, runc, systemd-container and busybox-static (tests/run.sh does)"
     );
 }
 

@@ -7,7 +7,7 @@
 //! The ebuild's phases run outside Portage through tests/overlay/ebuild-phase.sh,
 //! which defines the install helpers as Portage documents them. Needs
 //! `systemd-analyze`, `systemd-tmpfiles` and `shellcheck` (Debian: `systemd`,
-//! `shellcheck`; .ci/run installs them).
+//! `shellcheck`; tests/run.sh installs them).
 
 mod common;
 
@@ -58,7 +58,7 @@ fn scratch(name: &str) -> PathBuf {
 fn run(cmd: &mut Command) -> Output {
     let shown = format!("{cmd:?}");
     cmd.output().unwrap_or_else(|e| {
-        panic!("cannot run {shown}: {e} (is it installed? .ci/run installs it)")
+        panic!("cannot run {shown}: {e} (is it installed? tests/run.sh installs it)")
     })
 }
 
@@ -626,10 +626,13 @@ fn systemd_analyze_catches_a_broken_unit() {
 #[test]
 fn shellcheck_accepts_the_scripts() {
     // the ebuild's metadata variables are read by Portage (SC2034)
-    let checks: [(&str, &[&str]); 4] = [
+    let checks: [(&str, &[&str]); 7] = [
         (INSTALL, &[]),
         (HARNESS, &[]),
         (".ci/run", &[]),
+        ("tests/run.sh", &[]),
+        ("benches/run.sh", &[]),
+        ("fuzz/run.sh", &[]),
         (EBUILD, &["--shell=bash", "--exclude=SC2034"]),
     ];
     for (file, opts) in checks {
