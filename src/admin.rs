@@ -52,16 +52,10 @@ impl Var {
         Var::NspawnArgs,
     ];
 
-    /// The variables of the engines other than rkt: their program and their
-    /// escape hatch for extra engine arguments.
-    pub const ENGINE_VARS: [Var; 6] = [
-        Var::Podman,
-        Var::PodmanRunArgs,
-        Var::Docker,
-        Var::DockerRunArgs,
-        Var::SystemdNspawn,
-        Var::NspawnArgs,
-    ];
+    /// The variables of the engines other than rkt (their program and
+    /// their escape hatch for extra engine arguments): the tail of
+    /// [`Var::ALL`], after the spec's eleven.
+    pub const ENGINE_VARS: &'static [Var] = Var::ALL.split_at(11).1;
 
     pub const fn name(self) -> &'static str {
         match self {
@@ -163,7 +157,8 @@ impl AdminConfig {
             stage1: set(Var::RktStage1Arg),
             engine: set(Var::Rkt),
             engine_vars: Var::ENGINE_VARS
-                .into_iter()
+                .iter()
+                .copied()
                 .filter_map(|v| set(v).map(|x| (v, x)))
                 .collect(),
             notices,
@@ -266,6 +261,26 @@ mod tests {
             ]
         );
         assert!(cfg(&[("RKT_OPTS", "")]).notices.is_empty());
+    }
+
+    #[test]
+    fn engine_vars_are_the_other_engines() {
+        assert_eq!(
+            Var::ENGINE_VARS,
+            [
+                Var::Podman,
+                Var::PodmanRunArgs,
+                Var::Docker,
+                Var::DockerRunArgs,
+                Var::SystemdNspawn,
+                Var::NspawnArgs
+            ]
+        );
+        assert!(
+            Var::ALL[..11]
+                .iter()
+                .all(|v| v.name().starts_with("KUBELET_") || v.name().starts_with("RKT"))
+        );
     }
 
     #[test]
