@@ -53,16 +53,6 @@ pub enum LaunchError {
     TooLarge { what: String },
 }
 
-/// The admin variable that chooses an engine's program.
-pub fn program_var(engine: &str) -> &'static str {
-    match engine {
-        "podman" => "PODMAN",
-        "docker" => "DOCKER",
-        "systemd-nspawn" => "SYSTEMD_NSPAWN",
-        _ => "RKT",
-    }
-}
-
 fn searched(path: &Option<OsString>) -> String {
     match path {
         Some(p) => format!(" in PATH={}", p.to_string_lossy()),
@@ -90,7 +80,7 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
     // Borrowed, not copied: with many kubelet flags every copy of the argv
     // shows in the wrapper's run time (docs/performance.md).
     let argv: Vec<&OsStr> = plan.argv.iter().map(|a| a.value.as_os_str()).collect();
-    let var = program_var(plan.engine);
+    let var = plan.program_var.name();
     let program = match resolve_program(argv[0], std::env::var_os("PATH").as_deref(), var) {
         Ok(p) => p,
         Err(e) => return e,

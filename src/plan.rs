@@ -83,6 +83,9 @@ pub struct AppliedTrust {
 pub struct Plan {
     /// The engine the release runs (`rkt`, `podman`, ...).
     pub engine: &'static str,
+    /// The admin variable that chooses that engine's program (named in
+    /// errors about it).
+    pub program_var: Var,
     /// Commands run to completion before the engine starts, failure ignored
     /// (e.g. removing a previous kubelet container).
     pub before: Vec<Vec<Arg>>,
@@ -223,6 +226,7 @@ pub fn plan(
     notices.extend(trust_weakened.iter().cloned());
     Ok(Plan {
         engine: defaults.engine.name(),
+        program_var: engine::program_var(&defaults.engine),
         before: rendered.before,
         defaults: defaults
             .version()

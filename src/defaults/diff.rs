@@ -405,12 +405,6 @@ fn kept_in_order(pair: &[Option<usize>]) -> Vec<bool> {
     kept
 }
 
-/// The admin variable that replaces an engine's program: the engine's name
-/// in upper case, `-` as `_` (`RKT`, `PODMAN`, `DOCKER`, `SYSTEMD_NSPAWN`).
-fn program_variable(e: &Engine) -> String {
-    e.name().to_ascii_uppercase().replace('-', "_")
-}
-
 /// The release-fixed flags every engine has.
 fn run_flags(e: &Engine) -> &[String] {
     match e {
@@ -430,7 +424,7 @@ fn diff_engines(a: &Engine, b: &Engine, changes: &mut Vec<Change>) {
     // what every engine has
     if a.program() != b.program() {
         changes.push(Change::EngineProgramChanged {
-            variable: program_variable(b),
+            variable: crate::engine::program_var(b).to_string(),
             from: a.program().into(),
             to: b.program().into(),
         });

@@ -14,6 +14,7 @@ pub mod rkt;
 pub mod translate;
 
 use crate::admin::{AdminConfig, Var};
+use crate::defaults::model::Engine;
 use crate::plan::{Arg, Origin};
 use crate::words::split;
 use std::ffi::OsString;
@@ -52,6 +53,16 @@ pub(crate) fn push_var_or(
     match value {
         Some(_) => push_var(argv, var, value),
         None => argv.extend(fixed.iter().map(|w| Arg::new(w, Origin::Release(field)))),
+    }
+}
+
+/// The admin variable that chooses an engine's program.
+pub fn program_var(engine: &Engine) -> Var {
+    match engine {
+        Engine::Rkt(_) => Var::Rkt,
+        Engine::Podman(_) => Var::Podman,
+        Engine::Docker(_) => Var::Docker,
+        Engine::SystemdNspawn(_) => Var::SystemdNspawn,
     }
 }
 

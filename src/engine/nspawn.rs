@@ -9,8 +9,8 @@
 //! ```
 
 use super::oci::notice;
-use super::translate::{self, Intent, Target, Translation, tagged};
-use super::{Rendered, ignored_engine_vars, ignored_rkt_vars, push_var, push_var_or};
+use super::translate::{self, CarriedOver, Intent, Target, Translation};
+use super::{Rendered, push_var, push_var_or};
 use crate::admin::{AdminConfig, Var};
 use crate::defaults::model::{Defaults, Nspawn};
 use crate::plan::{Arg, Origin, PlanError};
@@ -61,21 +61,11 @@ pub fn render(
             image: image.0.to_string_lossy().into_owned(),
         });
     }
-    let mut rkt_words = tagged(admin.global_args.as_deref(), Var::RktGlobalArgs);
-    rkt_words.extend(tagged(admin.run_args.as_deref(), Var::RktRunArgs));
-    rkt_words.extend(tagged(admin.opts.as_deref(), Var::RktOpts));
-    let translations = translate::translate(&rkt_words, Target::Nspawn)?;
-    let command = match &admin.image_args {
-        Some(v) => translate::image_args(&split(v), Target::Nspawn)?
-            .map(|c| (c, Origin::Translated(Var::KubeletImageArgs))),
-        None => None,
-    };
-    let mut notices = ignored_rkt_vars(admin, "systemd-nspawn", Var::SystemdNspawn);
-    notices.extend(ignored_engine_vars(
-        admin,
-        "systemd-nspawn",
-        &[Var::SystemdNspawn, Var::NspawnArgs],
-    ));
+    let CarriedOver {
+        translations,
+        command,
+        mut notices,
+    } = translate::carry_over(admin, Target::Nspawn)?;
 
     let mut argv = Vec::new();
     push_var_or(

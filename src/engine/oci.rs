@@ -11,9 +11,9 @@
 //! Before it, when the release asks, `PODMAN rm --force --ignore NAME`
 //! removes a container of the same name left by a crash or a reboot.
 
-use super::translate::{self, Intent, Target, Translation, tagged};
-use super::{Rendered, ignored_engine_vars, ignored_rkt_vars, push_var, push_var_or};
-use crate::admin::{AdminConfig, Var};
+use super::translate::{self, CarriedOver, Intent, Target, Translation};
+use super::{Rendered, push_var, push_var_or};
+use crate::admin::AdminConfig;
 use crate::defaults::model::{Defaults, Oci, TrustRule};
 use crate::plan::{Arg, Origin, PlanError};
 use crate::words::split;
@@ -109,19 +109,21 @@ pub fn render(
     trust: Option<&TrustRule>,
     kubelet_args: &[OsString],
 ) -> Result<Rendered, PlanError> {
-    let (program_var, args_var, field) = match target {
-        Target::Docker => (Var::Docker, Var::DockerRunArgs, "engine.docker"),
-        _ => (Var::Podman, Var::PodmanRunArgs, "engine.podman"),
+    let (program_var, args_var) = (target.program_var(), target.args_var());
+    let field = match target {
+        Target::Docker => "engine.docker",
+        _ => "engine.podman",
     };
     if o.require_digest && !image.0.as_bytes().windows(8).any(|w| w == b"@sha256:") {
         return Err(PlanError::DigestRequired {
             image: image.0.to_string_lossy().into_owned(),
         });
     }
-    let mut rkt_words = tagged(admin.global_args.as_deref(), Var::RktGlobalArgs);
-    rkt_words.extend(tagged(admin.run_args.as_deref(), Var::RktRunArgs));
-    rkt_words.extend(tagged(admin.opts.as_deref(), Var::RktOpts));
-    let translations = translate::translate(&rkt_words, target)?;
+    let CarriedOver {
+        translations,
+        command,
+        mut notices,
+    } = translate::carry_over(admin, target)?;
     if !o.remove_previous
         && let Some(t) = translations
             .iter()
@@ -136,17 +138,6 @@ pub fn render(
         }
         .into());
     }
-    let command = match &admin.image_args {
-        Some(v) => translate::image_args(&split(v), target)?
-            .map(|c| (c, Origin::Translated(Var::KubeletImageArgs))),
-        None => None,
-    };
-    let mut notices = ignored_rkt_vars(admin, target.name(), program_var);
-    notices.extend(ignored_engine_vars(
-        admin,
-        target.name(),
-        &[program_var, args_var],
-    ));
 
     let mut program = Vec::new();
     push_var_or(

@@ -47,6 +47,15 @@ impl Target {
         }
     }
 
+    /// The admin variable for this engine's program.
+    pub fn program_var(self) -> Var {
+        match self {
+            Target::Podman => Var::Podman,
+            Target::Docker => Var::Docker,
+            Target::Nspawn => Var::SystemdNspawn,
+        }
+    }
+
     /// The admin variable for this engine's own extra arguments.
     pub fn args_var(self) -> Var {
         match self {
@@ -421,6 +430,44 @@ pub fn image_args(words: &[OsString], target: Target) -> Result<Option<OsString>
         i += 1;
     }
     Ok(command)
+}
+
+/// What an admin layer written for rkt carries to another engine.
+pub struct CarriedOver {
+    /// `RKT_GLOBAL_ARGS`, `RKT_RUN_ARGS` and `RKT_OPTS`, read for what they mean.
+    pub translations: Vec<Translation>,
+    /// The kubelet's path from `KUBELET_IMAGE_ARGS` (`--exec=X`), if set.
+    pub command: Option<(OsString, crate::plan::Origin)>,
+    /// One per rkt-only or other engine's variable that is ignored.
+    pub notices: Vec<String>,
+}
+
+/// Reads the rkt parts of the admin layer for `target`: every renderer of
+/// an engine other than rkt starts here.
+pub fn carry_over(
+    admin: &crate::admin::AdminConfig,
+    target: Target,
+) -> Result<CarriedOver, TranslateError> {
+    let mut rkt_words = tagged(admin.global_args.as_deref(), Var::RktGlobalArgs);
+    rkt_words.extend(tagged(admin.run_args.as_deref(), Var::RktRunArgs));
+    rkt_words.extend(tagged(admin.opts.as_deref(), Var::RktOpts));
+    let translations = translate(&rkt_words, target)?;
+    let command = match &admin.image_args {
+        Some(v) => image_args(&crate::words::split(v), target)?
+            .map(|c| (c, crate::plan::Origin::Translated(Var::KubeletImageArgs))),
+        None => None,
+    };
+    let mut notices = super::ignored_rkt_vars(admin, target.name(), target.program_var());
+    notices.extend(super::ignored_engine_vars(
+        admin,
+        target.name(),
+        &[target.program_var(), target.args_var()],
+    ));
+    Ok(CarriedOver {
+        translations,
+        command,
+        notices,
+    })
 }
 
 /// The words of `value`, each tagged with `var`.

@@ -87,12 +87,8 @@ pub fn check_plan(release: usize, env: &[(Var, Vec<u8>)], args: &[Vec<u8>]) {
                 || x.windows(v.target.len()).any(|w| w == v.target.as_bytes())
         ));
     }
-    let program_var = match d.engine {
-        Engine::Rkt(_) => Var::Rkt,
-        Engine::Podman(_) => Var::Podman,
-        Engine::Docker(_) => Var::Docker,
-        Engine::SystemdNspawn(_) => Var::SystemdNspawn,
-    };
+    let program_var = kubelet_wrapper::engine::program_var(&d.engine);
+    assert_eq!(p.program_var, program_var);
     if !p.argv.is_empty()
         && p.argv[0].origin
             == Origin::Release(match d.engine {
