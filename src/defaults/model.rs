@@ -473,9 +473,7 @@ impl Defaults {
             Engine::SystemdNspawn(n) => {
                 check_path(&mut p, "engine.systemd-nspawn.program", &n.program);
                 check_path(&mut p, "engine.systemd-nspawn.command", &n.command);
-                for (i, a) in n.run_flags.iter().enumerate() {
-                    check_word(&mut p, &format!("engine.systemd-nspawn.run_flags[{i}]"), a);
-                }
+                check_words(&mut p, "engine.systemd-nspawn.run_flags", &n.run_flags);
                 for (i, v) in self.volumes.iter().enumerate() {
                     if NSPAWN_OWNED.contains(&v.target.as_str()) {
                         p.add(
@@ -507,15 +505,9 @@ fn check_rkt(p: &mut Problems, r: &Rkt) {
             "name the stage1 (e.g. --stage1-from-dir=stage1-fly.aci)".into(),
         );
     }
-    for (i, a) in r.stage1.iter().enumerate() {
-        check_word(p, &format!("engine.rkt.stage1[{i}]"), a);
-    }
-    for (i, a) in r.run_flags.iter().enumerate() {
-        check_word(p, &format!("engine.rkt.run_flags[{i}]"), a);
-    }
-    for (i, a) in r.image_args.iter().enumerate() {
-        check_word(p, &format!("engine.rkt.image_args[{i}]"), a);
-    }
+    check_words(p, "engine.rkt.stage1", &r.stage1);
+    check_words(p, "engine.rkt.run_flags", &r.run_flags);
+    check_words(p, "engine.rkt.image_args", &r.image_args);
     check_trust(p, "engine.rkt", &r.trust);
     if let Some(f) = &r.uuid_file {
         check_path(p, "engine.rkt.uuid_file", f);
@@ -550,9 +542,7 @@ fn check_oci(p: &mut Problems, engine: &str, o: &Oci) {
             format!("{:?} is not a container name: letters, digits, '_', '.', '-', starting with a letter or digit", o.container_name),
         );
     }
-    for (i, a) in o.run_flags.iter().enumerate() {
-        check_word(p, &format!("{engine}.run_flags[{i}]"), a);
-    }
+    check_words(p, &format!("{engine}.run_flags"), &o.run_flags);
     check_trust(p, engine, &o.trust);
 }
 
@@ -590,9 +580,7 @@ fn check_trust(p: &mut Problems, engine: &str, trust: &[TrustRule]) {
                 "a trust rule must add at least one argument".into(),
             );
         }
-        for (j, a) in rule.args.iter().enumerate() {
-            check_word(p, &format!("{field}.args[{j}]"), a);
-        }
+        check_words(p, &format!("{field}.args"), &rule.args);
     }
 }
 
@@ -647,6 +635,13 @@ fn check_path(p: &mut Problems, field: &str, path: &str) {
             field,
             format!("{path:?} contains {c:?}, which the engine's volume syntax cannot carry"),
         );
+    }
+}
+
+/// Every element of a list of fixed arguments, as `FIELD[i]`.
+fn check_words(p: &mut Problems, field: &str, words: &[String]) {
+    for (i, a) in words.iter().enumerate() {
+        check_word(p, &format!("{field}[{i}]"), a);
     }
 }
 
