@@ -120,7 +120,7 @@ pub fn say(msg: &str) {
 /// container) to completion. Its failure is reported and otherwise ignored,
 /// as with systemd's `ExecStartPre=-`: the engine start that follows is
 /// what decides the outcome.
-fn run_before(cmd: &[crate::plan::Arg]) {
+fn run_before(cmd: &[crate::command::Arg]) {
     let argv: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();
     let mut line = b"+ ".to_vec();
     line.extend_from_slice(&quote::join(argv.iter().copied()));

@@ -15,6 +15,8 @@
 //! this library; only [`launch`] and the binaries' `main` touch the host.
 
 pub mod admin;
+pub mod command;
+pub mod ctl;
 pub mod defaults;
 pub mod engine;
 pub mod json;
@@ -22,6 +24,7 @@ pub mod launch;
 pub mod osrelease;
 pub mod plan;
 pub mod quote;
+pub mod release;
 pub mod validate;
 pub mod words;
 
