@@ -21,6 +21,7 @@ pub mod defaults;
 pub mod engine;
 pub mod json;
 pub mod launch;
+pub mod mountinfo;
 pub mod osrelease;
 pub mod plan;
 pub mod quote;
