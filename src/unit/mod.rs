@@ -506,11 +506,34 @@ fn environment(
     // assignments: the classic unquoted value with blanks
     let mut last_valid: Option<(usize, String)> = None;
     let mut run: Vec<usize> = Vec::new();
-    let flush = |last: &Option<(usize, String)>, run: &mut Vec<usize>, out: &mut Unit| {
+    // the words of a run that systemd still takes as assignments, because
+    // they look like one (volume=dns,target=/x): lower-case names, which
+    // no variable of a kubelet unit has
+    let mut lower: Vec<usize> = Vec::new();
+    let flush = |last: &Option<(usize, String)>,
+                 run: &mut Vec<usize>,
+                 lower: &mut Vec<usize>,
+                 out: &mut Unit| {
         if run.is_empty() {
+            lower.clear();
             return;
         }
-        let ignored: Vec<String> = run.iter().map(|&i| format!("{:?}", shown[i])).collect();
+        let ignored: Vec<String> = run
+            .iter()
+            .filter(|i| !lower.contains(i))
+            .map(|&i| format!("{:?}", shown[i]))
+            .collect();
+        let also: Vec<String> = lower.iter().map(|&i| format!("{:?}", shown[i])).collect();
+        let also = if also.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", and {} set{} a variable of {} own",
+                also.join(", "),
+                if also.len() == 1 { "s" } else { "" },
+                if also.len() == 1 { "its" } else { "their" }
+            )
+        };
         match last {
             Some((j, name)) if run[0] == j + 1 => {
                 let words: Vec<&str> = (*j..=run[run.len() - 1]).map(|k| shown[k].as_str()).collect();
@@ -519,7 +542,7 @@ fn environment(
                     Severity::Error,
                     Some(loc.clone()),
                     format!(
-                        "Environment=: systemd cuts an unquoted value at blanks, so {name} is only {value:?} and {} {} ignored (not NAME=VALUE)",
+                        "Environment=: systemd cuts an unquoted value at blanks, so {name} is only {value:?}; {} {} ignored (not NAME=VALUE){also}",
                         ignored.join(", "),
                         if ignored.len() == 1 { "is" } else { "are" }
                     ),
@@ -534,12 +557,13 @@ fn environment(
             ),
         }
         run.clear();
+        lower.clear();
     };
     for (i, w) in words.iter().enumerate() {
         let resolved = match resolve(w, loc, cx, s) {
             Ok(r) => r,
             Err(why) => {
-                flush(&last_valid, &mut run, out);
+                flush(&last_valid, &mut run, &mut lower, out);
                 out.find(
                     Severity::Error,
                     Some(loc.clone()),
@@ -553,15 +577,20 @@ fn environment(
             }
         };
         match split_assignment(&resolved) {
+            Some((n, v)) if !run.is_empty() && n.bytes().any(|b| b.is_ascii_lowercase()) => {
+                set(&mut s.env, n, v, loc.clone());
+                run.push(i);
+                lower.push(i);
+            }
             Some((n, v)) => {
-                flush(&last_valid, &mut run, out);
+                flush(&last_valid, &mut run, &mut lower, out);
                 set(&mut s.env, n.clone(), v, loc.clone());
                 last_valid = Some((i, n));
             }
             None => run.push(i),
         }
     }
-    flush(&last_valid, &mut run, out);
+    flush(&last_valid, &mut run, &mut lower, out);
     if let Some(e) = error {
         out.find(
             Severity::Error,

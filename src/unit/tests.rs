@@ -280,13 +280,35 @@ fn the_classic_unquoted_value_is_an_error_with_the_quoted_form() {
     assert_eq!(f.severity, Severity::Error);
     assert_eq!(
         f.message,
-        "Environment=: systemd cuts an unquoted value at blanks, so RKT_RUN_ARGS is only \"--uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid\" and \"--volume\", \"dns,kind=host,source=/etc/resolv.conf\" are ignored (not NAME=VALUE)"
+        "Environment=: systemd cuts an unquoted value at blanks, so RKT_RUN_ARGS is only \"--uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid\"; \"--volume\", \"dns,kind=host,source=/etc/resolv.conf\" are ignored (not NAME=VALUE)"
     );
     assert_eq!(
         f.fix,
         "quote the whole assignment: Environment=\"RKT_RUN_ARGS=--uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid --volume dns,kind=host,source=/etc/resolv.conf\""
     );
     assert_eq!(f.at.as_ref().unwrap().line, 2);
+
+    // with its --mount: "volume=dns,..." looks like an assignment to systemd
+    let u = unit(&format!(
+        "[Service]\nEnvironment=RKT_RUN_ARGS=--net=host --volume dns,kind=host,source=/etc/resolv.conf --mount volume=dns,target=/etc/resolv.conf KUBELET_IMAGE_TAG=v1\n{EXEC}"
+    ));
+    assert_eq!(
+        env(&u),
+        pairs(&[
+            ("RKT_RUN_ARGS", "--net=host"),
+            ("volume", "dns,target=/etc/resolv.conf"),
+            ("KUBELET_IMAGE_TAG", "v1")
+        ])
+    );
+    assert_eq!(u.findings.len(), 1, "{:?}", u.findings);
+    assert!(u.findings[0].message.ends_with("are ignored (not NAME=VALUE), and \"volume=dns,target=/etc/resolv.conf\" sets a variable of its own"), "{}", u.findings[0].message);
+    assert!(
+        u.findings[0]
+            .fix
+            .ends_with("--mount volume=dns,target=/etc/resolv.conf\""),
+        "{}",
+        u.findings[0].fix
+    );
 }
 
 #[test]
