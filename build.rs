@@ -1,5 +1,5 @@
-//! Validates every `defaults/*.json` with the same model the binary uses and
-//! records the pinned release.
+//! Validates every `defaults/*.json` with the same model the binary uses,
+//! records the pinned release and the source revision (for `--version`).
 //!
 //! The files themselves are embedded by `include_dir!` in `src/defaults/registry.rs`;
 //! this script makes sure nothing broken gets that far. A broken file fails
@@ -7,7 +7,8 @@
 //! `defaults/FILE: field: problem` (a rule of the format).
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 #[path = "src/defaults/version.rs"]
 #[allow(dead_code)]
@@ -65,12 +66,81 @@ fn main() {
         errors.push(format!("KUBELET_WRAPPER_RELEASE: {e}, or auto"));
     }
     println!("cargo::rustc-env=KUBELET_WRAPPER_PINNED={pinned}");
+    println!("cargo::rustc-env=KUBELET_WRAPPER_REVISION={}", revision());
 
     // `cargo::error` fails the build once this script returns, showing each
     // message as an `error:` line without the script's other output.
     for e in &errors {
         println!("cargo::error={e}");
     }
+}
+
+/// The file `git archive` fills in with the commit (`export-subst` in
+/// .gitattributes); in a checkout it holds the placeholder.
+const ARCHIVE_REVISION: &str = ".git-archive-revision";
+
+/// The source revision: `KUBELET_WRAPPER_REVISION` when a packager sets
+/// it; else the commit of this checkout, when this directory is a git work
+/// tree's top (not a copy inside another repository); else the commit `git
+/// archive` wrote into [`ARCHIVE_REVISION`]; else `unknown`. Only the
+/// commit goes in, never a path or a time, so two builds of one commit are
+/// the same wherever they are checked out.
+fn revision() -> String {
+    println!("cargo::rerun-if-env-changed=KUBELET_WRAPPER_REVISION");
+    if let Ok(r) = std::env::var("KUBELET_WRAPPER_REVISION") {
+        let r = r.trim();
+        if !r.is_empty() && r.bytes().all(|b| b.is_ascii_graphic()) {
+            return r.to_string();
+        }
+    }
+    if let Some(r) = git_revision() {
+        return r;
+    }
+    println!("cargo::rerun-if-changed={ARCHIVE_REVISION}");
+    match fs::read_to_string(ARCHIVE_REVISION) {
+        Ok(t) if is_commit(t.trim()) => t.trim()[..12].to_string(),
+        _ => "unknown".to_string(),
+    }
+}
+
+fn is_commit(s: &str) -> bool {
+    s.len() >= 12 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(String::from_utf8(out.stdout).ok()?.trim().to_string())
+}
+
+fn git_revision() -> Option<String> {
+    let here = std::env::var("CARGO_MANIFEST_DIR").ok()?;
+    let top = git(&["rev-parse", "--show-toplevel"])?;
+    if fs::canonicalize(&top).ok()? != fs::canonicalize(&here).ok()? {
+        return None;
+    }
+    let commit = git(&["rev-parse", "--verify", "HEAD"])?;
+    if !is_commit(&commit) {
+        return None;
+    }
+    // build again when HEAD moves: HEAD itself, the branch it names, and
+    // packed-refs (only files that exist: a missing one would rerun this
+    // script on every build)
+    let mut watch = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        watch.push(branch);
+    }
+    for w in watch {
+        if let Some(p) = git(&["rev-parse", "--git-path", &w]) {
+            let p = PathBuf::from(p);
+            if p.exists() {
+                println!("cargo::rerun-if-changed={}", p.display());
+            }
+        }
+    }
+    Some(commit[..12].to_string())
 }
 
 /// Parses and validates one release file; returns its version.
