@@ -18,8 +18,10 @@ CRATES="
 	chacha20-0.10.2
 	clap-4.6.9
 	clap_builder-4.6.7
+	clap_complete-4.6.11
 	clap_derive-4.6.9
 	clap_lex-1.1.2
+	clap_mangen-0.3.3
 	colorchoice-1.0.5
 	core_detect-1.0.0
 	cpufeatures-0.3.1
@@ -44,6 +46,7 @@ CRATES="
 	ref-cast-1.0.27
 	ref-cast-impl-1.0.27
 	regex-syntax-0.8.12
+	roff-1.1.1
 	schemars-1.2.3
 	schemars_derive-1.2.3
 	serde-1.0.229
