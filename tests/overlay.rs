@@ -280,6 +280,38 @@ fn tree_differences(a: &Path, b: &Path) -> Vec<String> {
     d
 }
 
+/// The man pages and completions an install puts into the image root,
+/// and their sources.
+fn docs() -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = fs::read_dir(repo("docs/man"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .map(|p| {
+            (
+                format!(
+                    "usr/share/man/man1/{}",
+                    p.file_name().unwrap().to_string_lossy()
+                ),
+                p,
+            )
+        })
+        .collect();
+    for (dir, name) in [
+        (
+            "usr/share/bash-completion/completions",
+            "kubelet-wrapperctl",
+        ),
+        ("usr/share/zsh/site-functions", "_kubelet-wrapperctl"),
+        (
+            "usr/share/fish/vendor_completions.d",
+            "kubelet-wrapperctl.fish",
+        ),
+    ] {
+        out.push((format!("{dir}/{name}"), repo("completions").join(name)));
+    }
+    out
+}
+
 #[test]
 fn install_sh_and_the_ebuild_install_the_same_files() {
     let dir = scratch("install");
@@ -293,12 +325,24 @@ fn install_sh_and_the_ebuild_install_the_same_files() {
         Vec::<String>::new()
     );
 
-    let files: Vec<(String, u32)> = tree(&by_script)
+    let mut files: Vec<(String, u32)> = tree(&by_script)
         .into_iter()
         .filter(|(_, kind, ..)| kind == "file")
         .map(|(p, _, m, _)| (p, m))
         .collect();
-    let expected: Vec<(String, u32)> = EXPECTED.iter().map(|(p, m)| (p.to_string(), *m)).collect();
+    let mut expected: Vec<(String, u32)> =
+        EXPECTED.iter().map(|(p, m)| (p.to_string(), *m)).collect();
+    // kubelet-wrapperctl's man pages and completions, from the source tree
+    for (installed, source) in docs() {
+        expected.push((installed.clone(), 0o644));
+        assert!(
+            fs::read(by_script.join(&installed)).unwrap() == fs::read(&source).unwrap(),
+            "{installed} is not {}",
+            source.display()
+        );
+    }
+    files.sort();
+    expected.sort();
     assert_eq!(files, expected);
     for (p, kind, mode, _) in tree(&by_script) {
         if kind == "dir" {
@@ -339,6 +383,14 @@ fn a_drifted_install_step_is_caught() {
             files.join(f),
         )
         .unwrap();
+    }
+    // the source tree's man pages and completions, beside the overlay copy
+    for d in ["docs/man", "completions"] {
+        fs::create_dir_all(dir.join(d)).unwrap();
+        for e in fs::read_dir(repo(d)).unwrap() {
+            let e = e.unwrap();
+            fs::copy(e.path(), dir.join(d).join(e.file_name())).unwrap();
+        }
     }
     let script = fs::read_to_string(repo(INSTALL)).unwrap();
     let ebuild_root = dir.join("ebuild");

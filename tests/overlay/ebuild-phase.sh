@@ -16,10 +16,12 @@ ED=$3 D=$3
 bindir=$4
 
 FILESDIR=$(cd "$(dirname "$ebuild")" && pwd)/files
+# the unpacked source: this repository
+S=$(cd "$(dirname "$0")/../.." && pwd)
 P=$(basename "$ebuild" .ebuild)
 PN=${P%-*} PV=${P##*-} PF=$P
 CARGO_CRATE_URIS=
-export ED D FILESDIR P PN PV PF CARGO_CRATE_URIS
+export ED D FILESDIR S P PN PV PF CARGO_CRATE_URIS
 
 command_not_found_handle() {
   echo "ebuild-phase.sh: $ebuild calls $1, which this harness does not emulate; add it here as Portage defines it" >&2
@@ -63,9 +65,15 @@ keepdir() { local d; for d; do install -d -m 0755 "${ED}$d"; : >"${ED}$d/.keep_$
 dotmpfiles() { local f; for f; do [[ $f == *.conf ]] || die "dotmpfiles: $f does not end in .conf"; _put 0644 /usr/lib/tmpfiles.d "$f" "${f##*/}"; done; }
 newtmpfiles() { [[ $2 == *.conf ]] || die "newtmpfiles: $2 does not end in .conf"; _put 0644 /usr/lib/tmpfiles.d "$1" "$2"; }
 systemd_dounit() { local f; for f; do _put 0644 /usr/lib/systemd/system "$f" "${f##*/}"; done; }
+# doman (PMS: the section from the name's suffix), shell-completion.eclass
+doman() { local f; for f; do _put 0644 "/usr/share/man/man${f##*.}" "$f" "${f##*/}"; done; }
+newbashcomp() { _put 0644 /usr/share/bash-completion/completions "$1" "$2"; }
+dozshcomp() { local f; for f; do _put 0644 /usr/share/zsh/site-functions "$f" "${f##*/}"; done; }
+dofishcomp() { local f; for f; do _put 0644 /usr/share/fish/vendor_completions.d "$f" "${f##*/}"; done; }
 tmpfiles_process() { :; }
 
 # shellcheck source=/dev/null
 source "$ebuild"
 declare -F "$phase" >/dev/null || die "$ebuild defines no $phase"
+cd "$S"
 "$phase"
