@@ -7,7 +7,10 @@
 //! finding names the unit line where there is one, and what to change.
 //! Exit 0 only when there is no error.
 
-use super::{Failure, Output, ShowFormat, target, unitfile};
+use super::cli::ShowFormat;
+use super::input::{Target, target};
+use super::output::{Failure, Output};
+use super::unitfile;
 use crate::admin::{self, AdminConfig, Var};
 use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Engine};
@@ -288,7 +291,7 @@ pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan) -> Vec<Finding> {
 /// What check found, for both formats.
 struct Report {
     unit: Unit,
-    target: super::Target,
+    target: Target,
     defaults: Defaults,
     plan: Option<Plan>,
     findings: Vec<Finding>,

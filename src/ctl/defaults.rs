@@ -1,7 +1,8 @@
 //! `defaults list | show | diff | validate`: the embedded release files.
 
+use super::cli::ShowFormat;
 use super::layer_diff::Change;
-use super::{Failure, Output, ShowFormat};
+use super::output::{Failure, Output};
 use crate::defaults::Version;
 use crate::defaults::model::{self, Defaults};
 use crate::defaults::registry::{self, ReleaseFile};

@@ -1,7 +1,9 @@
 //! `explain`: each argument of the command with where it came from (and,
 //! with --unit, the unit line that set it).
 
-use super::{Failure, Layer, ShowFormat, make_plan, target};
+use super::cli::ShowFormat;
+use super::input::{Layer, make_plan, target};
+use super::output::Failure;
 use crate::command::Origin;
 use crate::defaults::model;
 use crate::json;

@@ -2,28 +2,10 @@
 //! definition. The packaged copies (docs/man/, completions/) are made with
 //! this; tests/cli.rs fails when they differ.
 
-use super::{Cli, Failure};
-use clap::{CommandFactory, ValueEnum};
+use super::cli::{Cli, Shell};
+use super::output::Failure;
+use clap::CommandFactory;
 use std::path::Path;
-
-/// The shells completions are written for.
-#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Shell {
-    Bash,
-    Zsh,
-    Fish,
-}
-
-impl Shell {
-    /// The file name the shell looks the completion up by.
-    pub fn file_name(self) -> &'static str {
-        match self {
-            Shell::Bash => "kubelet-wrapperctl",
-            Shell::Zsh => "_kubelet-wrapperctl",
-            Shell::Fish => "kubelet-wrapperctl.fish",
-        }
-    }
-}
 
 /// The tool's definition with the crate's version only: the pages and
 /// scripts must not change with every commit (the revision is in

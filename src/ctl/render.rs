@@ -1,7 +1,9 @@
 //! `render`: what the wrapper would do, as JSON, as a shell script or as
 //! text.
 
-use super::{Failure, Format, Layer, make_plan, target};
+use super::cli::Format;
+use super::input::{Layer, make_plan, target};
+use super::output::Failure;
 use crate::{json, quote};
 use std::ffi::OsString;
 

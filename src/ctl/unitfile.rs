@@ -2,7 +2,7 @@
 //! drop-ins and environment files read from the host, node-dependent
 //! specifiers from this machine; and how the tool shows a unit.
 
-use super::Failure;
+use super::output::Failure;
 use crate::json;
 use crate::unit::{self, File, Finding, Host, Unit};
 use std::fs;
