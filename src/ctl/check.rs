@@ -168,6 +168,10 @@ fn fix_for(notice: &str) -> String {
         format!("add {add}")
     } else if notice.contains("holds quote characters") {
         "remove the quote characters from the value (systemd already removed the quotes of Environment=\"NAME=...\")".into()
+    } else if let Some((var, rest)) = notice.split_once(": ")
+        && let Some((arg, _)) = rest.split_once(" is an rkt argument: dropped")
+    {
+        format!("remove {arg} from {var}: nothing on this release needs it")
     } else if notice.contains(" is ignored") {
         "remove it from the unit, or set the variable this release uses".into()
     } else if notice.contains("is likely a mistake") {

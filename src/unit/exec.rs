@@ -127,9 +127,9 @@ fn specifier_problem(e: SpecifierError, word: &[u8]) -> String {
         SpecifierError::Unknown(c) => {
             format!("%{c} in {w:?} is not a specifier systemd knows (write %% for a literal %)")
         }
-        SpecifierError::Unavailable(c) => {
-            format!("%{c} in {w:?} depends on the node, and its value is not known here")
-        }
+        SpecifierError::Unavailable(c) => format!(
+            "%{c} in {w:?} depends on the manager's cgroup tree, which is not known here: the word is kept as written"
+        ),
     }
 }
 
@@ -173,6 +173,13 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
             Ok((p, host)) => {
                 out.host_specifiers.extend(host);
                 p
+            }
+            Err(e @ SpecifierError::Unavailable(_)) => {
+                out.problems.push(Problem {
+                    message: specifier_problem(e, f),
+                    fatal: false,
+                });
+                f.to_vec()
             }
             Err(e) => {
                 fail(&mut out, specifier_problem(e, f));
@@ -240,6 +247,13 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
                 Ok((v, host)) => {
                     out.host_specifiers.extend(host);
                     argv.push(v);
+                }
+                Err(e @ SpecifierError::Unavailable(_)) => {
+                    out.problems.push(Problem {
+                        message: specifier_problem(e, &w),
+                        fatal: false,
+                    });
+                    argv.push(w);
                 }
                 Err(e) => {
                     fail(&mut out, specifier_problem(e, &w));
@@ -503,6 +517,10 @@ mod tests {
         fatal("@/bin/x");
         fatal("/bin/%e");
         fatal("/bin/x %z");
+        // the cgroup specifiers are systemd's to resolve, not an error
+        let p = parse_str("/bin/x --cgroup=%c");
+        assert_eq!(argv(&p, 0), ["/bin/x", "--cgroup=%c"]);
+        assert!(!p.problems[0].fatal && p.problems[0].message.contains("cgroup tree"));
         fatal(r"/bin/\x22x");
         let p = parse_str("-/bin/x %z");
         assert!(p.commands.is_empty() && !p.problems[0].fatal);

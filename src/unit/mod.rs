@@ -443,12 +443,14 @@ fn read_file(file: &File, cx: &specifier::Context, s: &mut Settings, out: &mut U
     true
 }
 
+/// A word with its specifiers resolved; else what happens to it and the
+/// fix.
 fn resolve(
     word: &[u8],
     loc: &Location,
     cx: &specifier::Context,
     s: &mut Settings,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, (String, String)> {
     match specifier::resolve(word, cx) {
         Ok((v, host)) => {
             for c in host {
@@ -456,12 +458,16 @@ fn resolve(
             }
             Ok(v)
         }
-        Err(specifier::SpecifierError::Unknown(c)) => {
-            Err(format!("%{c} is not a specifier systemd knows"))
-        }
-        Err(specifier::SpecifierError::Unavailable(c)) => {
-            Err(format!("%{c} depends on the node and is not known here"))
-        }
+        Err(specifier::SpecifierError::Unknown(c)) => Err((
+            format!("%{c} is not a specifier systemd knows, so systemd ignores"),
+            "write %% for a literal %".into(),
+        )),
+        Err(specifier::SpecifierError::Unavailable(c)) => Err((
+            format!(
+                "%{c} depends on the manager's cgroup tree, unknown here, so this check leaves out"
+            ),
+            "write the value itself if the wrapper needs it".into(),
+        )),
     }
 }
 
@@ -562,16 +568,13 @@ fn environment(
     for (i, w) in words.iter().enumerate() {
         let resolved = match resolve(w, loc, cx, s) {
             Ok(r) => r,
-            Err(why) => {
+            Err((why, fix)) => {
                 flush(&last_valid, &mut run, &mut lower, out);
                 out.find(
                     Severity::Error,
                     Some(loc.clone()),
-                    format!(
-                        "Environment=: {why}: systemd ignores the assignment {:?}",
-                        shown[i]
-                    ),
-                    "write %% for a literal %".into(),
+                    format!("Environment=: {why} the assignment {:?}", shown[i]),
+                    fix,
                 );
                 continue;
             }
@@ -622,12 +625,12 @@ fn environment_file(
     }
     let resolved = match resolve(value.as_bytes(), loc, cx, s) {
         Ok(r) => lossy(&r),
-        Err(why) => {
+        Err((why, fix)) => {
             out.find(
                 Severity::Error,
                 Some(loc.clone()),
-                format!("EnvironmentFile=: {why}: systemd ignores the line"),
-                "write %% for a literal %".into(),
+                format!("EnvironmentFile=: {why} the line"),
+                fix,
             );
             return;
         }

@@ -23,7 +23,8 @@ pub enum SpecifierError {
     /// A letter or digit systemd does not know as a specifier: systemd
     /// ignores the whole setting.
     Unknown(char),
-    /// A node-dependent specifier whose value is not known here.
+    /// A node-dependent specifier whose value is not known here (`%c`,
+    /// `%r`, `%R`: the service manager's cgroup tree).
     Unavailable(char),
 }
 
