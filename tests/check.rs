@@ -178,3 +178,58 @@ fn a_lone_volume_on_another_engine_and_what_the_release_ignores() {
     assert!(out.contains(&format!("warning  {u}:3: RKT_STAGE1_ARG is ignored: this release runs podman, which has no stage1\n")), "{out}");
     assert!(out.contains(&format!("info     {u}:3: RKT_RUN_ARGS: rkt argument --net=host translated for podman as --network=host\n")), "{out}");
 }
+
+/// The two ``` blocks of the README's example output, as printed.
+fn readme_example() -> String {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("## Checking a unit before rollout")
+        .nth(1)
+        .expect("the README's section")
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let blocks: Vec<&str> = section
+        .split("```")
+        .skip(1)
+        .step_by(2)
+        .filter(|b| b.starts_with("\n$ kubelet-wrapperctl check"))
+        .map(|b| b.strip_prefix('\n').unwrap())
+        .collect();
+    assert_eq!(blocks.len(), 2, "{section}");
+    format!("{}\n{}", blocks[0], blocks[1])
+}
+
+#[test]
+fn the_readme_example_is_what_check_prints() {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/check-example.sh");
+    let o = std::process::Command::new("shellcheck")
+        .arg(&script)
+        .output()
+        .expect("shellcheck runs");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    let bin = Path::new(CTL).parent().unwrap();
+    let unshare: &[&str] = if common::is_root() {
+        &["-m"]
+    } else {
+        &["-r", "-m"]
+    };
+    let o = std::process::Command::new("unshare")
+        .args(unshare)
+        .arg(&script)
+        .arg("--inside")
+        .env(
+            "PATH",
+            format!("{}:/usr/sbin:/usr/bin:/sbin:/bin", bin.display()),
+        )
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        out,
+        readme_example(),
+        "the README's example differs from docs/check-example.sh's output:\n{out}"
+    );
+}
