@@ -233,3 +233,39 @@ fn the_readme_example_is_what_check_prints() {
         "the README's example differs from docs/check-example.sh's output:\n{out}"
     );
 }
+
+#[test]
+fn the_shipped_example_unit_reads_as_meant() {
+    // the image's example: nothing about its own lines, on a release it is
+    // written for (the engine and host paths are this machine's business)
+    let unit = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("os-overlay/app-admin/kubelet-wrapper/files/kubelet.service");
+    let o = common::ctl(
+        &[
+            "check",
+            "--release",
+            "2512.3.0",
+            "--format",
+            "json",
+            "--unit",
+            unit.to_str().unwrap(),
+        ],
+        &[],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let about_the_unit: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !f["file"].is_null())
+        .collect();
+    assert!(about_the_unit.is_empty(), "{about_the_unit:?}");
+    assert_eq!(v["files"].as_array().unwrap().len(), 1);
+    assert!(
+        v["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "--config=/etc/kubernetes/kubelet.yaml")
+    );
+}
