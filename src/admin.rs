@@ -299,6 +299,8 @@ pub struct Unknown {
     pub name: String,
     /// The known variable it is closest to.
     pub closest: Var,
+    /// How many edits away (letter case aside).
+    pub edits: usize,
 }
 
 impl Unknown {
@@ -314,8 +316,16 @@ impl Unknown {
         } else {
             ""
         };
+        if self.edits <= 3 {
+            return format!(
+                "{} is not a kubelet-wrapper variable and is ignored: did you mean {}?{case}",
+                self.name, self.closest
+            );
+        }
+        // far from every variable: more likely one that ExecStart=
+        // expands (KUBELET_EXTRA_ARGS) than a misspelling
         format!(
-            "{} is not a kubelet-wrapper variable and is ignored: did you mean {}?{case}",
+            "{} is not a kubelet-wrapper variable and is ignored by the wrapper (the closest of its own is {}); fine if the unit's ExecStart= expands it",
             self.name, self.closest
         )
     }
@@ -426,10 +436,10 @@ pub fn unknown_variables(names: &[&str]) -> Vec<Unknown> {
                 best = best.min((d, std::cmp::Reverse(common(&v)), v));
             }
         }
-        let closest = best.2;
         out.push(Unknown {
             name: name.to_string(),
-            closest,
+            closest: best.2,
+            edits: best.0,
         });
     }
     out

@@ -269,3 +269,20 @@ fn the_shipped_example_unit_reads_as_meant() {
             .any(|a| a == "--config=/etc/kubernetes/kubelet.yaml")
     );
 }
+
+#[test]
+fn a_far_unknown_name_that_nothing_reads() {
+    let mut sb = Sandbox::new();
+    sb.setup = NODE.into();
+    let unit = unit_in(
+        &sb,
+        &format!(
+            "[Service]\nEnvironment=KUBELET_IMAGE_TAG=v1.7.7_coreos.0 RKT={} KUBELET_NODE_FLAGS=--v=2\nExecStart=/usr/lib/coreos/kubelet-wrapper\n",
+            sb.recorder.display()
+        ),
+        &[],
+    );
+    let (status, out) = check(&sb, &unit, "1353.0.0", &[]);
+    assert_eq!(status, 1, "{out}");
+    assert!(out.contains(&format!("error    {}:2: KUBELET_NODE_FLAGS is not a kubelet-wrapper variable, and ExecStart= does not use it: nothing reads it\n         fix: remove KUBELET_NODE_FLAGS: nothing reads it (or pass it to the kubelet with ${{KUBELET_NODE_FLAGS}} in ExecStart=)\n", unit.display())), "{out}");
+}

@@ -61,7 +61,7 @@ fn message_at(u: &Unit, message: &str) -> Option<Location> {
 
 /// The variables of the unit, as the wrapper sees them: names that are not
 /// the wrapper's, deprecated ones, values that are the release's default.
-pub fn variables(u: &Unit, admin: &AdminConfig, defaults: &Defaults) -> Vec<Finding> {
+pub fn variables(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
     let mut out = Vec::new();
     let uses: &[String] = u.command.as_ref().map_or(&[], |c| &c.uses);
     let names: Vec<&str> = u.environment.iter().map(|v| v.name.as_str()).collect();
@@ -84,16 +84,29 @@ pub fn variables(u: &Unit, admin: &AdminConfig, defaults: &Defaults) -> Vec<Find
                 "remove {}: the image's build pins the release",
                 unknown.name
             )
-        } else {
+        } else if unknown.edits <= 3 {
             format!(
                 "rename {} to {} (or remove it)",
                 unknown.name, unknown.closest
             )
+        } else {
+            format!(
+                "remove {0}: nothing reads it (or pass it to the kubelet with ${{{0}}} in ExecStart=)",
+                unknown.name
+            )
         };
-        out.push(finding(Severity::Error, at, unknown.notice(), fix));
+        let message = if unknown.edits <= 3 {
+            unknown.notice()
+        } else {
+            format!(
+                "{} is not a kubelet-wrapper variable, and ExecStart= does not use it: nothing reads it",
+                unknown.name
+            )
+        };
+        out.push(finding(Severity::Error, at, message, fix));
     }
     for v in [Var::KubeletVersion, Var::KubeletAci, Var::RktOpts] {
-        if admin.args_var(v).is_some() || u.get(v.name()).is_some_and(|x| !x.value.is_empty()) {
+        if u.get(v.name()).is_some_and(|x| !x.value.is_empty()) {
             let new = v.replacement().expect("deprecated");
             out.push(finding(
                 Severity::Warning,
@@ -317,7 +330,7 @@ pub fn check(
         .map(|c| c.kubelet_args.clone())
         .unwrap_or_default();
     let mut findings = u.findings.clone();
-    findings.extend(variables(&u, &admin, &defaults));
+    findings.extend(variables(&u, &defaults));
     let plan = match plan::plan(&defaults, &admin, &kubelet) {
         Ok(p) => {
             findings.extend(plan_findings(&u, &p));

@@ -202,10 +202,6 @@ impl Unit {
             .collect()
     }
 
-    pub fn has_errors(&self) -> bool {
-        self.findings.iter().any(|f| f.severity == Severity::Error)
-    }
-
     fn find(&mut self, severity: Severity, at: Option<Location>, message: String, fix: String) {
         self.findings.push(Finding {
             severity,
