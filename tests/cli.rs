@@ -364,6 +364,38 @@ fn json_fields_are_the_documented_ones() {
         render["unit"]["kubelet_flags"],
         serde_json::json!(["--v=2"])
     );
+    let explain = json(
+        &[
+            "explain",
+            "--release",
+            "2512.3.0",
+            "--unit",
+            u,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(keys(&explain).contains("unit"));
+    let flag = explain["arguments"].as_array().unwrap().last().unwrap();
+    assert_eq!(flag["value"], "--v=2");
+    assert_eq!(flag["set_at"], format!("{u}:3"));
+    let text = ctl(
+        &[
+            "render",
+            "--release",
+            "2512.3.0",
+            "--unit",
+            u,
+            "--format",
+            "text",
+        ],
+        &[],
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&format!("unit         {u}\n")), "{text}");
+    assert!(text.contains("exec         /usr/bin/rkt run "), "{text}");
+    assert!(text.trim_end().ends_with("-- --v=2"), "{text}");
     let check = json(
         &[
             "check",
