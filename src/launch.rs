@@ -97,18 +97,21 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
     for cmd in &plan.before {
         run_before(cmd);
     }
-    let mut line = b"+ exec ".to_vec();
-    line.extend_from_slice(&quote::join(argv.iter().copied()));
-    line.push(b'\n');
+    let mut line = String::from("+ exec ");
+    line.push_str(&quote::join(argv.iter().copied()));
+    line.push('\n');
     // The trace is best effort: a closed stderr must not stop the kubelet.
-    let _ = io::stderr().lock().write_all(&line);
+    let _ = io::stderr().lock().write_all(line.as_bytes());
     exec(&program, &argv, var)
 }
 
 /// Writes one `kubelet-wrapper: ` line to stderr, best effort: a closed or
 /// broken stderr (journald restarting, a pipe whose reader went away) must
 /// never stop the kubelet from starting, and `eprintln!` would panic there.
+/// The message is one inert line whatever values it carries
+/// ([`quote::line`]): no value can add a line to the journal.
 pub fn say(msg: &str) {
+    let msg = quote::line(msg);
     let mut line = Vec::with_capacity(crate::PROGRAM.len() + msg.len() + 3);
     line.extend_from_slice(crate::PROGRAM.as_bytes());
     line.extend_from_slice(b": ");
@@ -123,12 +126,12 @@ pub fn say(msg: &str) {
 /// what decides the outcome.
 fn run_before(cmd: &[crate::command::Arg]) {
     let argv: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();
-    let mut line = b"+ ".to_vec();
-    line.extend_from_slice(&quote::join(argv.iter().copied()));
-    line.push(b'\n');
-    let _ = io::stderr().lock().write_all(&line);
+    let mut line = String::from("+ ");
+    line.push_str(&quote::join(argv.iter().copied()));
+    line.push('\n');
+    let _ = io::stderr().lock().write_all(line.as_bytes());
     let status = Command::new(argv[0]).args(&argv[1..]).status();
-    let shown = argv[0].to_string_lossy();
+    let shown = quote::escape(argv[0].as_bytes());
     match status {
         Ok(s) if s.success() => {}
         Ok(s) => say(&format!("{shown} exited with {s}; continuing")),

@@ -20,7 +20,12 @@ pub fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Fa
         t.release, plan.defaults, defaults.summary
     );
     out.push_str(&format!("engine    {}\n", plan.engine));
-    out.push_str(&format!("image     {}\n", plan.image.to_string_lossy()));
+    out.push_str(&format!(
+        "image     {}\n",
+        quote::escape(std::os::unix::ffi::OsStrExt::as_bytes(
+            plan.image.as_os_str()
+        ))
+    ));
     match &plan.trust {
         Some(tr) => {
             let what = if !tr.description.is_empty() {
@@ -54,14 +59,14 @@ pub fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Fa
     for c in &plan.before {
         out.push_str(&format!(
             "\nbefore the engine starts (failure ignored):\n  {}\n",
-            String::from_utf8_lossy(&quote::join(c.iter().map(|a| a.value.as_os_str())))
+            quote::join(c.iter().map(|a| a.value.as_os_str()))
         ));
     }
     out.push_str("\ncommand (exec'd, the wrapper's process becomes the engine):\n");
     let quoted: Vec<String> = plan
         .argv
         .iter()
-        .map(|a| String::from_utf8_lossy(&quote::join([a.value.as_os_str()])).into_owned())
+        .map(|a| quote::join([a.value.as_os_str()]))
         .collect();
     let width = quoted
         .iter()

@@ -160,7 +160,8 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(Failure(code, msg)) => {
-            eprintln!("{PROGRAM}: {msg}");
+            // one inert line, as the wrapper's
+            eprintln!("{PROGRAM}: {}", crate::quote::line(&msg));
             ExitCode::from(code)
         }
     }
