@@ -12,8 +12,7 @@ pub fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Fa
     let source = match t.source {
         "option" => "given with --release",
         "pinned" => "pinned at build time",
-        "os-release" => "read from os-release",
-        _ => "no usable os-release VERSION_ID: newest defaults",
+        _ => "read from os-release",
     };
     let mut out = format!(
         "release   {} ({source})\ndefaults  defaults/{}.json: {}\n",
