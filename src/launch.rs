@@ -274,8 +274,33 @@ pub fn resolve_program(
     })
 }
 
+unsafe extern "C" {
+    /// access(2) from the C library std links anyway.
+    fn access(path: *const std::ffi::c_char, mode: std::ffi::c_int) -> std::ffi::c_int;
+}
+
+/// access(2)'s mode for "may execute", as on every Linux architecture.
+const X_OK: std::ffi::c_int = 1;
+
+/// Asks the kernel whether this process may execute `path`: access(2) with
+/// `X_OK` applies the checks execve's permission check applies, a `noexec`
+/// mount included, in one system call.
+fn may_execute(path: &Path) -> io::Result<()> {
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())?;
+    // SAFETY: `c` is a NUL-terminated string that outlives the call, which
+    // only reads it.
+    if unsafe { access(c.as_ptr(), X_OK) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
 /// Why execve would refuse to run the file at `path` (`meta`: its
-/// metadata, links followed), or `None`.
+/// metadata, links followed), or `None`. The kernel decides
+/// ([`may_execute`]); the mount table only says why, when a `noexec` mount
+/// is the reason (reading it costs milliseconds on a node with thousands of
+/// mounts, so only on this path).
 fn unusable<'m>(
     path: &Path,
     meta: &fs::Metadata,
@@ -287,13 +312,16 @@ fn unusable<'m>(
     if meta.permissions().mode() & 0o111 == 0 {
         return Some("it has no execute permission".into());
     }
-    let real = fs::canonicalize(path).ok()?;
-    let m = mounts().resolve(&real)?;
-    m.no_exec().then(|| {
-        format!(
+    let refused = may_execute(path).err()?;
+    let noexec = fs::canonicalize(path)
+        .ok()
+        .and_then(|real| mounts().resolve(&real).filter(|m| m.no_exec()).cloned());
+    Some(match noexec {
+        Some(m) => format!(
             "{} is mounted noexec",
             quote::escape(m.point.as_os_str().as_bytes())
-        )
+        ),
+        None => format!("execve would refuse it: {refused}"),
     })
 }
 
