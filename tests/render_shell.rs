@@ -227,6 +227,21 @@ fn check_script_is_inert(script: &[u8], notices: usize) {
     }
     let commented = text.lines().filter(|l| l.starts_with("# notice: ")).count();
     assert_eq!(commented, notices, "one comment line per notice:\n{text}");
+    // and a script checker finds nothing to warn about in it as POSIX sh
+    // (literal `$(...)` in single quotes is an "info", on purpose)
+    let mut check = Command::new("shellcheck")
+        .args(["--shell=sh", "--severity=warning", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("shellcheck runs (tests/run.sh installs it)");
+    std::io::Write::write_all(&mut check.stdin.take().unwrap(), script).unwrap();
+    let out = check.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "shellcheck:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }
 
 /// Runs the script with `shell` in a sandbox; returns the commands it ran.
