@@ -155,7 +155,7 @@ pub fn plan(
     {
         trust_weakened.push(format!(
             "{image_origin}: the image {} is one the release runs without verification ({}): {}",
-            image.to_string_lossy(),
+            crate::quote::escape(image.as_bytes()),
             t.condition,
             if t.description.is_empty() {
                 "image signature verification is off".to_string()
@@ -164,14 +164,23 @@ pub fn plan(
             }
         ));
     }
+    // each one inert line, whatever value reached it (the mistakes as
+    // the notices they also are)
     let mut mistakes = admin.mistakes.clone();
     mistakes.extend(image_notices.iter().cloned());
     mistakes.extend(rendered.mistakes);
+    let mistakes: Vec<String> = mistakes.iter().map(|n| crate::quote::line(n)).collect();
+    let trust_weakened: Vec<String> = trust_weakened
+        .iter()
+        .map(|n| crate::quote::line(n))
+        .collect();
     let mut notices = admin.notices.clone();
     notices.extend(image_notices);
     notices.extend(rendered.notices);
     notices.extend(volume_notices);
     notices.extend(trust_weakened.iter().cloned());
+    // each one inert line, whatever value reached it
+    let notices = notices.iter().map(|n| crate::quote::line(n)).collect();
     Ok(Plan {
         engine: defaults.engine.name(),
         program_var: engine::program_var(&defaults.engine),

@@ -324,7 +324,10 @@ fn json_fields_are_the_documented_ones() {
         set(&["value", "origin", "set_at"])
     );
     let list = json(&["defaults", "list", "--format", "json"], &[]);
-    assert_eq!(keys(&list), set(&["pinned", "detected", "uses", "files"]));
+    assert_eq!(
+        keys(&list),
+        set(&["pinned", "detected", "refused", "uses", "files"])
+    );
     assert_eq!(
         keys(&list["files"][0]),
         set(&["release", "scope", "origin", "engine", "summary", "used"])

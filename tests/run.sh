@@ -2,8 +2,9 @@
 # The whole test suite on a fresh Debian machine, as root: installs what the
 # tests run when it is missing (the real engines for the end-to-end tests,
 # busybox-static and gcc for the probe image, systemd and shellcheck for the
-# os-overlay checks and the unit reader, fish and zsh for the completions),
-# then runs `cargo test --locked`.
+# os-overlay checks and the unit reader, dash for the POSIX scripts
+# `render --format shell` writes, fish and zsh for the completions), then
+# runs `cargo test --locked`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ need=()
 for pair in unshare:util-linux mount:mount find:findutils tar:tar gcc:gcc \
             podman:podman runc:runc systemd-nspawn:systemd-container \
             systemd-analyze:systemd systemd-tmpfiles:systemd shellcheck:shellcheck \
-            setpriv:util-linux fish:fish zsh:zsh; do
+            setpriv:util-linux dash:dash fish:fish zsh:zsh; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 # the probe image needs the static busybox, not the dynamic one

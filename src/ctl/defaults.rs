@@ -12,11 +12,16 @@ use std::path::{Path, PathBuf};
 
 pub fn list(format: ShowFormat) -> Result<String, Failure> {
     let files = registry::files();
-    let (version, source, used) = release::runtime(Path::new("/"));
+    let runtime = release::runtime(Path::new("/"));
     if format == ShowFormat::Json {
-        let (pinned, detected) = match (&source, version) {
-            (ReleaseSource::Pinned, Some(v)) => (json::string(&v.to_string()), "null".to_string()),
-            (ReleaseSource::Detected(f), Some(v)) => (
+        let (pinned, detected, refused, uses) = match &runtime {
+            Ok((v, ReleaseSource::Pinned, used)) => (
+                json::string(&v.to_string()),
+                "null".to_string(),
+                "null".to_string(),
+                json::string(&used.version.to_string()),
+            ),
+            Ok((v, ReleaseSource::Detected(f), used)) => (
                 json::string("auto"),
                 json::object(
                     &[
@@ -25,26 +30,30 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
                     ],
                     "  ",
                 ),
+                "null".to_string(),
+                json::string(&used.version.to_string()),
             ),
-            (ReleaseSource::Newest(reason), _) => (
+            Err(e) => (
                 json::string("auto"),
-                json::object(
-                    &[("release", "null".into()), ("from", json::string(reason))],
-                    "  ",
-                ),
+                "null".to_string(),
+                json::string(&e.to_string()),
+                "null".to_string(),
             ),
-            _ => ("null".into(), "null".into()),
         };
+        let used = runtime.as_ref().ok().map(|(_, _, u)| u.version);
         let items: Vec<String> = files
             .iter()
             .map(|f| {
                 let d = f.parse();
+                let project = d.origin == model::ReleaseOrigin::Project;
                 json::object(
                     &[
                         ("release", json::string(&f.version.to_string())),
                         (
                             "scope",
-                            json::string(if f.version.is_mainline() {
+                            json::string(if project {
+                                "by name"
+                            } else if f.version.is_mainline() {
                                 "main line"
                             } else {
                                 "backport"
@@ -52,15 +61,11 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
                         ),
                         (
                             "origin",
-                            json::string(if d.origin == model::ReleaseOrigin::Project {
-                                "project"
-                            } else {
-                                "coreos"
-                            }),
+                            json::string(if project { "project" } else { "coreos" }),
                         ),
                         ("engine", json::string(d.engine.name())),
                         ("summary", json::string(&d.summary)),
-                        ("used", (f.version == used.version).to_string()),
+                        ("used", (Some(f.version) == used).to_string()),
                     ],
                     "    ",
                 )
@@ -70,7 +75,8 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
             &[
                 ("pinned", pinned),
                 ("detected", detected),
-                ("uses", json::string(&used.version.to_string())),
+                ("refused", refused),
+                ("uses", uses),
                 ("files", json::list(&items, "  ")),
             ],
             "",
@@ -79,25 +85,32 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
         return Ok(out);
     }
     let mut out = String::new();
-    match (&source, version) {
-        (ReleaseSource::Pinned, Some(v)) => {
-            out.push_str(&format!("pinned release: {v} (uses {})\n", used.version))
+    let used = match runtime {
+        Ok((v, ReleaseSource::Pinned, used)) => {
+            out.push_str(&format!("pinned release: {v} (uses {})\n", used.version));
+            Some(used.version)
         }
-        (ReleaseSource::Detected(f), Some(v)) => out.push_str(&format!(
-            "pinned release: auto (this host: {v} from {f}, uses {})\n",
-            used.version
-        )),
-        (ReleaseSource::Newest(reason), _) => out.push_str(&format!(
-            "pinned release: auto ({reason}: uses {})\n",
-            used.version
-        )),
-        _ => {}
-    }
+        Ok((v, ReleaseSource::Detected(f), used)) => {
+            out.push_str(&format!(
+                "pinned release: auto (this host: {v} from {f}, uses {})\n",
+                used.version
+            ));
+            Some(used.version)
+        }
+        Err(e) => {
+            out.push_str(&format!(
+                "pinned release: auto; the wrapper refuses this host: {e}\n"
+            ));
+            None
+        }
+    };
     out.push('\n');
     for f in &files {
         let d = f.parse();
-        let mark = if f.version == used.version { "*" } else { " " };
-        let scope = if f.version.is_mainline() {
+        let mark = if Some(f.version) == used { "*" } else { " " };
+        let scope = if d.origin == model::ReleaseOrigin::Project {
+            "by name"
+        } else if f.version.is_mainline() {
             "main line"
         } else {
             "backport"
@@ -114,7 +127,7 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
 
 pub fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
     let v = Version::parse(release).map_err(|e| Failure(1, e.to_string()))?;
-    let file = registry::select(v);
+    let file = registry::lookup(v).map_err(|e| Failure(1, e.to_string()))?;
     let d = file.parse();
     Ok(match format {
         ShowFormat::Json => {
@@ -221,7 +234,7 @@ pub fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
 pub fn diff(from: &str, to: &str, format: ShowFormat) -> Result<String, Failure> {
     let pick = |r: &str| -> Result<(ReleaseFile, Defaults), Failure> {
         let v = Version::parse(r).map_err(|e| Failure(1, e.to_string()))?;
-        let file = registry::select(v);
+        let file = registry::lookup(v).map_err(|e| Failure(1, e.to_string()))?;
         Ok((file, file.parse()))
     };
     let (file_a, a) = pick(from)?;

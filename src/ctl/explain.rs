@@ -9,6 +9,7 @@ use crate::defaults::model;
 use crate::json;
 use crate::quote;
 use crate::unit::Location;
+use std::os::unix::ffi::OsStrExt;
 
 /// Where in the unit an argument's admin variable (or the kubelet flags)
 /// was set.
@@ -65,10 +66,7 @@ pub fn explain(
                     &[
                         ("value", {
                             let mut s = String::new();
-                            json::string_into(
-                                &mut s,
-                                std::os::unix::ffi::OsStrExt::as_bytes(a.value.as_os_str()),
-                            );
+                            json::string_into(&mut s, a.value.as_bytes());
                             s
                         }),
                         ("origin", json::string(&a.origin.to_string())),
@@ -90,7 +88,11 @@ pub fn explain(
             ("defaults", json::string(&plan.defaults.to_string())),
             ("summary", json::string(&defaults.summary)),
             ("engine", json::string(plan.engine)),
-            ("image", json::string(&plan.image.to_string_lossy())),
+            ("image", {
+                let mut s = String::new();
+                json::string_into(&mut s, plan.image.as_bytes());
+                s
+            }),
             ("trust", json::string(&trust_text)),
             ("trust_weakened", strings(&plan.trust_weakened)),
             (
@@ -129,7 +131,10 @@ pub fn explain(
         }
     }
     out.push_str(&format!("engine    {}\n", plan.engine));
-    out.push_str(&format!("image     {}\n", plan.image.to_string_lossy()));
+    out.push_str(&format!(
+        "image     {}\n",
+        quote::escape(plan.image.as_bytes())
+    ));
     out.push_str(&format!("trust     {trust_text}\n"));
     for w in &plan.trust_weakened {
         out.push_str(&format!("          weakened: {w}\n"));
@@ -147,14 +152,14 @@ pub fn explain(
     for c in &plan.before {
         out.push_str(&format!(
             "\nbefore the engine starts (failure ignored):\n  {}\n",
-            String::from_utf8_lossy(&quote::join(c.iter().map(|a| a.value.as_os_str())))
+            quote::join(c.iter().map(|a| a.value.as_os_str()))
         ));
     }
     out.push_str("\ncommand (exec'd, the wrapper's process becomes the engine):\n");
     let quoted: Vec<String> = plan
         .argv
         .iter()
-        .map(|a| String::from_utf8_lossy(&quote::join([a.value.as_os_str()])).into_owned())
+        .map(|a| quote::join([a.value.as_os_str()]))
         .collect();
     let width = quoted
         .iter()

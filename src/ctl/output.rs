@@ -27,9 +27,14 @@ impl From<String> for Output {
     }
 }
 
-/// Writes one `kubelet-wrapperctl: ` line on stderr.
+/// Writes one `kubelet-wrapperctl: ` line on stderr: one inert line, as
+/// the wrapper's ([`crate::quote::line`]), whatever value reached it.
 pub fn say(msg: &str) {
-    let _ = writeln!(io::stderr().lock(), "{PROGRAM}: {msg}");
+    let _ = writeln!(
+        io::stderr().lock(),
+        "{PROGRAM}: {}",
+        crate::quote::line(msg)
+    );
 }
 
 /// Writes the result; a result that cannot be written is a failure. A

@@ -5,7 +5,8 @@ use super::cli::Format;
 use super::input::{Layer, make_plan, target};
 use super::output::Failure;
 use crate::{json, quote};
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 
 /// The plan for `release` (or the wrapper's own) in `format`.
 pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<String, Failure> {
@@ -62,48 +63,33 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
                 trust,
             )
         }
-        Format::Shell => {
-            let mut out = format!(
-                "#!/bin/sh\n# What kubelet-wrapper runs for release {} (defaults {}).\nset -e\n",
-                t.release, plan.defaults
-            );
-            for n in &plan.notices {
-                out.push_str(&format!("# notice: {n}\n"));
-            }
-            for d in &plan.directories {
-                let q = quote::join([d.as_os_str()]);
-                out.push_str(&format!("mkdir -p {}\n", String::from_utf8_lossy(&q)));
-            }
-            out.push_str("exec ");
-            out.push_str(&String::from_utf8_lossy(&quote::join(
-                argv.iter().map(|a| a.as_os_str()),
-            )));
-            out.push('\n');
-            out
-        }
+        Format::Shell => shell_script(&t.release, &plan),
         Format::Text => {
             let mut out = format!(
                 "release      {} ({}; defaults {}, {})\n",
-                t.release,
+                quote::line(&t.release),
                 t.source_text(),
                 plan.defaults,
                 plan.engine
             );
             if let Some(u) = &layer.unit {
-                out.push_str(&format!("unit         {}\n", u.files[0].display()));
+                out.push_str(&format!(
+                    "unit         {}\n",
+                    quote::escape(u.files[0].as_os_str().as_bytes())
+                ));
             }
             for d in &plan.directories {
-                out.push_str(&format!("mkdir -p     {}\n", d.display()));
+                out.push_str(&format!("mkdir -p     {}\n", quote::join([d.as_os_str()])));
             }
             for c in &plan.before {
                 out.push_str(&format!(
                     "before       {}\n",
-                    String::from_utf8_lossy(&quote::join(c.iter().map(|a| a.value.as_os_str())))
+                    quote::join(c.iter().map(|a| a.value.as_os_str()))
                 ));
             }
             out.push_str(&format!(
                 "exec         {}\n",
-                String::from_utf8_lossy(&quote::join(argv.iter().map(|a| a.as_os_str())))
+                quote::join(argv.iter().map(|a| a.as_os_str()))
             ));
             for n in &plan.notices {
                 out.push_str(&format!("notice       {n}\n"));
@@ -111,4 +97,81 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
             out
         }
     })
+}
+
+/// The plan as a POSIX sh script: the directories, the commands run before
+/// the engine (their failure ignored, as the wrapper ignores it), then
+/// `exec` of the engine, each with exactly the arguments of the JSON form
+/// under any POSIX shell (dash, bash). Every line is printable text: a
+/// notice is one comment line, and a word with control characters or bytes
+/// that are not UTF-8 is made by `printf` from octal escapes
+/// ([`quote::printf_format`]) instead of being written raw.
+fn shell_script(release: &str, plan: &crate::plan::Plan) -> String {
+    let mut out = format!(
+        "#!/bin/sh\n# What kubelet-wrapper runs for release {} (defaults {}).\n",
+        quote::line(release),
+        plan.defaults
+    );
+    for n in &plan.notices {
+        out.push_str(&format!("# notice: {}\n", quote::line(n)));
+    }
+    out.push_str("set -e\n");
+    for d in &plan.directories {
+        command(&mut out, &[d.as_os_str()], "mkdir -p ", "");
+    }
+    for cmd in &plan.before {
+        let words: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();
+        command(&mut out, &words, "", " || :");
+    }
+    let argv: Vec<&OsStr> = plan.argv.iter().map(|a| a.value.as_os_str()).collect();
+    command(&mut out, &argv, "exec ", "");
+    out
+}
+
+/// The shell variable a word made by `printf` passes through. It is not
+/// exported, so the engine's environment is the wrapper's.
+const WORD_VAR: &str = "kubelet_wrapper_word";
+
+/// Appends one command: `PREFIX WORDS...SUFFIX` when every word can be
+/// written quoted, else the words collected in `"$@"` first.
+fn command(out: &mut String, words: &[&OsStr], prefix: &str, suffix: &str) {
+    let quoted: Vec<Option<String>> = words.iter().map(|w| quote::sh_word(w)).collect();
+    if quoted.iter().all(Option::is_some) {
+        out.push_str(prefix);
+        let words: Vec<String> = quoted.into_iter().flatten().collect();
+        out.push_str(&words.join(" "));
+        out.push_str(suffix);
+        out.push('\n');
+        return;
+    }
+    out.push_str("set --\n");
+    let mut plain: Vec<String> = Vec::new();
+    let flush = |out: &mut String, plain: &mut Vec<String>| {
+        if !plain.is_empty() {
+            out.push_str(&format!("set -- \"$@\" {}\n", plain.join(" ")));
+            plain.clear();
+        }
+    };
+    for (w, q) in words.iter().zip(quoted) {
+        match q {
+            Some(q) => plain.push(q),
+            None => {
+                flush(out, &mut plain);
+                // a command substitution drops trailing newlines: the `_`
+                // keeps them, and is removed after
+                out.push_str(&format!(
+                    "{WORD_VAR}=$(printf '{}_'); set -- \"$@\" \"${{{WORD_VAR}%_}}\"\n",
+                    quote::printf_format(w.as_bytes())
+                ));
+            }
+        }
+    }
+    flush(out, &mut plain);
+    out.push_str(prefix.trim_end_matches(' '));
+    if !prefix.is_empty() {
+        out.push(' ');
+    }
+    out.push_str("\"$@\"");
+    out.push_str(suffix);
+    out.push('\n');
 }
