@@ -254,7 +254,7 @@ pub fn quoted_words(c: &AdminConfig) -> Vec<(Var, String)> {
             let w = words
                 .iter()
                 .find(|w| w.as_bytes().iter().any(|b| matches!(b, b'"' | b'\'')))?;
-            Some((v, w.to_string_lossy().into_owned()))
+            Some((v, crate::quote::escape(w.as_bytes())))
         })
         .collect()
 }

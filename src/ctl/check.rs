@@ -390,9 +390,15 @@ fn text(r: &Report) -> String {
     ));
     for f in &r.findings {
         let at = f.at.as_ref().map_or(String::new(), |a| format!("{a}: "));
-        out.push_str(&format!("{:<8} {at}{}\n", f.severity.name(), f.message));
+        // each one line, whatever the unit's values hold
+        out.push_str(&format!(
+            "{:<8} {}{}\n",
+            f.severity.name(),
+            crate::quote::line(&at),
+            crate::quote::line(&f.message)
+        ));
         if !f.fix.is_empty() {
-            out.push_str(&format!("         fix: {}\n", f.fix));
+            out.push_str(&format!("         fix: {}\n", crate::quote::line(&f.fix)));
         }
     }
     let n = |s| r.findings.iter().filter(|f| f.severity == s).count();

@@ -15,6 +15,7 @@ use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Rkt, TrustRule};
 use crate::words::split;
 use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 
 /// Renders the rkt command (with the stale pod cleanup before it, when the
 /// release asks) and notices for other engines' variables.
@@ -137,13 +138,13 @@ fn unpaired(defaults: &Defaults, admin: &AdminConfig) -> Vec<String> {
         let words = admin.args_var(var).map(|v| split(v)).unwrap_or_default();
         let mut i = 0;
         while i < words.len() {
-            let w = words[i].to_string_lossy();
+            let w = crate::quote::escape(words[i].as_bytes());
             let (flag, value, text) = match w.split_once('=') {
                 Some((f @ ("--volume" | "--mount"), v)) => (f, v.to_string(), w.to_string()),
                 _ if w == "--volume" || w == "--mount" => match words.get(i + 1) {
                     Some(v) => {
                         i += 1;
-                        let v = v.to_string_lossy();
+                        let v = crate::quote::escape(v.as_bytes());
                         (
                             if w == "--volume" {
                                 "--volume"
