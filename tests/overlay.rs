@@ -669,10 +669,10 @@ fn the_manifest_is_what_manifest_sh_writes() {
             "{PKG}/Manifest does not record the tarball of {tag}: run os-overlay/manifest.sh"
         );
     } else {
-        println!(
-            "skipped: the Manifest's {tarball} line: no tag v{} in this checkout, so no release tarball to compare it with (docs/release-engineering.md, \"Before the first tagged release\")",
+        skipped(&format!(
+            "the Manifest's {tarball} line: no tag v{} in this checkout, so no release tarball to compare it with (docs/release-engineering.md, \"Before the first tagged release\")",
             env!("CARGO_PKG_VERSION")
-        );
+        ));
     }
     fs::remove_dir_all(&dir).unwrap();
 }

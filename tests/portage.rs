@@ -29,7 +29,7 @@ use std::process::{Command, Output};
 fn portage_tree() -> Option<PathBuf> {
     match std::env::var_os("KW_PORTAGE_TREE") {
         None => {
-            println!("skipped: no portage tree (set KW_PORTAGE_TREE)");
+            skipped("no portage tree (set KW_PORTAGE_TREE)");
             None
         }
         Some(t) => {

@@ -68,9 +68,9 @@ fn two_checkouts_build_byte_identical_pinned_static_binaries() {
     }
     let triple = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
     if !command.contains(&format!("--target {triple}")) {
-        println!(
-            "skipped: the README's quickest build names another machine's target than {triple}"
-        );
+        skipped(&format!(
+            "the README's quickest build names another machine's target than {triple}"
+        ));
         return;
     }
 
