@@ -24,7 +24,7 @@
 # holds, pinned or not, and says so.
 #
 # Portage strips the binaries after src_install; this script does not
-# (the release profile strips them already). tests/packaging.rs runs this
+# (the release profile strips them already). tests/portage.rs runs this
 # script and the ebuild's phases (pkgcore's pebuild, the real eclasses) into
 # two roots and fails when they differ: change both together. Files that
 # kubelet-wrapperctl generates (man pages, completions) belong in both.

@@ -3,7 +3,7 @@
 # inside the private mount namespace it is started in (tests/portage.rs runs
 # it under `unshare -m`), so that nothing of the host changes:
 #
-#   tests/overlay/portage-sandbox.sh TREE SCRATCH PKGDIR DISTDIR COMMAND...
+#   tests/packaging/portage-sandbox.sh TREE SCRATCH PKGDIR DISTDIR COMMAND...
 #
 # TREE     a Portage tree (KW_PORTAGE_TREE: eclasses, profiles, licenses),
 #          only read
