@@ -92,16 +92,13 @@ fn main() {
     }
 }
 
-/// The file `git archive` fills in with the commit (`export-subst` in
-/// .gitattributes); in a checkout it holds the placeholder.
-const ARCHIVE_REVISION: &str = ".git-archive-revision";
-
 /// The source revision: `KUBELET_WRAPPER_REVISION` when a packager sets
-/// it; else the commit of this checkout, when this directory is a git work
-/// tree's top (not a copy inside another repository); else the commit `git
-/// archive` wrote into [`ARCHIVE_REVISION`]; else `unknown`. Only the
-/// commit goes in, never a path or a time, so two builds of one commit are
-/// the same wherever they are checked out.
+/// it (the ebuild: the release's tag); else the commit of this checkout,
+/// when this directory is a git work tree's top (not a copy inside another
+/// repository); else `unknown` (a release tarball, whose bytes must not
+/// depend on how it was made: os-overlay/dist.sh). Only the commit goes
+/// in, never a path or a time, so two builds of one commit are the same
+/// wherever they are checked out.
 fn revision() -> String {
     println!("cargo::rerun-if-env-changed=KUBELET_WRAPPER_REVISION");
     if let Ok(r) = std::env::var("KUBELET_WRAPPER_REVISION") {
@@ -110,14 +107,7 @@ fn revision() -> String {
             return r.to_string();
         }
     }
-    if let Some(r) = git_revision() {
-        return r;
-    }
-    println!("cargo::rerun-if-changed={ARCHIVE_REVISION}");
-    match fs::read_to_string(ARCHIVE_REVISION) {
-        Ok(t) if is_commit(t.trim()) => t.trim()[..12].to_string(),
-        _ => "unknown".to_string(),
-    }
+    git_revision().unwrap_or_else(|| "unknown".to_string())
 }
 
 fn is_commit(s: &str) -> bool {
