@@ -14,7 +14,7 @@ for pair in unshare:util-linux mount:mount find:findutils tar:tar gcc:gcc \
             podman:podman runc:runc systemd-nspawn:systemd-container \
             systemd-analyze:systemd systemd-tmpfiles:systemd shellcheck:shellcheck \
             dash:dash git:git b2sum:coreutils gzip:gzip \
-            setpriv:util-linux fish:fish zsh:zsh; do
+            setpriv:util-linux fish:fish zsh:zsh bunzip2:bzip2; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 # Gentoo's tools for tests/portage.rs, into a virtual environment of their

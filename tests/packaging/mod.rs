@@ -70,6 +70,31 @@ pub fn expected_files() -> Vec<(String, u32)> {
     out
 }
 
+/// Uncompresses the man pages of an image root that Portage compressed
+/// after `src_install` (`.1.bz2`; install.sh installs them as they are),
+/// so that the two images compare file by file.
+pub fn uncompress_man_pages(root: &Path) {
+    let man = root.join("usr/share/man/man1");
+    let Ok(entries) = fs::read_dir(&man) else {
+        return;
+    };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "bz2") {
+            let o = Command::new("bunzip2")
+                .arg(&p)
+                .output()
+                .expect("bunzip2 runs (tests/run.sh installs bzip2)");
+            assert!(
+                o.status.success(),
+                "bunzip2 {}: {}",
+                p.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+}
+
 /// Says that a check did not run, where `cargo test` shows it: libtest
 /// captures what `println!` prints in a passing test, not what is written to
 /// the stderr handle itself.
