@@ -1,5 +1,5 @@
-//! Validates every `defaults/*.json` with the same model the binary uses and
-//! records the pinned release.
+//! Validates every `defaults/*.json` with the same model the binary uses,
+//! records the pinned release and the source revision (for `--version`).
 //!
 //! The files themselves are embedded by `include_dir!` in `src/defaults/registry.rs`;
 //! this script makes sure nothing broken gets that far. A broken file fails
@@ -7,7 +7,8 @@
 //! `defaults/FILE: field: problem` (a rule of the format).
 
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 #[path = "src/defaults/version.rs"]
 #[allow(dead_code)]
@@ -76,6 +77,7 @@ fn main() {
         }
     }
     println!("cargo::rustc-env=KUBELET_WRAPPER_PINNED={pinned}");
+    println!("cargo::rustc-env=KUBELET_WRAPPER_REVISION={}", revision());
     // which releases each file may apply to, for the selection rule at run
     // time without parsing every file
     println!(
@@ -88,6 +90,64 @@ fn main() {
     for e in &errors {
         println!("cargo::error={e}");
     }
+}
+
+/// The source revision: `KUBELET_WRAPPER_REVISION` when a packager sets
+/// it (the ebuild: the release's tag); else the commit of this checkout,
+/// when this directory is a git work tree's top (not a copy inside another
+/// repository); else `unknown` (a release tarball, whose bytes must not
+/// depend on how it was made: os-overlay/dist.sh). Only the commit goes
+/// in, never a path or a time, so two builds of one commit are the same
+/// wherever they are checked out.
+fn revision() -> String {
+    println!("cargo::rerun-if-env-changed=KUBELET_WRAPPER_REVISION");
+    if let Ok(r) = std::env::var("KUBELET_WRAPPER_REVISION") {
+        let r = r.trim();
+        if !r.is_empty() && r.bytes().all(|b| b.is_ascii_graphic()) {
+            return r.to_string();
+        }
+    }
+    git_revision().unwrap_or_else(|| "unknown".to_string())
+}
+
+fn is_commit(s: &str) -> bool {
+    s.len() >= 12 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+fn git(args: &[&str]) -> Option<String> {
+    let out = Command::new("git").args(args).output().ok()?;
+    if !out.status.success() {
+        return None;
+    }
+    Some(String::from_utf8(out.stdout).ok()?.trim().to_string())
+}
+
+fn git_revision() -> Option<String> {
+    let here = std::env::var("CARGO_MANIFEST_DIR").ok()?;
+    let top = git(&["rev-parse", "--show-toplevel"])?;
+    if fs::canonicalize(&top).ok()? != fs::canonicalize(&here).ok()? {
+        return None;
+    }
+    let commit = git(&["rev-parse", "--verify", "HEAD"])?;
+    if !is_commit(&commit) {
+        return None;
+    }
+    // build again when HEAD moves: HEAD itself, the branch it names, and
+    // packed-refs (only files that exist: a missing one would rerun this
+    // script on every build)
+    let mut watch = vec!["HEAD".to_string(), "packed-refs".to_string()];
+    if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+        watch.push(branch);
+    }
+    for w in watch {
+        if let Some(p) = git(&["rev-parse", "--git-path", &w]) {
+            let p = PathBuf::from(p);
+            if p.exists() {
+                println!("cargo::rerun-if-changed={}", p.display());
+            }
+        }
+    }
+    Some(commit[..12].to_string())
 }
 
 /// Parses and validates one release file; returns which releases it may

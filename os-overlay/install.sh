@@ -44,6 +44,8 @@ if [ "$#" -lt 1 ] || [ "$#" -gt 2 ] || [ -z "$1" ]; then
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
+# the source tree (man pages and completions), as the ebuild's ${S}
+src=$here/..
 destdir=$1
 triple=$(uname -m)-unknown-linux-gnu
 bindir=${2:-$here/../target/$triple/release}
@@ -90,6 +92,16 @@ install -D -m 0755 "$bindir/kubelet-wrapperctl" "$destdir/usr/bin/kubelet-wrappe
 install -D -m 0644 "$files/kubelet-wrapper.tmpfiles" "$destdir/usr/lib/tmpfiles.d/kubelet-wrapper.conf"
 # insinto /usr/share/kubelet-wrapper; doins kubelet.service
 install -D -m 0644 "$files/kubelet.service" "$destdir/usr/share/kubelet-wrapper/kubelet.service"
+# doman docs/man/*.1
+for page in "$src"/docs/man/*.1; do
+  install -D -m 0644 "$page" "$destdir/usr/share/man/man1/${page##*/}"
+done
+# newbashcomp completions/kubelet-wrapperctl kubelet-wrapperctl
+install -D -m 0644 "$src/completions/kubelet-wrapperctl" "$destdir/usr/share/bash-completion/completions/kubelet-wrapperctl"
+# dozshcomp completions/_kubelet-wrapperctl
+install -D -m 0644 "$src/completions/_kubelet-wrapperctl" "$destdir/usr/share/zsh/site-functions/_kubelet-wrapperctl"
+# dofishcomp completions/kubelet-wrapperctl.fish
+install -D -m 0644 "$src/completions/kubelet-wrapperctl.fish" "$destdir/usr/share/fish/vendor_completions.d/kubelet-wrapperctl.fish"
 if [ -n "$pin" ]; then
   echo "installed kubelet-wrapper pinned to release $pin into $destdir"
 fi

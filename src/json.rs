@@ -52,6 +52,44 @@ pub fn array<'a>(items: impl IntoIterator<Item = &'a OsStr>) -> String {
     out
 }
 
+/// A JSON object of already encoded values, one field per line, its
+/// closing brace at `indent`.
+pub fn object(fields: &[(&str, String)], indent: &str) -> String {
+    let mut out = String::from("{");
+    for (i, (k, v)) in fields.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(indent);
+        out.push_str("  ");
+        out.push_str(&string(k));
+        out.push_str(": ");
+        out.push_str(v);
+    }
+    if !fields.is_empty() {
+        out.push('\n');
+        out.push_str(indent);
+    }
+    out.push('}');
+    out
+}
+
+/// A JSON array of already encoded values, one per line.
+pub fn list(items: &[String], indent: &str) -> String {
+    if items.is_empty() {
+        return "[]".into();
+    }
+    let mut out = String::from("[");
+    for (i, v) in items.iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        out.push_str(indent);
+        out.push_str("  ");
+        out.push_str(v);
+    }
+    out.push('\n');
+    out.push_str(indent);
+    out.push(']');
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +101,20 @@ mod tests {
         string_into(&mut s, b"x\xffy");
         assert_eq!(s, r#""x\udcffy""#);
         assert_eq!(array([OsStr::new("a"), OsStr::new("")]), r#"["a", ""]"#);
+    }
+
+    #[test]
+    fn objects_and_lists_parse_back() {
+        let o = object(
+            &[
+                ("a", string("x")),
+                ("b", list(&[string("1"), object(&[], "    ")], "  ")),
+                ("c", list(&[], "  ")),
+            ],
+            "",
+        );
+        let v: serde_json::Value = serde_json::from_str(&o).unwrap();
+        assert_eq!(v, serde_json::json!({"a": "x", "b": ["1", {}], "c": []}));
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod osrelease;
 pub mod plan;
 pub mod quote;
 pub mod release;
+pub mod unit;
 pub mod validate;
 pub mod words;
 

@@ -51,6 +51,10 @@ pub struct Plan {
     pub trust: Option<AppliedTrust>,
     /// How the admin layer weakens that policy (each also a notice).
     pub trust_weakened: Vec<String>,
+    /// The admin's likely mistakes (each also a notice): names that are
+    /// not the wrapper's, quotes in engine arguments, a volume without a
+    /// mount or the reverse, image settings the release lets through.
+    pub mistakes: Vec<String>,
 }
 
 impl Plan {
@@ -91,9 +95,10 @@ pub fn image_reference(
         return Ok((image.clone(), Origin::Variable(Var::KubeletImage)));
     }
     let tag = admin.tag.as_ref().ok_or(PlanError::NoImage)?;
+    // a URL equal to the release's default is the release's choice
     let (url, url_from): (&OsStr, Option<Var>) = match &admin.url {
-        Some(u) => (&u.value, Some(u.from)),
-        None => (OsStr::new(&defaults.image.default_url), None),
+        Some(u) if u.value != defaults.image.default_url.as_str() => (&u.value, Some(u.from)),
+        _ => (OsStr::new(&defaults.image.default_url), None),
     };
     let mut image = url.as_bytes().to_vec();
     image.extend_from_slice(defaults.image.tag_separator.as_bytes());
@@ -146,7 +151,7 @@ pub fn plan(
     let mut trust_weakened = validate::trust_weakenings(&defaults.engine, &rendered.argv);
     if let Some(t) = &trust
         && t.policy == TrustPolicy::Insecure
-        && !matches!(image_origin, Origin::Image { url: None, .. })
+        && !release_location(defaults, &image, image_origin)
     {
         trust_weakened.push(format!(
             "{image_origin}: the image {} is one the release runs without verification ({}): {}",
@@ -159,6 +164,12 @@ pub fn plan(
             }
         ));
     }
+    // each one inert line, whatever value reached it (the mistakes as
+    // the notices they also are)
+    let mut mistakes = admin.mistakes.clone();
+    mistakes.extend(image_notices.iter().cloned());
+    mistakes.extend(rendered.mistakes);
+    let mistakes: Vec<String> = mistakes.iter().map(|n| crate::quote::line(n)).collect();
     let trust_weakened: Vec<String> = trust_weakened
         .iter()
         .map(|n| crate::quote::line(n))
@@ -183,5 +194,25 @@ pub fn plan(
         image,
         trust,
         trust_weakened,
+        mistakes,
     })
+}
+
+/// Whether the image is at the release's default location: built from
+/// `image.default_url`, or a `KUBELET_IMAGE` that starts with it and adds
+/// only a tag. Then what the trust policy does to it is the release's
+/// doing, not the admin's.
+fn release_location(defaults: &Defaults, image: &OsStr, origin: Origin) -> bool {
+    match origin {
+        Origin::Image { url: None, .. } => true,
+        Origin::Variable(Var::KubeletImage) => {
+            let mut prefix = defaults.image.default_url.clone();
+            prefix.push_str(&defaults.image.tag_separator);
+            image
+                .as_bytes()
+                .strip_prefix(prefix.as_bytes())
+                .is_some_and(|tag| !tag.is_empty() && !tag.contains(&b'/'))
+        }
+        _ => false,
+    }
 }

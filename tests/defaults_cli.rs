@@ -90,7 +90,7 @@ fn diff_of_a_bad_version_is_exit_1() {
     assert!(o.stdout.is_empty());
     assert_eq!(
         String::from_utf8_lossy(&o.stderr),
-        "kubelet-wrapper: \"2512.0\" is not a release version: expected MAJOR.MINOR.PATCH with decimal numbers, e.g. 2512.3.0\n"
+        "kubelet-wrapperctl: \"2512.0\" is not a release version: expected MAJOR.MINOR.PATCH with decimal numbers, e.g. 2512.3.0\n"
     );
 }
 

@@ -730,13 +730,7 @@ fn install_sh_installs_the_expected_files() {
     let root = dir.join("root");
     let o = install_sh(&repo("os-overlay"), &root, &bindir(), true);
     assert!(o.status.success(), "install.sh: {}", text(&o.stderr));
-    assert_eq!(
-        installed_files(&root),
-        EXPECTED
-            .iter()
-            .map(|(p, m)| (p.to_string(), *m))
-            .collect::<Vec<_>>()
-    );
+    assert_eq!(installed_files(&root), expected_files());
     for (p, kind, mode, _) in tree(&root) {
         if kind == "dir" {
             assert_eq!(mode, 0o755, "{p}");
@@ -760,6 +754,9 @@ fn install_sh_installs_the_expected_files() {
         "usr/lib/tmpfiles.d/kubelet-wrapper.conf",
         &files.join("kubelet-wrapper.tmpfiles"),
     );
+    for (installed, source) in generated_docs() {
+        same(&installed, &source);
+    }
     fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -779,6 +776,14 @@ fn a_changed_install_step_shows_in_the_comparison() {
     fs::create_dir_all(&files).unwrap();
     for f in ["kubelet.service", "kubelet-wrapper.tmpfiles"] {
         fs::copy(repo(&format!("{PKG}/files")).join(f), files.join(f)).unwrap();
+    }
+    // the source tree's man pages and completions, beside the overlay copy
+    for d in ["docs/man", "completions"] {
+        fs::create_dir_all(dir.join(d)).unwrap();
+        for e in fs::read_dir(repo(d)).unwrap() {
+            let e = e.unwrap();
+            fs::copy(e.path(), dir.join(d).join(e.file_name())).unwrap();
+        }
     }
     let script = fs::read_to_string(repo(INSTALL)).unwrap();
     let cases = [
@@ -879,7 +884,7 @@ fn install_sh_refuses_unpinned_binaries_unless_told() {
         "{}",
         text(&o.stderr)
     );
-    assert_eq!(installed_files(&root).len(), EXPECTED.len());
+    assert_eq!(installed_files(&root).len(), expected_files().len());
 
     // a tool pinned to a release whose name the wrapper does not hold: the
     // two come from different builds

@@ -169,13 +169,7 @@ fn two_checkouts_build_byte_identical_pinned_static_binaries() {
         "{}",
         text(&o.stdout)
     );
-    assert_eq!(
-        installed_files(&root),
-        EXPECTED
-            .iter()
-            .map(|(p, m)| (p.to_string(), *m))
-            .collect::<Vec<_>>()
-    );
+    assert_eq!(installed_files(&root), expected_files());
     assert!(
         fs::read(root.join("usr/lib/coreos/kubelet-wrapper")).unwrap()
             == fs::read(bindirs[1].join("kubelet-wrapper")).unwrap()

@@ -2,9 +2,10 @@
 # The whole test suite on a fresh Debian machine, as root: installs what the
 # tests run when it is missing (the real engines for the end-to-end tests,
 # busybox-static and gcc for the probe image, systemd, shellcheck and git for
-# the os-overlay checks, dash for the POSIX scripts `render --format shell`
-# writes; with KW_PORTAGE_TREE set, pkgcore and pkgcheck for the ebuild's
-# checks), fetches every crate of Cargo.lock, then runs `cargo test --locked`.
+# the os-overlay checks and the unit reader, dash for the POSIX scripts
+# `render --format shell` writes, fish and zsh for the completions; with
+# KW_PORTAGE_TREE set, pkgcore and pkgcheck for the ebuild's checks), fetches
+# every crate of Cargo.lock, then runs `cargo test --locked`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,7 +13,8 @@ need=()
 for pair in unshare:util-linux mount:mount find:findutils tar:tar gcc:gcc \
             podman:podman runc:runc systemd-nspawn:systemd-container \
             systemd-analyze:systemd systemd-tmpfiles:systemd shellcheck:shellcheck \
-            dash:dash git:git b2sum:coreutils gzip:gzip; do
+            dash:dash git:git b2sum:coreutils gzip:gzip \
+            setpriv:util-linux fish:fish zsh:zsh bunzip2:bzip2; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 # Gentoo's tools for tests/portage.rs, into a virtual environment of their

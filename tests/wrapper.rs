@@ -376,7 +376,7 @@ fn render_errors_like_the_wrapper() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8_lossy(&out.stderr)
-            .starts_with("kubelet-wrapper: One of KUBELET_IMAGE KUBELET_IMAGE_TAG must be set")
+            .starts_with("kubelet-wrapperctl: One of KUBELET_IMAGE KUBELET_IMAGE_TAG must be set")
     );
     let out = ctl(&["render", "--release", "17.58"], &[]);
     assert_eq!(out.status.code(), Some(1));

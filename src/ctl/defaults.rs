@@ -1,8 +1,8 @@
 //! `defaults list | show | diff | validate`: the embedded release files.
 
+use super::cli::ShowFormat;
 use super::layer_diff::Change;
-use super::{Failure, ShowFormat};
-use crate::PROGRAM;
+use super::output::{Failure, Output};
 use crate::defaults::Version;
 use crate::defaults::model::{self, Defaults};
 use crate::defaults::registry::{self, ReleaseFile};
@@ -10,10 +10,82 @@ use crate::json;
 use crate::release::{self, ReleaseSource};
 use std::path::{Path, PathBuf};
 
-pub fn list() -> Result<String, Failure> {
+pub fn list(format: ShowFormat) -> Result<String, Failure> {
     let files = registry::files();
+    let runtime = release::runtime(Path::new("/"));
+    if format == ShowFormat::Json {
+        let (pinned, detected, refused, uses) = match &runtime {
+            Ok((v, ReleaseSource::Pinned, used)) => (
+                json::string(&v.to_string()),
+                "null".to_string(),
+                "null".to_string(),
+                json::string(&used.version.to_string()),
+            ),
+            Ok((v, ReleaseSource::Detected(f), used)) => (
+                json::string("auto"),
+                json::object(
+                    &[
+                        ("release", json::string(&v.to_string())),
+                        ("from", json::string(f)),
+                    ],
+                    "  ",
+                ),
+                "null".to_string(),
+                json::string(&used.version.to_string()),
+            ),
+            Err(e) => (
+                json::string("auto"),
+                "null".to_string(),
+                json::string(&e.to_string()),
+                "null".to_string(),
+            ),
+        };
+        let used = runtime.as_ref().ok().map(|(_, _, u)| u.version);
+        let items: Vec<String> = files
+            .iter()
+            .map(|f| {
+                let d = f.parse();
+                let project = d.origin == model::ReleaseOrigin::Project;
+                json::object(
+                    &[
+                        ("release", json::string(&f.version.to_string())),
+                        (
+                            "scope",
+                            json::string(if project {
+                                "by name"
+                            } else if f.version.is_mainline() {
+                                "main line"
+                            } else {
+                                "backport"
+                            }),
+                        ),
+                        (
+                            "origin",
+                            json::string(if project { "project" } else { "coreos" }),
+                        ),
+                        ("engine", json::string(d.engine.name())),
+                        ("summary", json::string(&d.summary)),
+                        ("used", (Some(f.version) == used).to_string()),
+                    ],
+                    "    ",
+                )
+            })
+            .collect();
+        let mut out = json::object(
+            &[
+                ("pinned", pinned),
+                ("detected", detected),
+                ("refused", refused),
+                ("uses", uses),
+                ("files", json::list(&items, "  ")),
+            ],
+            "",
+        );
+        out.push('\n');
+        return Ok(out);
+    }
     let mut out = String::new();
-    let used = match release::runtime(Path::new("/")) {
+    let used = match runtime {
         Ok((v, ReleaseSource::Pinned, used)) => {
             out.push_str(&format!("pinned release: {v} (uses {})\n", used.version));
             Some(used.version)
@@ -224,27 +296,63 @@ pub fn diff(from: &str, to: &str, format: ShowFormat) -> Result<String, Failure>
     })
 }
 
-pub fn validate(files: &[PathBuf]) -> Result<String, Failure> {
+/// Checks each file; text: `FILE: ok` lines on stdout and the problems on
+/// stderr; JSON: one entry per file with its problems. Exit 1 on any.
+pub fn validate(files: &[PathBuf], format: ShowFormat) -> Output {
     let mut errors = Vec::new();
     let mut out = String::new();
+    let mut items = Vec::new();
     for path in files {
         let shown = path.display().to_string();
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        match std::fs::read_to_string(path) {
-            Err(e) => errors.push(format!("{shown}: cannot read: {e}")),
+        let problems = match std::fs::read_to_string(path) {
+            Err(e) => vec![format!("{shown}: cannot read: {e}")],
             Ok(text) => match model::check_file(&shown, &name, &text) {
-                Ok(_) => out.push_str(&format!("{shown}: ok\n")),
-                Err(mut e) => errors.append(&mut e),
+                Ok(_) => Vec::new(),
+                Err(e) => e,
             },
+        };
+        if problems.is_empty() {
+            out.push_str(&format!("{shown}: ok\n"));
         }
+        items.push(json::object(
+            &[
+                ("file", json::string(&shown)),
+                ("ok", problems.is_empty().to_string()),
+                (
+                    "problems",
+                    json::list(
+                        &problems.iter().map(|p| json::string(p)).collect::<Vec<_>>(),
+                        "    ",
+                    ),
+                ),
+            ],
+            "    ",
+        ));
+        errors.extend(problems);
     }
-    if errors.is_empty() {
-        Ok(out)
-    } else {
-        print!("{out}");
-        Err(Failure(1, errors.join(&format!("\n{PROGRAM}: "))))
+    let status = u8::from(!errors.is_empty());
+    if format == ShowFormat::Json {
+        let mut stdout = json::object(
+            &[
+                ("ok", (status == 0).to_string()),
+                ("files", json::list(&items, "  ")),
+            ],
+            "",
+        );
+        stdout.push('\n');
+        return Output {
+            stdout,
+            stderr: Vec::new(),
+            status,
+        };
+    }
+    Output {
+        stdout: out,
+        stderr: errors,
+        status,
     }
 }

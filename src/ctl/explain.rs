@@ -1,31 +1,40 @@
-//! `explain`: each argument of the command with where it came from.
+//! `explain`: each argument of the command with where it came from (and,
+//! with --unit, the unit line that set it).
 
-use super::{Failure, make_plan, target};
+use super::cli::ShowFormat;
+use super::input::{Layer, make_plan, target};
+use super::output::Failure;
+use crate::command::Origin;
 use crate::defaults::model;
+use crate::json;
 use crate::quote;
-use std::ffi::OsString;
+use crate::unit::Location;
+use std::os::unix::ffi::OsStrExt;
+
+/// Where in the unit an argument's admin variable (or the kubelet flags)
+/// was set.
+fn unit_location(layer: &Layer, origin: &Origin) -> Option<Location> {
+    let u = layer.unit.as_ref()?;
+    let var = match origin {
+        Origin::Variable(v) | Origin::Translated(v) => *v,
+        Origin::Image { url: Some(v), .. } => *v,
+        Origin::Image { url: None, tag } => *tag,
+        Origin::Kubelet => return u.command.as_ref().map(|c| c.at.clone()),
+        _ => return None,
+    };
+    u.get(var.name()).map(|v| v.at.clone())
+}
 
 /// The plan for `release` (or the wrapper's own) as a readable table.
-pub fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Failure> {
+pub fn explain(
+    release: Option<&str>,
+    format: ShowFormat,
+    layer: &Layer,
+) -> Result<String, Failure> {
     let t = target(release)?;
-    let (defaults, plan) = make_plan(&t, kubelet)?;
-    let source = match t.source {
-        "option" => "given with --release",
-        "pinned" => "pinned at build time",
-        _ => "read from os-release",
-    };
-    let mut out = format!(
-        "release   {} ({source})\ndefaults  defaults/{}.json: {}\n",
-        t.release, plan.defaults, defaults.summary
-    );
-    out.push_str(&format!("engine    {}\n", plan.engine));
-    out.push_str(&format!(
-        "image     {}\n",
-        quote::escape(std::os::unix::ffi::OsStrExt::as_bytes(
-            plan.image.as_os_str()
-        ))
-    ));
-    match &plan.trust {
+    let (defaults, plan) = make_plan(&t, layer)?;
+    let source = t.source_text();
+    let trust_text = match &plan.trust {
         Some(tr) => {
             let what = if !tr.description.is_empty() {
                 tr.description.as_str()
@@ -35,13 +44,98 @@ pub fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Fa
                     model::TrustPolicy::Insecure => "image verification is switched off",
                 }
             };
-            out.push_str(&format!("trust     {} (rule {} for {}): {what}\n", tr.policy, tr.rule, tr.condition));
+            format!(
+                "{} (rule {} for {}): {what}",
+                tr.policy, tr.rule, tr.condition
+            )
         }
-        None if plan.engine == "systemd-nspawn" => out.push_str(
-            "trust     none: systemd-nspawn runs a local machine directory, nothing is fetched or verified\n",
-        ),
-        None => out.push_str("trust     no rule of the release matches this image: the engine's own default applies\n"),
+        None if plan.engine == "systemd-nspawn" => {
+            "none: systemd-nspawn runs a local machine directory, nothing is fetched or verified"
+                .into()
+        }
+        None => {
+            "no rule of the release matches this image: the engine's own default applies".into()
+        }
+    };
+    if format == ShowFormat::Json {
+        let args: Vec<String> = plan
+            .argv
+            .iter()
+            .map(|a| {
+                json::object(
+                    &[
+                        ("value", {
+                            let mut s = String::new();
+                            json::string_into(&mut s, a.value.as_bytes());
+                            s
+                        }),
+                        ("origin", json::string(&a.origin.to_string())),
+                        (
+                            "set_at",
+                            unit_location(layer, &a.origin)
+                                .map_or("null".into(), |l| json::string(&l.to_string())),
+                        ),
+                    ],
+                    "    ",
+                )
+            })
+            .collect();
+        let strings =
+            |v: &[String]| json::list(&v.iter().map(|s| json::string(s)).collect::<Vec<_>>(), "  ");
+        let mut fields = vec![
+            ("release", json::string(&t.release)),
+            ("release_source", json::string(t.source)),
+            ("defaults", json::string(&plan.defaults.to_string())),
+            ("summary", json::string(&defaults.summary)),
+            ("engine", json::string(plan.engine)),
+            ("image", {
+                let mut s = String::new();
+                json::string_into(&mut s, plan.image.as_bytes());
+                s
+            }),
+            ("trust", json::string(&trust_text)),
+            ("trust_weakened", strings(&plan.trust_weakened)),
+            (
+                "directories",
+                json::array(plan.directories.iter().map(|d| d.as_os_str())),
+            ),
+            (
+                "before",
+                json::list(
+                    &plan
+                        .before
+                        .iter()
+                        .map(|c| json::array(c.iter().map(|a| a.value.as_os_str())))
+                        .collect::<Vec<_>>(),
+                    "  ",
+                ),
+            ),
+            ("notices", strings(&plan.notices)),
+            ("arguments", json::list(&args, "  ")),
+        ];
+        if let Some(u) = &layer.unit {
+            fields.push(("unit", super::unitfile::unit_json(u, "  ")));
+        }
+        let mut out = json::object(&fields, "");
+        out.push('\n');
+        return Ok(out);
     }
+    let mut out = format!(
+        "release   {} ({source})\ndefaults  defaults/{}.json: {}\n",
+        t.release, plan.defaults, defaults.summary
+    );
+    if let Some(u) = &layer.unit {
+        out.push_str(&format!("unit      {}\n", u.files[0].display()));
+        for f in &u.files[1..] {
+            out.push_str(&format!("          + {}\n", f.display()));
+        }
+    }
+    out.push_str(&format!("engine    {}\n", plan.engine));
+    out.push_str(&format!(
+        "image     {}\n",
+        quote::escape(plan.image.as_bytes())
+    ));
+    out.push_str(&format!("trust     {trust_text}\n"));
     for w in &plan.trust_weakened {
         out.push_str(&format!("          weakened: {w}\n"));
     }
@@ -74,7 +168,17 @@ pub fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Fa
         .unwrap_or(0)
         .min(72);
     for (i, (q, a)) in quoted.iter().zip(&plan.argv).enumerate() {
-        out.push_str(&format!("  {i:>3}  {q:<width$}  {}\n", a.origin));
+        let at = match unit_location(layer, &a.origin) {
+            Some(l) => format!(
+                " ({}:{})",
+                l.file
+                    .file_name()
+                    .map_or_else(|| l.file.to_string_lossy(), |n| n.to_string_lossy()),
+                l.line
+            ),
+            None => String::new(),
+        };
+        out.push_str(&format!("  {i:>3}  {q:<width$}  {}{at}\n", a.origin));
     }
     Ok(out)
 }

@@ -1,18 +1,17 @@
-//! `render`: what the wrapper would do, as JSON or as a shell script.
+//! `render`: what the wrapper would do, as JSON, as a shell script or as
+//! text.
 
-use super::{Failure, Format, make_plan, target};
+use super::cli::Format;
+use super::input::{Layer, make_plan, target};
+use super::output::Failure;
 use crate::{json, quote};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
 /// The plan for `release` (or the wrapper's own) in `format`.
-pub fn render(
-    release: Option<&str>,
-    format: Format,
-    kubelet: &[OsString],
-) -> Result<String, Failure> {
+pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<String, Failure> {
     let t = target(release)?;
-    let (_, plan) = make_plan(&t, kubelet)?;
+    let (_, plan) = make_plan(&t, layer)?;
     let argv = plan.argv();
     Ok(match format {
         Format::Json => {
@@ -41,8 +40,12 @@ pub fn render(
                 &mut image,
                 std::os::unix::ffi::OsStrExt::as_bytes(plan.image.as_os_str()),
             );
+            let unit = match &layer.unit {
+                None => String::new(),
+                Some(u) => format!(",\n  \"unit\": {}", super::unitfile::unit_json(u, "  ")),
+            };
             format!(
-                "{{\n  \"release\": {},\n  \"release_source\": {},\n  \"defaults\": {},\n  \"engine\": {},\n  \"before\": [{}],\n  \"argv\": {},\n  \"directories\": {},\n  \"notices\": {},\n  \"origins\": {},\n  \"image\": {},\n  \"trust\": {}\n}}\n",
+                "{{\n  \"release\": {},\n  \"release_source\": {},\n  \"defaults\": {},\n  \"engine\": {},\n  \"before\": [{}],\n  \"argv\": {},\n  \"directories\": {},\n  \"notices\": {},\n  \"origins\": {},\n  \"image\": {},\n  \"trust\": {}{unit}\n}}\n",
                 json::string(&t.release),
                 json::string(t.source),
                 json::string(&plan.defaults.to_string()),
@@ -61,6 +64,38 @@ pub fn render(
             )
         }
         Format::Shell => shell_script(&t.release, &plan),
+        Format::Text => {
+            let mut out = format!(
+                "release      {} ({}; defaults {}, {})\n",
+                quote::line(&t.release),
+                t.source_text(),
+                plan.defaults,
+                plan.engine
+            );
+            if let Some(u) = &layer.unit {
+                out.push_str(&format!(
+                    "unit         {}\n",
+                    quote::escape(u.files[0].as_os_str().as_bytes())
+                ));
+            }
+            for d in &plan.directories {
+                out.push_str(&format!("mkdir -p     {}\n", quote::join([d.as_os_str()])));
+            }
+            for c in &plan.before {
+                out.push_str(&format!(
+                    "before       {}\n",
+                    quote::join(c.iter().map(|a| a.value.as_os_str()))
+                ));
+            }
+            out.push_str(&format!(
+                "exec         {}\n",
+                quote::join(argv.iter().map(|a| a.as_os_str()))
+            ));
+            for n in &plan.notices {
+                out.push_str(&format!("notice       {n}\n"));
+            }
+            out
+        }
     })
 }
 

@@ -44,6 +44,9 @@ pub struct Rendered {
     pub before: Vec<Vec<Arg>>,
     /// What the admin should know about how their settings were carried over.
     pub notices: Vec<String>,
+    /// The likely mistakes among the notices (a volume without a mount, or
+    /// the reverse).
+    pub mistakes: Vec<String>,
 }
 
 /// Appends the words of an admin variable, if set.
@@ -58,6 +61,8 @@ pub(crate) fn push_var(argv: &mut Vec<Arg>, var: Var, value: Option<&OsString>) 
 }
 
 /// Appends the words of an admin variable if set, else the release's words.
+/// A value that gives exactly the release's words is the release's: the
+/// origin names the release, not the admin.
 pub(crate) fn push_var_or(
     argv: &mut Vec<Arg>,
     var: Var,
@@ -66,8 +71,10 @@ pub(crate) fn push_var_or(
     fixed: &[String],
 ) {
     match value {
-        Some(_) => push_var(argv, var, value),
-        None => argv.extend(fixed.iter().map(|w| Arg::new(w, Origin::Release(field)))),
+        Some(v) if split(v) != fixed.iter().map(OsString::from).collect::<Vec<_>>() => {
+            push_var(argv, var, value)
+        }
+        _ => argv.extend(fixed.iter().map(|w| Arg::new(w, Origin::Release(field)))),
     }
 }
 

@@ -43,6 +43,7 @@ fn intent_args(t: &Translation) -> (Vec<OsString>, String) {
             vec![],
             ": dropped, a local machine directory is not fetched or verified".into(),
         ),
+        Intent::Unpaired(u) => (vec![], u.explain()),
         // translate() refuses the rest for systemd-nspawn
         _ => unreachable!("refused by translate::translate for systemd-nspawn"),
     }
@@ -81,9 +82,13 @@ pub fn render(
             .iter()
             .map(|a| Arg::new(a, Origin::Release("run_flags"))),
     );
+    let mut mistakes = Vec::new();
     for t in &translations {
         let (args, extra) = intent_args(t);
         notices.push(notice(t, &args, Target::Nspawn, &extra));
+        if matches!(t.intent, Intent::Unpaired(_)) {
+            mistakes.push(notice(t, &args, Target::Nspawn, &extra));
+        }
         argv.extend(
             args.into_iter()
                 .map(|a| Arg::new(a, Origin::Translated(t.var))),
@@ -108,8 +113,11 @@ pub fn render(
     machine.push(image.0);
     argv.push(Arg::new(machine, image.1));
     argv.push(Arg::new("--", Origin::Syntax));
-    let (command, origin) =
-        command.unwrap_or_else(|| (n.command.clone().into(), Origin::Release("command")));
+    let (command, origin) = match command {
+        Some((c, _)) if c == n.command.as_str() => (c, Origin::Release("command")),
+        Some(c) => c,
+        None => (n.command.clone().into(), Origin::Release("command")),
+    };
     argv.push(Arg::new(command, origin));
     argv.extend(
         kubelet_args
@@ -120,5 +128,6 @@ pub fn render(
         argv,
         before: Vec::new(),
         notices,
+        mistakes,
     })
 }

@@ -78,6 +78,7 @@ fn intent_args(t: &Translation, target: Target) -> (Vec<OsString>, String) {
             vec!["--tls-verify=false".into()],
             ": registry TLS verification is switched off".into(),
         ),
+        Intent::Unpaired(u) => (vec![], u.explain()),
     }
 }
 
@@ -167,9 +168,13 @@ pub fn render(
                 .map(|a| Arg::new(a, Origin::Release("trust"))),
         );
     }
+    let mut mistakes = Vec::new();
     for t in &translations {
         let (args, extra) = intent_args(t, target);
         notices.push(notice(t, &args, target, &extra));
+        if matches!(t.intent, Intent::Unpaired(_)) {
+            mistakes.push(notice(t, &args, target, &extra));
+        }
         argv.extend(
             args.into_iter()
                 .map(|a| Arg::new(a, Origin::Translated(t.var))),
@@ -187,8 +192,11 @@ pub fn render(
             Origin::Volume(i),
         ));
     }
-    let (command, origin) =
-        command.unwrap_or_else(|| (o.command.clone().into(), Origin::Release("command")));
+    let (command, origin) = match command {
+        Some((c, _)) if c == o.command.as_str() => (c, Origin::Release("command")),
+        Some(c) => c,
+        None => (o.command.clone().into(), Origin::Release("command")),
+    };
     let mut entrypoint = OsString::from("--entrypoint=");
     entrypoint.push(&command);
     argv.push(Arg::new(entrypoint, origin));
@@ -217,5 +225,6 @@ pub fn render(
         argv,
         before,
         notices,
+        mistakes,
     })
 }

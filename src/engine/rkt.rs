@@ -15,6 +15,7 @@ use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Rkt, TrustRule};
 use crate::words::split;
 use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 
 /// Renders the rkt command (with the stale pod cleanup before it, when the
 /// release asks) and notices for other engines' variables.
@@ -114,9 +115,78 @@ pub fn render(
         ));
         before.push(rm);
     }
+    let mistakes = unpaired(defaults, admin);
+    let mut notices = ignored_engine_vars(admin, "rkt", &[]);
+    notices.extend(mistakes.iter().cloned());
     Rendered {
         argv,
         before,
-        notices: ignored_engine_vars(admin, "rkt", &[]),
+        notices,
+        mistakes,
     }
+}
+
+/// The admin's `--volume`s that no `--mount` uses and `--mount`s of
+/// volumes that neither the admin nor the release declares: rkt mounts
+/// the first nowhere and refuses to start with the second. One notice
+/// each; the command is left as written.
+fn unpaired(defaults: &Defaults, admin: &AdminConfig) -> Vec<String> {
+    // (volume name, the argument as written, its variable) of each flag
+    let mut volumes: Vec<(String, String, Var)> = Vec::new();
+    let mut mounts: Vec<(String, String, Var)> = Vec::new();
+    for var in [Var::RktGlobalArgs, Var::RktRunArgs, Var::RktOpts] {
+        let words = admin.args_var(var).map(|v| split(v)).unwrap_or_default();
+        let mut i = 0;
+        while i < words.len() {
+            let w = crate::quote::escape(words[i].as_bytes());
+            let (flag, value, text) = match w.split_once('=') {
+                Some((f @ ("--volume" | "--mount"), v)) => (f, v.to_string(), w.to_string()),
+                _ if w == "--volume" || w == "--mount" => match words.get(i + 1) {
+                    Some(v) => {
+                        i += 1;
+                        let v = crate::quote::escape(v.as_bytes());
+                        (
+                            if w == "--volume" {
+                                "--volume"
+                            } else {
+                                "--mount"
+                            },
+                            v.to_string(),
+                            format!("{w} {v}"),
+                        )
+                    }
+                    None => break,
+                },
+                _ => {
+                    i += 1;
+                    continue;
+                }
+            };
+            i += 1;
+            if flag == "--volume" {
+                let name = value.split(',').next().unwrap_or("").to_string();
+                volumes.push((name, text, var));
+            } else if let Some(name) = value.split(',').find_map(|kv| kv.strip_prefix("volume=")) {
+                mounts.push((name.to_string(), text, var));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (name, text, var) in &volumes {
+        if !mounts.iter().any(|(m, ..)| m == name) {
+            out.push(format!(
+                "{var}: {text}: no --mount uses volume {name}, so rkt mounts it nowhere; add --mount volume={name},target=PATH"
+            ));
+        }
+    }
+    for (name, text, var) in &mounts {
+        if !volumes.iter().any(|(v, ..)| v == name)
+            && !defaults.volumes.iter().any(|v| &v.name == name)
+        {
+            out.push(format!(
+                "{var}: {text}: no --volume declares volume {name}, so rkt will refuse to start; add --volume {name},kind=host,source=PATH"
+            ));
+        }
+    }
+    out
 }

@@ -94,6 +94,33 @@ pub enum Intent {
     SignaturePolicy,
     /// `--insecure-options=http|tls|all-fetch`.
     SkipTls,
+    /// A `--volume` that no `--mount` uses, or a `--mount` of a volume no
+    /// `--volume` declares: nothing to mount, so it is dropped, with a
+    /// notice (a likely mistake).
+    Unpaired(Unpaired),
+}
+
+/// The half of a volume/mount pair that is there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unpaired {
+    /// `--volume NAME,...` without `--mount volume=NAME,...`.
+    Volume { name: String },
+    /// `--mount volume=NAME,...` without `--volume NAME,...`.
+    Mount { volume: String },
+}
+
+impl Unpaired {
+    /// What the notice says after the argument: dropped, and what to add.
+    pub fn explain(&self) -> String {
+        match self {
+            Unpaired::Volume { name } => format!(
+                ": dropped, no --mount uses volume {name}; add --mount volume={name},target=PATH"
+            ),
+            Unpaired::Mount { volume } => format!(
+                ": dropped, no --volume declares volume {volume}; add --volume {volume},kind=host,source=PATH"
+            ),
+        }
+    }
 }
 
 /// One translated argument (or volume/mount pair), for the notice.
@@ -118,18 +145,19 @@ pub enum TranslateError {
         engine_var: Var,
         why: String,
     },
+    #[error(
+        "{var}: {arg} holds quote characters, and the wrapper does not remove quotes, so it is not an rkt argument that {engine} could be given: write it without the quotes (in the unit: Environment=\"{var}=... {unquoted} ...\")"
+    )]
+    Quoted {
+        var: Var,
+        arg: String,
+        unquoted: String,
+        engine: &'static str,
+    },
     #[error("{var}: {arg} needs a value")]
     MissingValue { var: Var, arg: String },
     #[error("{var}: \"{spec}\" is not an rkt volume: {why}")]
     BadVolume { var: Var, spec: String, why: String },
-    #[error(
-        "{var}: --mount \"{spec}\" names volume \"{name}\", which no --volume in RKT_RUN_ARGS, RKT_OPTS or RKT_GLOBAL_ARGS declares"
-    )]
-    UndeclaredVolume {
-        var: Var,
-        spec: String,
-        name: String,
-    },
 }
 
 /// Bytes as messages show them: one inert line ([`crate::quote::escape`]).
@@ -155,12 +183,25 @@ pub fn translate(
     words: &[(OsString, Var)],
     target: Target,
 ) -> Result<Vec<Translation>, TranslateError> {
-    let refuse = |var: Var, arg: &str, why: &str| TranslateError::NoEquivalent {
-        var,
-        arg: arg.to_string(),
-        engine: target.name(),
-        engine_var: target.args_var(),
-        why: why.to_string(),
+    let refuse = |var: Var, arg: &str, why: &str| {
+        if arg.contains(['"', '\'']) {
+            // the quotes are the problem, not the argument (admins write
+            // RKT_RUN_ARGS="--net=host" for a shell; systemd and the
+            // wrapper keep those quotes)
+            return TranslateError::Quoted {
+                var,
+                arg: arg.to_string(),
+                unquoted: arg.replace(['"', '\''], ""),
+                engine: target.name(),
+            };
+        }
+        TranslateError::NoEquivalent {
+            var,
+            arg: arg.to_string(),
+            engine: target.name(),
+            engine_var: target.args_var(),
+            why: why.to_string(),
+        }
     };
     // (flag, value, var, text as written)
     let mut flags: Vec<(String, Vec<u8>, Var, String)> = Vec::new();
@@ -212,6 +253,11 @@ pub fn translate(
     }
 
     let mut out = Vec::new();
+    let mounted: Vec<String> = flags
+        .iter()
+        .filter(|(name, ..)| name == "--mount")
+        .filter_map(|(_, value, ..)| parse_mount(value).ok().map(|(v, _)| v))
+        .collect();
     for (name, value, var, text) in flags {
         let var_ = var;
         let push = |out: &mut Vec<Translation>, intent| {
@@ -223,7 +269,17 @@ pub fn translate(
         };
         let v = OsString::from_vec(value.clone());
         match name.as_str() {
-            "--volume" => {} // carried by its --mount
+            // carried by its --mount, if one uses it
+            "--volume" => {
+                let vname = volumes
+                    .iter()
+                    .find(|(_, _, v, t)| *v == var && *t == text)
+                    .map(|(n, ..)| n.clone())
+                    .unwrap_or_default();
+                if !mounted.contains(&vname) {
+                    push(&mut out, Intent::Unpaired(Unpaired::Volume { name: vname }));
+                }
+            }
             "--mount" => {
                 let (vol, target_path) =
                     parse_mount(&value).map_err(|why| TranslateError::BadVolume {
@@ -232,11 +288,8 @@ pub fn translate(
                         why,
                     })?;
                 let Some((_, m, _, vtext)) = volumes.iter().find(|(n, ..)| *n == vol) else {
-                    return Err(TranslateError::UndeclaredVolume {
-                        var,
-                        spec: lossy(&value),
-                        name: vol,
-                    });
+                    push(&mut out, Intent::Unpaired(Unpaired::Mount { volume: vol }));
+                    continue;
                 };
                 out.push(Translation {
                     var,
@@ -582,10 +635,14 @@ mod tests {
                 assert!(e.contains(t.args_var().name()), "{args}: {e}");
             }
         }
-        let e = tr("--mount volume=nope,target=/x", Target::Podman)
+        // quotes: the message says they are the problem
+        let e = tr("\"--net=host\"", Target::Podman)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("names volume \"nope\""), "{e}");
+        assert_eq!(
+            e,
+            "RKT_RUN_ARGS: \"--net=host\" holds quote characters, and the wrapper does not remove quotes, so it is not an rkt argument that podman could be given: write it without the quotes (in the unit: Environment=\"RKT_RUN_ARGS=... --net=host ...\")"
+        );
         let e = tr(
             "--volume x,kind=host,source=/a,readOnly=yes --mount volume=x,target=/a",
             Target::Podman,
@@ -597,6 +654,22 @@ mod tests {
             tr("--volume", Target::Podman),
             Err(TranslateError::MissingValue { .. })
         ));
+    }
+
+    #[test]
+    fn unpaired_volumes_and_mounts_are_dropped_with_a_notice() {
+        assert_eq!(
+            tr("--volume a,kind=host,source=/a --mount volume=b,target=/b --volume=c,kind=host,source=/c --mount volume=c,target=/c", Target::Podman).unwrap(),
+            vec![
+                Intent::Unpaired(Unpaired::Volume { name: "a".into() }),
+                Intent::Unpaired(Unpaired::Mount { volume: "b".into() }),
+                mount("/c", "/c", false, false),
+            ]
+        );
+        assert_eq!(
+            Unpaired::Volume { name: "a".into() }.explain(),
+            ": dropped, no --mount uses volume a; add --mount volume=a,target=PATH"
+        );
     }
 
     #[test]

@@ -27,6 +27,74 @@ pub const EXPECTED: [(&str, u32); 4] = [
     ("usr/share/kubelet-wrapper/kubelet.service", 0o644),
 ];
 
+/// kubelet-wrapperctl's man pages and completions in the image root, and
+/// their sources in the repository (generated and committed, see the
+/// README's "Man pages and completions").
+pub fn generated_docs() -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = fs::read_dir(repo("docs/man"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "1"))
+        .map(|p| {
+            (
+                format!(
+                    "usr/share/man/man1/{}",
+                    p.file_name().unwrap().to_string_lossy()
+                ),
+                p,
+            )
+        })
+        .collect();
+    for (dir, name) in [
+        (
+            "usr/share/bash-completion/completions",
+            "kubelet-wrapperctl",
+        ),
+        ("usr/share/zsh/site-functions", "_kubelet-wrapperctl"),
+        (
+            "usr/share/fish/vendor_completions.d",
+            "kubelet-wrapperctl.fish",
+        ),
+    ] {
+        out.push((format!("{dir}/{name}"), repo("completions").join(name)));
+    }
+    out
+}
+
+/// Every file an install puts into the image root, with its mode, sorted
+/// as [`installed_files`] lists them: [`EXPECTED`] and [`generated_docs`].
+pub fn expected_files() -> Vec<(String, u32)> {
+    let mut out: Vec<(String, u32)> = EXPECTED.iter().map(|(p, m)| (p.to_string(), *m)).collect();
+    out.extend(generated_docs().into_iter().map(|(p, _)| (p, 0o644)));
+    out.sort();
+    out
+}
+
+/// Uncompresses the man pages of an image root that Portage compressed
+/// after `src_install` (`.1.bz2`; install.sh installs them as they are),
+/// so that the two images compare file by file.
+pub fn uncompress_man_pages(root: &Path) {
+    let man = root.join("usr/share/man/man1");
+    let Ok(entries) = fs::read_dir(&man) else {
+        return;
+    };
+    for e in entries {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "bz2") {
+            let o = Command::new("bunzip2")
+                .arg(&p)
+                .output()
+                .expect("bunzip2 runs (tests/run.sh installs bzip2)");
+            assert!(
+                o.status.success(),
+                "bunzip2 {}: {}",
+                p.display(),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+}
+
 /// Says that a check did not run, where `cargo test` shows it: libtest
 /// captures what `println!` prints in a passing test, not what is written to
 /// the stderr handle itself.
@@ -243,13 +311,16 @@ pub fn tree_differences(a: &Path, b: &Path) -> Vec<String> {
     d
 }
 
-/// The files of an image root with their modes: what [`EXPECTED`] lists.
+/// The files of an image root with their modes, sorted: what
+/// [`expected_files`] lists.
 pub fn installed_files(root: &Path) -> Vec<(String, u32)> {
-    tree(root)
+    let mut files: Vec<(String, u32)> = tree(root)
         .into_iter()
         .filter(|(_, kind, ..)| kind == "file")
         .map(|(p, _, m, _)| (p, m))
-        .collect()
+        .collect();
+    files.sort();
+    files
 }
 
 /// `ls -lR`-like listing of an image root, with sizes and SHA-256 of files.

@@ -1,0 +1,466 @@
+//! `check --unit`: a preflight of a kubelet unit before rollout.
+//!
+//! What systemd would make of the unit ([`crate::unit`]), then what the
+//! wrapper would make of that: its variables ([`variables`]), the plan and
+//! its notices ([`plan_findings`]), and on this host the engine program, the
+//! volumes' host paths and the directories ([`host_findings`]). Every
+//! finding names the unit line where there is one, and what to change.
+//! Exit 0 only when there is no error.
+
+use super::cli::ShowFormat;
+use super::input::{Target, target};
+use super::output::{Failure, Output};
+use super::unitfile;
+use crate::admin::{self, AdminConfig, Var};
+use crate::command::{Arg, Origin};
+use crate::defaults::model::{Defaults, Engine};
+use crate::json;
+use crate::launch;
+use crate::plan::{self, Plan};
+use crate::unit::{self, Finding, Location, Severity, Unit};
+use std::ffi::OsStr;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+fn finding(severity: Severity, at: Option<Location>, message: String, fix: String) -> Finding {
+    Finding {
+        severity,
+        at,
+        message,
+        fix,
+    }
+}
+
+/// Where the unit sets a variable.
+fn set_at(u: &Unit, name: &str) -> Option<Location> {
+    u.get(name).map(|v| v.at.clone())
+}
+
+/// The unit line behind a message that starts with a variable's name
+/// (`RKT_RUN_ARGS: ...`, `KUBELET_VERSION environment variable ...`).
+fn message_at(u: &Unit, message: &str) -> Option<Location> {
+    Var::ALL
+        .iter()
+        .filter(|v| {
+            message
+                .strip_prefix(v.name())
+                .is_some_and(|rest| rest.starts_with([':', ' ', '=']))
+        })
+        .max_by_key(|v| v.name().len())
+        .and_then(|v| set_at(u, v.name()))
+        .or_else(|| {
+            // "$VAR: ..." and "$URL:$TAG: ..." (origins)
+            let name: String = message
+                .trim_start_matches('$')
+                .chars()
+                .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+                .collect();
+            set_at(u, &name)
+        })
+}
+
+/// The variables of the unit, as the wrapper sees them: names that are not
+/// the wrapper's, deprecated ones, values that are the release's default.
+pub fn variables(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let uses: &[String] = u.command.as_ref().map_or(&[], |c| &c.uses);
+    let names: Vec<&str> = u.environment.iter().map(|v| v.name.as_str()).collect();
+    for unknown in admin::unknown_variables(&names) {
+        let at = set_at(u, &unknown.name);
+        if uses.contains(&unknown.name) {
+            out.push(finding(
+                Severity::Info,
+                at,
+                format!(
+                    "{} is not a kubelet-wrapper variable: ExecStart= expands it into the kubelet's flags, and the wrapper ignores it in its environment",
+                    unknown.name
+                ),
+                String::new(),
+            ));
+            continue;
+        }
+        let fix = if unknown.name == admin::RELEASE_VAR {
+            format!(
+                "remove {}: the image's build pins the release",
+                unknown.name
+            )
+        } else if unknown.edits <= 3 {
+            format!(
+                "rename {} to {} (or remove it)",
+                unknown.name, unknown.closest
+            )
+        } else {
+            format!(
+                "remove {0}: nothing reads it (or pass it to the kubelet with ${{{0}}} in ExecStart=)",
+                unknown.name
+            )
+        };
+        let message = if unknown.edits <= 3 {
+            unknown.notice()
+        } else {
+            format!(
+                "{} is not a kubelet-wrapper variable, and ExecStart= does not use it: nothing reads it",
+                unknown.name
+            )
+        };
+        out.push(finding(Severity::Error, at, message, fix));
+    }
+    for v in [Var::KubeletVersion, Var::KubeletAci, Var::RktOpts] {
+        if u.get(v.name()).is_some_and(|x| !x.value.is_empty()) {
+            let new = v.replacement().expect("deprecated");
+            out.push(finding(
+                Severity::Warning,
+                set_at(u, v.name()),
+                admin::deprecation_notice(v),
+                format!("rename {v} to {new}"),
+            ));
+        }
+    }
+    let program_var = crate::engine::program_var(&defaults.engine);
+    let defaults_of: [(Var, &str); 2] = [
+        (Var::KubeletImageUrl, &defaults.image.default_url),
+        (program_var, defaults.engine.program()),
+    ];
+    for (v, default) in defaults_of {
+        if u.get(v.name()).is_some_and(|x| x.value == default) {
+            out.push(finding(
+                Severity::Info,
+                set_at(u, v.name()),
+                format!("{v} is set to the release's own default ({default})"),
+                format!("remove {v} to follow the release's default when it changes"),
+            ));
+        }
+    }
+    out
+}
+
+/// The plan's notices as findings: the admin's likely mistakes are errors
+/// (except an unknown name that ExecStart= uses, which [`variables`]
+/// reports), what the release ignores, drops or weakens a warning, the
+/// rest (translations for another engine) a note.
+pub fn plan_findings(u: &Unit, p: &Plan) -> Vec<Finding> {
+    let handled: Vec<String> = {
+        let names: Vec<&str> = u.environment.iter().map(|v| v.name.as_str()).collect();
+        let mut h: Vec<String> = admin::unknown_variables(&names)
+            .iter()
+            .map(admin::Unknown::notice)
+            .collect();
+        h.extend(
+            [Var::KubeletVersion, Var::KubeletAci, Var::RktOpts]
+                .into_iter()
+                .map(admin::deprecation_notice),
+        );
+        h
+    };
+    let mut out = Vec::new();
+    for n in &p.notices {
+        if handled.contains(n) {
+            continue;
+        }
+        let at = message_at(u, n);
+        let (severity, fix) = if p.mistakes.contains(n) {
+            (Severity::Error, fix_for(n))
+        } else if p.trust_weakened.contains(n) {
+            (
+                Severity::Warning,
+                "keep it only if switching the check off is intended".to_string(),
+            )
+        } else if n.contains(" is ignored") || n.contains("dropped") || n.contains(" covers ") {
+            (Severity::Warning, fix_for(n))
+        } else {
+            (Severity::Info, String::new())
+        };
+        out.push(finding(severity, at, n.clone(), fix));
+    }
+    out
+}
+
+/// What to change, for a notice that does not say it itself.
+fn fix_for(notice: &str) -> String {
+    if let Some((_, add)) = notice.rsplit_once("; add ") {
+        format!("add {add}")
+    } else if notice.contains("holds quote characters") {
+        "remove the quote characters from the value (systemd already removed the quotes of Environment=\"NAME=...\")".into()
+    } else if let Some((var, rest)) = notice.split_once(": ")
+        && let Some((arg, _)) = rest.split_once(" is an rkt argument: dropped")
+    {
+        format!("remove {arg} from {var}: nothing on this release needs it")
+    } else if notice.contains(" is ignored") {
+        "remove it from the unit, or set the variable this release uses".into()
+    } else if notice.contains("is likely a mistake") {
+        "correct the value".into()
+    } else {
+        String::new()
+    }
+}
+
+/// The host paths of the plan's volumes: the release's, and the admin's
+/// bind mounts as the engine command has them; each with whose it is.
+fn volume_sources(defaults: &Defaults, argv: &[Arg]) -> Vec<(PathBuf, String, Option<Var>)> {
+    let mut out: Vec<(PathBuf, String, Option<Var>)> = defaults
+        .volumes
+        .iter()
+        .map(|v| {
+            (
+                PathBuf::from(&v.source),
+                format!("the release's volume {}", v.name),
+                None,
+            )
+        })
+        .collect();
+    let rkt = matches!(defaults.engine, Engine::Rkt(_));
+    for (i, a) in argv.iter().enumerate() {
+        let var = match a.origin {
+            Origin::Variable(v) | Origin::Translated(v) => v,
+            _ => continue,
+        };
+        let word = a.value.as_bytes();
+        let value_of = |names: &[&str]| -> Option<Vec<u8>> {
+            for n in names {
+                if word == n.as_bytes() {
+                    return argv.get(i + 1).map(|v| v.value.as_bytes().to_vec());
+                }
+                if let Some(v) = word.strip_prefix(format!("{n}=").as_bytes()) {
+                    return Some(v.to_vec());
+                }
+            }
+            None
+        };
+        let source = if rkt {
+            value_of(&["--volume"]).and_then(|v| {
+                v.split(|&b| b == b',')
+                    .find_map(|kv| kv.strip_prefix(b"source=").map(<[u8]>::to_vec))
+            })
+        } else {
+            value_of(&["--volume", "-v", "--bind", "--bind-ro"])
+                .map(|v| v.split(|&b| b == b':').next().unwrap_or_default().to_vec())
+        };
+        if let Some(s) = source.filter(|s| s.starts_with(b"/")) {
+            out.push((
+                PathBuf::from(OsStr::from_bytes(&s)),
+                format!("a volume of {var}"),
+                Some(var),
+            ));
+        }
+    }
+    out
+}
+
+/// On this host: the engine program, every volume's host path, every
+/// directory the wrapper creates.
+pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let path = u
+        .get("PATH")
+        .map_or(unit::DEFAULT_PATH.to_string(), |v| v.value.clone());
+    let program = p.argv[0].value.as_os_str();
+    if let Err(e) = launch::resolve_program(program, Some(OsStr::new(&path)), p.program_var.name())
+    {
+        out.push(finding(
+            Severity::Error,
+            set_at(u, p.program_var.name()),
+            e.to_string(),
+            format!(
+                "install {} in the node's image, or set {}= in the unit to its path",
+                p.engine, p.program_var
+            ),
+        ));
+    }
+    for (source, whose, var) in volume_sources(defaults, &p.argv) {
+        let created = p.directories.iter().any(|d| d.starts_with(&source));
+        if created || std::fs::metadata(&source).is_ok() {
+            continue;
+        }
+        let (at, fix) = match var {
+            Some(v) => (
+                set_at(u, v.name()),
+                format!(
+                    "create {} on every node, or correct the volume's source in {v}",
+                    source.display()
+                ),
+            ),
+            None => (
+                None,
+                format!(
+                    "create {} in the node's image: the release mounts it and the engine fails without it",
+                    source.display()
+                ),
+            ),
+        };
+        out.push(finding(
+            Severity::Error,
+            at,
+            format!("{} does not exist on this host ({whose})", source.display()),
+            fix,
+        ));
+    }
+    if let Err(e) = launch::check_directories(Path::new("/"), &p.directories) {
+        out.push(finding(
+            Severity::Error,
+            None,
+            format!("the wrapper would fail: {e}"),
+            "remove or move what is in the way, or make that file system writable".into(),
+        ));
+    }
+    out
+}
+
+/// What check found, for both formats.
+struct Report {
+    unit: Unit,
+    target: Target,
+    defaults: Defaults,
+    plan: Option<Plan>,
+    findings: Vec<Finding>,
+}
+
+pub fn check(
+    unit_path: &Path,
+    drop_ins: &[PathBuf],
+    release: Option<&str>,
+    format: ShowFormat,
+) -> Result<Output, Failure> {
+    let u = unitfile::load(unit_path, drop_ins)?;
+    let t = target(release)?;
+    let defaults = t.file.parse();
+    let admin = AdminConfig::from_vars(u.vars());
+    let kubelet = u
+        .command
+        .as_ref()
+        .map(|c| c.kubelet_args.clone())
+        .unwrap_or_default();
+    let mut findings = u.findings.clone();
+    findings.extend(variables(&u, &defaults));
+    let plan = match plan::plan(&defaults, &admin, &kubelet) {
+        Ok(p) => {
+            findings.extend(plan_findings(&u, &p));
+            findings.extend(host_findings(&u, &defaults, &p));
+            Some(p)
+        }
+        Err(e) => {
+            let message = e.to_string();
+            findings.push(finding(
+                Severity::Error,
+                message_at(&u, &message),
+                format!("the wrapper refuses to start: {message}"),
+                "change the setting the message names".into(),
+            ));
+            None
+        }
+    };
+    findings.sort_by_key(|f| f.severity);
+    let report = Report {
+        unit: u,
+        target: t,
+        defaults,
+        plan,
+        findings,
+    };
+    let errors = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let stdout = match format {
+        ShowFormat::Text => text(&report),
+        ShowFormat::Json => json_report(&report),
+    };
+    Ok(Output {
+        stdout,
+        stderr: Vec::new(),
+        status: u8::from(errors > 0),
+    })
+}
+
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+fn text(r: &Report) -> String {
+    let mut out = format!("{}\n", r.unit.files[0].display());
+    for f in &r.unit.files[1..] {
+        out.push_str(&format!("  + {}\n", f.display()));
+    }
+    out.push_str(&format!(
+        "  for release {} ({}): defaults/{}.json, {}\n\n",
+        r.target.release,
+        r.target.source_text(),
+        r.target.file.version,
+        r.defaults.engine.name()
+    ));
+    for f in &r.findings {
+        let at = f.at.as_ref().map_or(String::new(), |a| format!("{a}: "));
+        // each one line, whatever the unit's values hold
+        out.push_str(&format!(
+            "{:<8} {}{}\n",
+            f.severity.name(),
+            crate::quote::line(&at),
+            crate::quote::line(&f.message)
+        ));
+        if !f.fix.is_empty() {
+            out.push_str(&format!("         fix: {}\n", crate::quote::line(&f.fix)));
+        }
+    }
+    let n = |s| r.findings.iter().filter(|f| f.severity == s).count();
+    let (errors, warnings, notes) = (n(Severity::Error), n(Severity::Warning), n(Severity::Info));
+    if !r.findings.is_empty() {
+        out.push('\n');
+    }
+    if errors > 0 {
+        out.push_str(&format!(
+            "{}, {}, {}: fix the errors before rolling the unit out.\n",
+            count(errors, "error"),
+            count(warnings, "warning"),
+            count(notes, "note")
+        ));
+    } else {
+        out.push_str(&format!(
+            "No errors ({}, {}): the unit is ready to roll out.\n",
+            count(warnings, "warning"),
+            count(notes, "note")
+        ));
+    }
+    out
+}
+
+fn json_report(r: &Report) -> String {
+    let n = |s| r.findings.iter().filter(|f| f.severity == s).count();
+    let findings: Vec<String> = r
+        .findings
+        .iter()
+        .map(|f| unitfile::finding_json(f, "    "))
+        .collect();
+    let files: Vec<String> = r
+        .unit
+        .files
+        .iter()
+        .map(|f| json::string(&f.to_string_lossy()))
+        .collect();
+    let (argv, directories) = match &r.plan {
+        Some(p) => (
+            json::array(p.argv.iter().map(|a| a.value.as_os_str())),
+            json::array(p.directories.iter().map(|d| d.as_os_str())),
+        ),
+        None => ("null".into(), "null".into()),
+    };
+    let mut out = json::object(
+        &[
+            ("unit", json::string(&r.unit.files[0].to_string_lossy())),
+            ("files", json::list(&files, "  ")),
+            ("release", json::string(&r.target.release)),
+            ("release_source", json::string(r.target.source)),
+            ("defaults", json::string(&r.target.file.version.to_string())),
+            ("engine", json::string(r.defaults.engine.name())),
+            ("ok", (n(Severity::Error) == 0).to_string()),
+            ("errors", n(Severity::Error).to_string()),
+            ("warnings", n(Severity::Warning).to_string()),
+            ("notes", n(Severity::Info).to_string()),
+            ("findings", json::list(&findings, "  ")),
+            ("argv", argv),
+            ("directories", directories),
+        ],
+        "",
+    );
+    out.push('\n');
+    out
+}

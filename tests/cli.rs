@@ -1,0 +1,437 @@
+//! kubelet-wrapperctl's conventions: help text on every argument,
+//! `--format text|json` on every subcommand that prints, messages prefixed
+//! `kubelet-wrapperctl: `, a result that cannot be written is an error,
+//! `--version` names the pin and the source revision, the JSON fields the
+//! README documents, and the packaged man pages and completions are what
+//! the tool generates.
+
+mod common;
+
+use clap::CommandFactory;
+use common::{CTL, ctl};
+use kubelet_wrapper::ctl::Cli;
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// Every subcommand, with its path (`defaults show`).
+fn subcommands(cmd: &clap::Command, path: &str, out: &mut Vec<(String, clap::Command)>) {
+    for sub in cmd.get_subcommands() {
+        let p = format!("{path} {}", sub.get_name()).trim().to_string();
+        out.push((p.clone(), sub.clone()));
+        subcommands(sub, &p, out);
+    }
+}
+
+fn all() -> Vec<(String, clap::Command)> {
+    let mut out = Vec::new();
+    subcommands(&Cli::command(), "", &mut out);
+    out
+}
+
+#[test]
+fn every_argument_and_subcommand_has_help() {
+    for (path, cmd) in all() {
+        assert!(cmd.get_about().is_some(), "{path} has no help text");
+        for a in cmd.get_arguments() {
+            let id = a.get_id().as_str();
+            if id == "help" || id == "version" {
+                continue;
+            }
+            assert!(
+                a.get_help().is_some(),
+                "{path}: argument {id} has no help text"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_subcommand_that_prints_takes_format() {
+    // what prints a fixed format: the schema (JSON by definition) and the
+    // generated man pages and completions
+    let fixed = ["defaults schema", "generate man", "generate completion"];
+    for (path, cmd) in all() {
+        if cmd.has_subcommands() || fixed.contains(&path.as_str()) {
+            continue;
+        }
+        let format = cmd
+            .get_arguments()
+            .find(|a| a.get_id() == "format")
+            .unwrap_or_else(|| panic!("{path} has no --format"));
+        let values: Vec<String> = format
+            .get_possible_values()
+            .iter()
+            .map(|v| v.get_name().to_string())
+            .collect();
+        assert!(
+            values.contains(&"text".into()) && values.contains(&"json".into()),
+            "{path}: {values:?}"
+        );
+    }
+}
+
+fn stderr(o: &std::process::Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[test]
+fn messages_are_prefixed_with_the_tools_name() {
+    for (args, message) in [
+        (
+            vec!["render", "--release", "2512.3.0"],
+            "kubelet-wrapperctl: One of KUBELET_IMAGE KUBELET_IMAGE_TAG must be set",
+        ),
+        (
+            vec!["render", "--bogus"],
+            "kubelet-wrapperctl: unexpected argument '--bogus' found",
+        ),
+        (
+            vec!["check", "--unit", "/nonexistent/kubelet.service"],
+            "kubelet-wrapperctl: cannot read the unit /nonexistent/kubelet.service: No such file or directory",
+        ),
+        (
+            vec!["defaults", "validate", "/nonexistent/1.0.0.json"],
+            "kubelet-wrapperctl: /nonexistent/1.0.0.json: cannot read",
+        ),
+        (
+            vec!["render", "--drop-in", "/x"],
+            "kubelet-wrapperctl: the following required arguments were not provided",
+        ),
+    ] {
+        let o = ctl(&args, &[]);
+        assert_ne!(o.status.code(), Some(0), "{args:?}");
+        assert!(stderr(&o).starts_with(message), "{args:?}: {}", stderr(&o));
+    }
+    // usage errors keep clap's status 2, help goes to stdout
+    assert_eq!(ctl(&["render", "--bogus"], &[]).status.code(), Some(2));
+    let o = ctl(&["check", "--help"], &[]);
+    assert!(o.status.success() && String::from_utf8_lossy(&o.stdout).contains("--drop-in <DIR>"));
+    // --unit and kubelet flags after -- exclude each other
+    let o = ctl(&["render", "--unit", "/x.service", "--", "--a"], &[]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o)
+            .starts_with("kubelet-wrapperctl: the argument '--unit <UNIT>' cannot be used with"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn a_result_that_cannot_be_written_is_an_error() {
+    let full = fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let o = Command::new(CTL)
+        .args(["defaults", "list"])
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        stderr(&o),
+        "kubelet-wrapperctl: cannot write to standard output: No space left on device (os error 28)\n"
+    );
+}
+
+#[test]
+fn version_names_the_pin_and_the_revision() {
+    let o = ctl(&["--version"], &[]);
+    let v = String::from_utf8_lossy(&o.stdout).into_owned();
+    let rev = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(ROOT)
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout)[..12].to_string())
+        .unwrap_or_else(|| "unknown".into());
+    assert_eq!(
+        v,
+        format!(
+            "kubelet-wrapperctl {} (release {}, source {rev})\n",
+            env!("CARGO_PKG_VERSION"),
+            kubelet_wrapper::defaults::registry::PINNED
+        )
+    );
+    // subcommands say the same
+    assert_eq!(
+        String::from_utf8_lossy(&ctl(&["check", "--version"], &[]).stdout),
+        v.replace("kubelet-wrapperctl ", "kubelet-wrapperctl-check ")
+    );
+}
+
+fn files(dir: &Path) -> BTreeSet<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn man_pages_and_completions_are_the_generated_ones() {
+    let regenerate = "regenerate them: cargo run --bin kubelet-wrapperctl -- generate man docs/man; \
+        for s in bash zsh fish; do ...generate completion $s > completions/FILE; done (README, \"Man pages and completions\")";
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("man");
+    let _ = fs::remove_dir_all(&dir);
+    let o = ctl(&["generate", "man", dir.to_str().unwrap()], &[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let committed = Path::new(ROOT).join("docs/man");
+    assert_eq!(files(&dir), files(&committed), "{regenerate}");
+    for f in files(&dir) {
+        assert!(
+            fs::read(dir.join(&f)).unwrap() == fs::read(committed.join(&f)).unwrap(),
+            "docs/man/{f} differs: {regenerate}"
+        );
+    }
+    for (shell, file) in [
+        ("bash", "kubelet-wrapperctl"),
+        ("zsh", "_kubelet-wrapperctl"),
+        ("fish", "kubelet-wrapperctl.fish"),
+    ] {
+        let o = ctl(&["generate", "completion", shell], &[]);
+        assert!(o.status.success());
+        assert!(
+            o.stdout == fs::read(Path::new(ROOT).join("completions").join(file)).unwrap(),
+            "completions/{file} differs: {regenerate}"
+        );
+    }
+    let _ = fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn bash_completes_subcommands_and_options() {
+    let script = format!(
+        r#"source {ROOT}/completions/kubelet-wrapperctl
+fn=$(complete -p kubelet-wrapperctl | sed -E 's/.* -F ([^ ]+) .*/\1/')
+complete_words() {{ COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); COMP_LINE="$*"; COMP_POINT=${{#COMP_LINE}}; COMPREPLY=(); "$fn" kubelet-wrapperctl "${{COMP_WORDS[$COMP_CWORD]}}" "${{COMP_WORDS[$COMP_CWORD-1]}}"; printf '%s\n' "${{COMPREPLY[@]}}"; }}
+complete_words kubelet-wrapperctl ch
+echo --
+complete_words kubelet-wrapperctl check --dr
+echo --
+complete_words kubelet-wrapperctl render --format ''
+"#
+    );
+    let o = Command::new("bash")
+        .arg("-c")
+        .arg(&script)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let parts: Vec<Vec<&str>> = out.split("--\n").map(|p| p.lines().collect()).collect();
+    assert_eq!(parts[0], ["check"], "{out}");
+    assert_eq!(parts[1], ["--drop-in"], "{out}");
+    assert_eq!(parts[2], ["json", "shell", "text"], "{out}");
+}
+
+#[test]
+fn fish_and_zsh_load_the_completions() {
+    let c = |s: &str| format!("{ROOT}/completions/{s}");
+    let o = Command::new("fish")
+        .args(["--no-config", "-c"])
+        .arg(format!(
+            "source {}; complete -C 'kubelet-wrapperctl ch'; complete -C 'kubelet-wrapperctl check --dr'",
+            c("kubelet-wrapperctl.fish")
+        ))
+        .output()
+        .expect("fish runs (tests/run.sh installs it)");
+    let out = String::from_utf8_lossy(&o.stdout);
+    let firsts: Vec<&str> = out.lines().map(|l| l.split('\t').next().unwrap()).collect();
+    assert_eq!(firsts, ["check", "--drop-in"], "{out}{}", stderr(&o));
+    let o = Command::new("zsh")
+        .args(["-f", "-c"])
+        .arg(format!(
+            "autoload -U compinit && compinit -u && source {} && print -r -- $_comps[kubelet-wrapperctl]",
+            c("_kubelet-wrapperctl")
+        ))
+        .output()
+        .expect("zsh runs (tests/run.sh installs it)");
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "_kubelet-wrapperctl\n",
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The keys of a JSON object.
+fn keys(v: &serde_json::Value) -> BTreeSet<String> {
+    v.as_object().unwrap().keys().cloned().collect()
+}
+
+fn set(names: &[&str]) -> BTreeSet<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+fn json(args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
+    let env: Vec<(std::ffi::OsString, std::ffi::OsString)> =
+        env.iter().map(|(k, v)| (k.into(), v.into())).collect();
+    let o = ctl(args, &env);
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&o)))
+}
+
+/// The fields the README documents: a field may be added, never renamed
+/// or removed.
+#[test]
+fn json_fields_are_the_documented_ones() {
+    let tag = [("KUBELET_IMAGE_TAG", "v1.18.0")];
+    let render = json(&["render", "--release", "2512.3.0"], &tag);
+    assert_eq!(
+        keys(&render),
+        set(&[
+            "release",
+            "release_source",
+            "defaults",
+            "engine",
+            "before",
+            "argv",
+            "directories",
+            "notices",
+            "origins",
+            "image",
+            "trust"
+        ])
+    );
+    let explain = json(
+        &["explain", "--release", "2512.3.0", "--format", "json"],
+        &tag,
+    );
+    assert_eq!(
+        keys(&explain),
+        set(&[
+            "release",
+            "release_source",
+            "defaults",
+            "summary",
+            "engine",
+            "image",
+            "trust",
+            "trust_weakened",
+            "directories",
+            "before",
+            "notices",
+            "arguments"
+        ])
+    );
+    assert_eq!(
+        keys(&explain["arguments"][0]),
+        set(&["value", "origin", "set_at"])
+    );
+    let list = json(&["defaults", "list", "--format", "json"], &[]);
+    assert_eq!(
+        keys(&list),
+        set(&["pinned", "detected", "refused", "uses", "files"])
+    );
+    assert_eq!(
+        keys(&list["files"][0]),
+        set(&["release", "scope", "origin", "engine", "summary", "used"])
+    );
+    let validate = json(
+        &[
+            "defaults",
+            "validate",
+            "--format",
+            "json",
+            &format!("{ROOT}/defaults/2512.0.0.json"),
+        ],
+        &[],
+    );
+    assert_eq!(keys(&validate), set(&["ok", "files"]));
+    assert_eq!(
+        keys(&validate["files"][0]),
+        set(&["file", "ok", "problems"])
+    );
+
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli-json");
+    fs::create_dir_all(&dir).unwrap();
+    let unit = dir.join("kubelet.service");
+    fs::write(&unit, "[Service]\nEnvironment=KUBELET_IMAGE_TAG=v1.18.0\nExecStart=/usr/lib/coreos/kubelet-wrapper --v=2\n").unwrap();
+    let u = unit.to_str().unwrap();
+    let render = json(&["render", "--release", "2512.3.0", "--unit", u], &[]);
+    assert!(keys(&render).contains("unit"));
+    assert_eq!(
+        keys(&render["unit"]),
+        set(&["name", "files", "environment", "kubelet_flags", "findings"])
+    );
+    assert_eq!(
+        keys(&render["unit"]["environment"][0]),
+        set(&["name", "value", "file", "line"])
+    );
+    assert_eq!(
+        render["unit"]["kubelet_flags"],
+        serde_json::json!(["--v=2"])
+    );
+    let explain = json(
+        &[
+            "explain",
+            "--release",
+            "2512.3.0",
+            "--unit",
+            u,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert!(keys(&explain).contains("unit"));
+    let flag = explain["arguments"].as_array().unwrap().last().unwrap();
+    assert_eq!(flag["value"], "--v=2");
+    assert_eq!(flag["set_at"], format!("{u}:3"));
+    let text = ctl(
+        &[
+            "render",
+            "--release",
+            "2512.3.0",
+            "--unit",
+            u,
+            "--format",
+            "text",
+        ],
+        &[],
+    );
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains(&format!("unit         {u}\n")), "{text}");
+    assert!(text.contains("exec         /usr/bin/rkt run "), "{text}");
+    assert!(text.trim_end().ends_with("-- --v=2"), "{text}");
+    let check = json(
+        &[
+            "check",
+            "--release",
+            "2512.3.0",
+            "--unit",
+            u,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(
+        keys(&check),
+        set(&[
+            "unit",
+            "files",
+            "release",
+            "release_source",
+            "defaults",
+            "engine",
+            "ok",
+            "errors",
+            "warnings",
+            "notes",
+            "findings",
+            "argv",
+            "directories"
+        ])
+    );
+    assert_eq!(
+        keys(&check["findings"][0]),
+        set(&["severity", "file", "line", "message", "fix"])
+    );
+    fs::remove_dir_all(&dir).unwrap();
+}
