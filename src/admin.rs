@@ -453,6 +453,33 @@ pub fn deprecation_notice(v: Var) -> String {
     format!("{v} environment variable is deprecated, please use {new} instead")
 }
 
+impl AdminConfig {
+    /// Notices for the rkt-only variables, which a release running another
+    /// engine does not use.
+    pub fn ignored_rkt_vars(&self, engine: &str, program_var: Var) -> Vec<String> {
+        let mut n = Vec::new();
+        if self.engine.is_some() {
+            n.push(format!("RKT is ignored: this release runs {engine}; set {program_var} to choose the {engine} program"));
+        }
+        if self.stage1.is_some() {
+            n.push(format!(
+                "RKT_STAGE1_ARG is ignored: this release runs {engine}, which has no stage1"
+            ));
+        }
+        n
+    }
+
+    /// Notices for other engines' variables set on a release that does not
+    /// use them (`own`: the release engine's variables).
+    pub fn ignored_engine_vars(&self, engine: &str, own: &[Var]) -> Vec<String> {
+        self.engine_vars
+            .iter()
+            .filter(|(v, _)| !own.contains(v))
+            .map(|(v, _)| format!("{v} is ignored: this release runs {engine}"))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ pub mod oci;
 pub mod rkt;
 pub mod translate;
 
-use crate::admin::{AdminConfig, Var};
+use crate::admin::Var;
 use crate::command::{Arg, Origin};
 use crate::defaults::model::Engine;
 use crate::words::split;
@@ -86,29 +86,4 @@ pub fn program_var(engine: &Engine) -> Var {
         Engine::Docker(_) => Var::Docker,
         Engine::SystemdNspawn(_) => Var::SystemdNspawn,
     }
-}
-
-/// Notices for rkt-only variables that a release running another engine
-/// does not use.
-pub(crate) fn ignored_rkt_vars(admin: &AdminConfig, engine: &str, program_var: Var) -> Vec<String> {
-    let mut n = Vec::new();
-    if admin.engine.is_some() {
-        n.push(format!("RKT is ignored: this release runs {engine}; set {program_var} to choose the {engine} program"));
-    }
-    if admin.stage1.is_some() {
-        n.push(format!(
-            "RKT_STAGE1_ARG is ignored: this release runs {engine}, which has no stage1"
-        ));
-    }
-    n
-}
-
-/// Notices for other engines' variables set on a release that does not use them.
-pub(crate) fn ignored_engine_vars(admin: &AdminConfig, engine: &str, own: &[Var]) -> Vec<String> {
-    admin
-        .engine_vars
-        .iter()
-        .filter(|(v, _)| !own.contains(v))
-        .map(|(v, _)| format!("{v} is ignored: this release runs {engine}"))
-        .collect()
 }

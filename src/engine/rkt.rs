@@ -9,7 +9,7 @@
 //!
 //! Every admin variable is split into words as an unquoted shell expansion.
 
-use super::{Rendered, ignored_engine_vars, push_var, push_var_or};
+use super::{Rendered, push_var, push_var_or};
 use crate::admin::{AdminConfig, Var};
 use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Rkt, TrustRule};
@@ -116,7 +116,7 @@ pub fn render(
         before.push(rm);
     }
     let mistakes = unpaired(defaults, admin);
-    let mut notices = ignored_engine_vars(admin, "rkt", &[]);
+    let mut notices = admin.ignored_engine_vars("rkt", &[]);
     notices.extend(mistakes.iter().cloned());
     Rendered {
         argv,

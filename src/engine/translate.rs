@@ -511,12 +511,10 @@ pub fn carry_over(
             .map(|c| (c, crate::command::Origin::Translated(Var::KubeletImageArgs))),
         None => None,
     };
-    let mut notices = super::ignored_rkt_vars(admin, target.name(), target.program_var());
-    notices.extend(super::ignored_engine_vars(
-        admin,
-        target.name(),
-        &[target.program_var(), target.args_var()],
-    ));
+    let mut notices = admin.ignored_rkt_vars(target.name(), target.program_var());
+    notices.extend(
+        admin.ignored_engine_vars(target.name(), &[target.program_var(), target.args_var()]),
+    );
     Ok(CarriedOver {
         translations,
         command,
