@@ -1,0 +1,961 @@
+//! The real-node harness: the kit, the shared images, pinned wrappers, one
+//! namespaced host per case ([`Node`]), and the checks every release runs.
+
+use crate::common::{cargo_build, copy_crate};
+use std::collections::HashMap;
+use std::fmt;
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+const HERE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/node");
+/// What systemd gives a service when the unit sets no PATH.
+const UNIT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+/// The tag of the kit's kubelet in the images built for podman and rkt.
+const PODMAN_TAG: &str = "v1.26.15";
+const RKT_TAG: &str = "v1.26.15_coreos.0";
+/// podman on this kind of machine: runc, and explicit limits (its defaults
+/// fail under runc).
+const PODMAN: &str = "/usr/bin/podman --runtime /usr/sbin/runc";
+const PODMAN_RUN_ARGS: &str = "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024";
+
+/// The kubelet's flags on every case: standalone, static pods from
+/// /etc/kubernetes/manifests through containerd, only the read-only port
+/// (the kit's kubelet serves no other), and no iptables chains.
+pub const KUBELET_FLAGS: [&str; 10] = [
+    "--container-runtime-endpoint=unix:///run/containerd/containerd.sock",
+    "--pod-manifest-path=/etc/kubernetes/manifests",
+    "--cgroup-driver=cgroupfs",
+    "--cgroups-per-qos=false",
+    "--enforce-node-allocatable=",
+    "--fail-swap-on=false",
+    "--address=127.0.0.1",
+    "--read-only-port=10255",
+    "--make-iptables-util-chains=false",
+    "--v=1",
+];
+
+/// How long a kubelet may take to get healthy, or its pods to run.
+const DEADLINE: Duration = Duration::from_secs(120);
+
+// ---------------------------------------------------------------------------
+// The kit and the tools.
+
+/// The node kit's directory, from `KW_NODE_KIT`, if it holds the kit.
+pub fn kit() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("KW_NODE_KIT")?);
+    ["rkt.xz", "kubelet.xz", "stage1-fly.aci"]
+        .iter()
+        .all(|f| dir.join(f).is_file())
+        .then_some(dir)
+}
+
+/// Fails, naming what is missing, when a tool the cases run is not there.
+pub fn require_tools() {
+    assert!(
+        crate::common::is_root(),
+        "the real-node tests run as root (they mount, and start containerd)"
+    );
+    for (tool, package) in [
+        ("/usr/bin/containerd", "containerd"),
+        ("/usr/bin/ctr", "containerd"),
+        ("/usr/bin/podman", "podman"),
+        ("/usr/sbin/runc", "runc"),
+        ("/bin/busybox", "busybox-static"),
+        ("/usr/bin/gcc", "gcc"),
+        ("/usr/bin/nsenter", "util-linux"),
+        ("/usr/sbin/ip", "iproute2"),
+        ("/usr/bin/xz", "xz-utils"),
+    ] {
+        assert!(
+            Path::new(tool).exists(),
+            "{tool} is missing: install {package} (tests/run.sh does)"
+        );
+    }
+}
+
+/// The images all cases share, built once per run by tests/node/images.sh.
+pub struct Images {
+    pub dir: PathBuf,
+}
+
+impl Images {
+    pub fn build(kit: &Path) -> Images {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("node-images");
+        let out = Command::new("sh")
+            .arg(Path::new(HERE).join("images.sh"))
+            .arg(kit)
+            .arg(&dir)
+            .arg(RKT_TAG)
+            .output()
+            .expect("sh runs");
+        assert!(
+            out.status.success(),
+            "tests/node/images.sh failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Images { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(name)
+    }
+}
+
+/// Builds the wrapper pinned to each release (as an OS image does) in a
+/// copy of the crate; returns release -> binary.
+pub fn pinned_wrappers(releases: &[&Release]) -> HashMap<&'static str, PathBuf> {
+    let dir = copy_crate("node-wrappers");
+    let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target/debug/kubelet-wrapper");
+    let mut out = HashMap::new();
+    for r in releases {
+        if out.contains_key(r.version) {
+            continue;
+        }
+        let build = cargo_build(&dir, Some(r.version), &["--bin", "kubelet-wrapper"]);
+        assert!(
+            build.status.success(),
+            "building the wrapper pinned to {}: {}",
+            r.version,
+            String::from_utf8_lossy(&build.stderr)
+        );
+        let copy = dir.join(format!("kubelet-wrapper-{}", r.version));
+        fs::copy(&bin, &copy).unwrap();
+        out.insert(r.version, copy);
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// The releases under test.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Podman,
+    Rkt,
+}
+
+impl Engine {
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Podman => "podman",
+            Engine::Rkt => "rkt",
+        }
+    }
+}
+
+/// A release and what its unit needs on this node.
+pub struct Release {
+    pub version: &'static str,
+    pub engine: Engine,
+    /// The unit's Environment= lines the kubelet needed on this release
+    /// beyond the image tag, with why (the README lists them).
+    pub admin: &'static [(&'static str, &'static str)],
+    /// Whether the lifecycle checks run on this release.
+    pub lifecycle: bool,
+}
+
+/// rkt's documented way to give the kubelet the host's DNS configuration:
+/// without it the kubelet cannot create any pod sandbox ("open
+/// /etc/resolv.conf: no such file or directory").
+const RKT_DNS: &str =
+    "--volume dns,kind=host,source=/etc/resolv.conf --mount volume=dns,target=/etc/resolv.conf";
+
+pub const RELEASES: &[Release] = &[
+    Release {
+        version: "3000.0.0",
+        engine: Engine::Podman,
+        admin: &[],
+        lifecycle: true,
+    },
+    Release {
+        version: "2512.3.0",
+        engine: Engine::Rkt,
+        admin: &[
+            // the kit's image is an appc image in rkt's store, not a docker one
+            ("KUBELET_IMAGE_URL", "quay.io/coreos/hyperkube"),
+            ("RKT_RUN_ARGS", RKT_DNS),
+        ],
+        lifecycle: true,
+    },
+    Release {
+        version: "1576.5.0",
+        engine: Engine::Rkt,
+        admin: &[("RKT_RUN_ARGS", RKT_DNS)],
+        lifecycle: false,
+    },
+    Release {
+        version: "1298.7.0",
+        engine: Engine::Rkt,
+        admin: &[(
+            "RKT_RUN_ARGS",
+            "--volume dns,kind=host,source=/etc/resolv.conf --mount volume=dns,target=/etc/resolv.conf \
+             --volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log",
+        )],
+        lifecycle: false,
+    },
+];
+
+impl Release {
+    /// The unit's environment: what systemd gives every service, the image
+    /// tag, the kit's engine program, and the release's admin additions.
+    fn unit_env(&self, images: &Images) -> Vec<(String, String)> {
+        let mut env = vec![
+            ("PATH".to_string(), UNIT_PATH.to_string()),
+            (
+                "INVOCATION_ID".to_string(),
+                format!("{:032x}", std::process::id() as u128 * 7919),
+            ),
+        ];
+        match self.engine {
+            Engine::Podman => {
+                env.push(("KUBELET_IMAGE_TAG".into(), PODMAN_TAG.into()));
+                env.push(("PODMAN".into(), PODMAN.into()));
+                env.push(("PODMAN_RUN_ARGS".into(), PODMAN_RUN_ARGS.into()));
+            }
+            Engine::Rkt => {
+                env.push(("KUBELET_IMAGE_TAG".into(), RKT_TAG.into()));
+                env.push((
+                    "RKT".into(),
+                    images.path("kit/rkt").to_string_lossy().into_owned(),
+                ));
+            }
+        }
+        for (k, v) in self.admin {
+            env.push((k.to_string(), v.to_string()));
+        }
+        env
+    }
+
+    /// What an admin has done before the first start: the kubelet's image
+    /// in the engine's store, the static pods' manifests; for rkt, the
+    /// stage1 where CoreOS ships it (/usr/lib/rkt/stage1-images, whose
+    /// images rkt trusts without a signature).
+    pub fn prepare(&self, node: &Node, images: &Images) {
+        let img = images.dir.display();
+        let script = match self.engine {
+            Engine::Podman => format!(
+                "{PODMAN} import -q {img}/kubelet-rootfs.tar quay.io/poseidon/kubelet:{PODMAN_TAG} >/dev/null"
+            ),
+            Engine::Rkt => format!(
+                "mkdir -p /usr/lib/rkt/stage1-images\n\
+                 cp {img}/kit/stage1-fly.aci /usr/lib/rkt/stage1-images/\n\
+                 {img}/kit/rkt fetch --insecure-options=image {img}/kubelet.aci >/dev/null"
+            ),
+        };
+        node.sh(&format!(
+            "{script}\nmkdir -p /etc/kubernetes/manifests\ncp {HERE}/steady.yaml {HERE}/volumes.yaml /etc/kubernetes/manifests/"
+        ));
+    }
+}
+
+// ---------------------------------------------------------------------------
+// One namespaced host per case.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `/` rshared, as systemd makes it at boot.
+    Shared,
+    /// `/` private, as on a host where systemd is not PID 1.
+    Private,
+}
+
+impl Mode {
+    pub fn name(self) -> &'static str {
+        match self {
+            Mode::Shared => "shared",
+            Mode::Private => "private",
+        }
+    }
+}
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// A case's host: see tests/node/case.sh.
+pub struct Node {
+    pub dir: PathBuf,
+    child: Child,
+    /// The host pid of the namespaces' init.
+    init: u32,
+    cgroups: Vec<PathBuf>,
+}
+
+impl Node {
+    pub fn start(images: &Images, mode: Mode) -> Node {
+        let dir = std::env::temp_dir().join(format!(
+            "kw-node-{}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let log = fs::File::create(dir.join("case.log")).unwrap();
+        let mut child = Command::new("sh")
+            .arg(Path::new(HERE).join("case.sh"))
+            .arg(&dir)
+            .arg(&images.dir)
+            .arg(mode.name())
+            .env_clear()
+            .env("PATH", UNIT_PATH)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("sh runs");
+        let t = Instant::now();
+        while !dir.join("ready").exists() {
+            if let Some(st) = child.try_wait().unwrap() {
+                panic!(
+                    "the case's host did not start ({st}): {}",
+                    fs::read_to_string(dir.join("case.log")).unwrap_or_default()
+                );
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(60),
+                "the case's host did not start within 60 s"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let cgroups = fs::read_to_string(dir.join("cgroups"))
+            .unwrap()
+            .lines()
+            .map(PathBuf::from)
+            .collect();
+        let init = children(child.id())
+            .first()
+            .copied()
+            .expect("unshare has forked the namespaces' init");
+        Node {
+            dir,
+            child,
+            init,
+            cgroups,
+        }
+    }
+
+    fn nsenter(&self) -> Command {
+        let mut c = Command::new("nsenter");
+        c.arg("--target")
+            .arg(self.init.to_string())
+            .args(["-m", "-u", "-i", "-n", "-p", "-C", "--wd=/"])
+            .env_clear()
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs a shell script inside the case's host; fails on a non-zero exit.
+    pub fn sh(&self, script: &str) -> String {
+        let out = self.sh_status(script);
+        assert!(
+            out.status.success(),
+            "in the case's host: {script}\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    pub fn sh_status(&self, script: &str) -> Output {
+        self.nsenter()
+            .env("PATH", UNIT_PATH)
+            .args(["sh", "-c", script])
+            .output()
+            .expect("nsenter runs")
+    }
+
+    /// GET from the kubelet's read-only port, inside the case's network.
+    pub fn http(&self, path: &str) -> Option<String> {
+        // busybox's own -T timeout crashes it (Debian 12's busybox-static)
+        let out = Command::new("timeout")
+            .args(["5", "nsenter", "--target"])
+            .arg(self.init.to_string())
+            .arg("-n")
+            .args(["/bin/busybox", "wget", "-q", "-O", "-"])
+            .arg(format!("http://127.0.0.1:10255{path}"))
+            .stderr(Stdio::null())
+            .output()
+            .ok()?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// A file of the case's host.
+    pub fn read(&self, path: &str) -> Option<String> {
+        fs::read_to_string(format!("/proc/{}/root{path}", self.init)).ok()
+    }
+
+    /// The live processes of the case whose command name is `comm`.
+    pub fn processes(&self, comm: &str) -> Vec<u32> {
+        let ns = fs::read_link(format!("/proc/{}/ns/pid", self.init)).ok();
+        let mut v = Vec::new();
+        for e in fs::read_dir("/proc").unwrap().flatten() {
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            // the state is the field after the parenthesised command
+            let zombie = fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| s.rsplit_once(") ").map(|(_, r)| r.starts_with('Z')))
+                .unwrap_or(true);
+            if !zombie
+                && fs::read_link(format!("/proc/{pid}/ns/pid")).ok() == ns
+                && fs::read_to_string(format!("/proc/{pid}/comm"))
+                    .is_ok_and(|c| c.trim_end() == comm)
+            {
+                v.push(pid);
+            }
+        }
+        v
+    }
+
+    /// Starts the wrapper as a unit would: only `env`, cwd `/`, stdin
+    /// closed, output to `log` in the case's directory.
+    pub fn start_wrapper(
+        &self,
+        wrapper: &Path,
+        env: &[(String, String)],
+        args: &[&str],
+        log: &str,
+    ) -> Wrapper {
+        let log_path = self.dir.join(log);
+        let f = fs::File::create(&log_path).unwrap();
+        let mut cmd = self.nsenter();
+        cmd.envs(env.iter().map(|(k, v)| (k, v)))
+            .arg(wrapper)
+            .args(args)
+            .stdout(f.try_clone().unwrap())
+            .stderr(f);
+        let start = Instant::now();
+        let child = cmd.spawn().expect("nsenter runs");
+        let t = Instant::now();
+        let pid = loop {
+            if let Some(p) = children(child.id()).first() {
+                break *p;
+            }
+            assert!(t.elapsed() < Duration::from_secs(10), "nsenter did not fork");
+            std::thread::sleep(Duration::from_millis(1));
+        };
+        Wrapper {
+            child,
+            pid,
+            start,
+            log: log_path,
+        }
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        // SIGKILL to the namespace's init ends every process in it
+        let _ = Command::new("kill")
+            .args(["-KILL", &self.init.to_string()])
+            .status();
+        let _ = self.child.wait();
+        let mut left = Vec::new();
+        for cg in &self.cgroups {
+            if !remove_cgroup(cg) {
+                left.push(cg.display().to_string());
+            }
+        }
+        let keep = std::env::var_os("KW_NODE_KEEP").is_some();
+        if !keep {
+            let _ = fs::remove_dir_all(&self.dir);
+        }
+        if !left.is_empty() && !std::thread::panicking() {
+            panic!("cgroups left behind: {left:?}");
+        }
+    }
+}
+
+/// Removes a cgroup directory and everything below it, deepest first,
+/// waiting for the killed processes to leave it (up to 10 s).
+fn remove_cgroup(dir: &Path) -> bool {
+    let t = Instant::now();
+    loop {
+        let mut dirs = Vec::new();
+        collect_dirs(dir, &mut dirs);
+        dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+        for d in &dirs {
+            let _ = fs::remove_dir(d);
+        }
+        if !dir.exists() {
+            return true;
+        }
+        if t.elapsed() > Duration::from_secs(10) {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn collect_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
+    if let Ok(rd) = fs::read_dir(dir) {
+        for e in rd.flatten() {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                collect_dirs(&e.path(), out);
+            }
+        }
+        out.push(dir.to_path_buf());
+    }
+}
+
+/// The children of a process.
+fn children(pid: u32) -> Vec<u32> {
+    fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect()
+}
+
+/// A running wrapper (which became its engine).
+pub struct Wrapper {
+    /// nsenter, whose exit status is the wrapper's.
+    child: Child,
+    /// The wrapper's host pid: the engine's after exec.
+    pub pid: u32,
+    pub start: Instant,
+    pub log: PathBuf,
+}
+
+impl Wrapper {
+    pub fn log(&self) -> String {
+        fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub fn signal(&self, sig: &str) {
+        let st = Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(self.pid.to_string())
+            .status()
+            .unwrap();
+        assert!(st.success(), "kill -{sig} {}", self.pid);
+    }
+
+    /// Waits for the wrapper to end (at most `secs`).
+    #[track_caller]
+    pub fn wait(mut self, secs: u64) -> (ExitStatus, String) {
+        let t = Instant::now();
+        loop {
+            if let Some(st) = self.child.try_wait().unwrap() {
+                return (st, self.log());
+            }
+            if t.elapsed() > Duration::from_secs(secs) {
+                let _ = self.child.kill();
+                panic!(
+                    "the wrapper did not end within {secs} s: {}",
+                    tail(&self.log())
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn exited(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().unwrap()
+    }
+}
+
+fn tail(s: &str) -> String {
+    let lines: Vec<&str> = s
+        .lines()
+        .filter(|l| !l.starts_with("Flag --"))
+        .collect();
+    lines[lines.len().saturating_sub(15)..].join("\n")
+}
+
+// ---------------------------------------------------------------------------
+// The checks.
+
+/// What a case measured.
+pub struct Outcome {
+    pub healthz: f64,
+    pub running: f64,
+    pub volumes: Volumes,
+    pub notes: Vec<String>,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "healthz {:.1} s, first pod Running {:.1} s, volumes {}",
+            self.healthz, self.running, self.volumes
+        )?;
+        for n in &self.notes {
+            write!(f, "; {n}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Volumes {
+    /// The downward-API and memory-backed emptyDir volumes the kubelet
+    /// mounted are what the pod's container sees.
+    Reach,
+}
+
+impl fmt::Display for Volumes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Volumes::Reach => "reach the pod",
+        })
+    }
+}
+
+/// Appends a case's figures to CARGO_TARGET_TMPDIR/node-results.tsv (for
+/// docs/performance.md and the README's table).
+pub fn record(name: &str, o: &Outcome) {
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("node-results.tsv");
+    if let Ok(mut f) = fs::OpenOptions::new().create(true).append(true).open(path) {
+        let _ = writeln!(
+            f,
+            "{name}\t{:.2}\t{:.2}\t{}",
+            o.healthz, o.running, o.volumes
+        );
+    }
+}
+
+/// Waits for the kubelet's healthz; returns seconds since the wrapper started.
+fn wait_healthy(node: &Node, w: &mut Wrapper) -> f64 {
+    loop {
+        if node.http("/healthz").as_deref() == Some("ok") {
+            return w.start.elapsed().as_secs_f64();
+        }
+        if let Some(st) = w.exited() {
+            panic!(
+                "the wrapper exited ({st}) before the kubelet was healthy:\n{}",
+                tail(&w.log())
+            );
+        }
+        assert!(
+            w.start.elapsed() < DEADLINE,
+            "the kubelet was not healthy within {DEADLINE:?}:\n{}",
+            tail(&w.log())
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// One pod as the kubelet's /pods reports it.
+#[derive(Debug, Clone)]
+struct Pod {
+    name: String,
+    phase: String,
+    /// (restartCount, containerID, startedAt) of each container
+    containers: Vec<(u64, String, String)>,
+}
+
+fn pods(node: &Node) -> Vec<Pod> {
+    let Some(text) = node.http("/pods") else {
+        return Vec::new();
+    };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    v["items"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|p| Pod {
+                    name: p["metadata"]["name"].as_str().unwrap_or("").to_string(),
+                    phase: p["status"]["phase"].as_str().unwrap_or("").to_string(),
+                    containers: p["status"]["containerStatuses"]
+                        .as_array()
+                        .map(|cs| {
+                            cs.iter()
+                                .map(|c| {
+                                    (
+                                        c["restartCount"].as_u64().unwrap_or(0),
+                                        c["containerID"].as_str().unwrap_or("").to_string(),
+                                        c["state"]["running"]["startedAt"]
+                                            .as_str()
+                                            .unwrap_or("")
+                                            .to_string(),
+                                    )
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Waits until both static pods run; returns the seconds since the wrapper
+/// started to the first one Running, and the pods.
+fn wait_running(node: &Node, w: &mut Wrapper) -> (f64, Vec<Pod>) {
+    let mut first = None;
+    loop {
+        let p = pods(node);
+        let running = p
+            .iter()
+            .filter(|p| p.phase == "Running" && !p.containers.is_empty())
+            .count();
+        if running > 0 && first.is_none() {
+            first = Some(w.start.elapsed().as_secs_f64());
+        }
+        if running == 2 {
+            return (first.unwrap(), p);
+        }
+        if let Some(st) = w.exited() {
+            panic!(
+                "the wrapper exited ({st}) before the pods ran:\n{}",
+                tail(&w.log())
+            );
+        }
+        assert!(
+            w.start.elapsed() < DEADLINE,
+            "the pods did not run within {DEADLINE:?}: {p:?}\n{}",
+            tail(&w.log())
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Reads the volumes pod's report (tests/node/volumes.yaml): the files of
+/// its downward-API volume, what it wrote to and read back from its
+/// memory-backed emptyDir, and the mounts it has there (source, point,
+/// type). A volume the kubelet mounted reaches the pod as a tmpfs whose
+/// source is `tmpfs`; one whose mount stayed inside the kubelet's container
+/// is the bare directory below it, on the case's /var (source `kw-node`).
+fn check_volumes(node: &Node) -> Result<Volumes, String> {
+    let t = Instant::now();
+    let report = loop {
+        if let Some(r) = node.read("/var/lib/kw-report/volumes") {
+            break r;
+        }
+        if t.elapsed() > Duration::from_secs(30) {
+            return Err("the volumes pod wrote no report".into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let want = [
+        "labels: kw-test=\"downward-api\"",
+        "name: volumes-kw-node",
+        "scratch: written",
+        "mount: tmpfs /podinfo tmpfs",
+        "mount: tmpfs /scratch tmpfs",
+    ];
+    let missing: Vec<&str> = want
+        .iter()
+        .filter(|w| !report.lines().any(|l| l.trim_end() == **w))
+        .copied()
+        .collect();
+    if missing.is_empty() {
+        Ok(Volumes::Reach)
+    } else {
+        Err(format!(
+            "the pod's volumes are not what the kubelet mounted: missing {missing:?} in its report:\n{report}"
+        ))
+    }
+}
+
+/// Everything a release must do on a node: the kubelet gets healthy, both
+/// static pods run, their volumes reach them; with `lifecycle`, also the
+/// restart, SIGKILL and exit status checks.
+pub fn check_release(
+    node: &Node,
+    r: &Release,
+    images: &Images,
+    wrapper: &Path,
+    lifecycle: bool,
+) -> Outcome {
+    let env = r.unit_env(images);
+    let mut w = node.start_wrapper(wrapper, &env, &KUBELET_FLAGS, "kubelet.log");
+    let healthz = wait_healthy(node, &mut w);
+    let (running, before) = wait_running(node, &mut w);
+    let volumes = match check_volumes(node) {
+        Ok(v) => v,
+        Err(e) => panic!("{e}"),
+    };
+    let mut notes = Vec::new();
+    assert_eq!(node.processes("kubelet").len(), 1, "one kubelet runs");
+
+    // SIGTERM to the wrapper's pid stops the kubelet (and, on podman,
+    // removes its container); the pods keep running.
+    w.signal("TERM");
+    let (status, log) = w.wait(60);
+    notes.push(format!("SIGTERM: wrapper exit {}", show(status)));
+    assert!(
+        node.processes("kubelet").is_empty(),
+        "the kubelet outlived SIGTERM:\n{}",
+        tail(&log)
+    );
+    if r.engine == Engine::Podman {
+        let names = node.sh(&format!("{PODMAN} ps -a --format '{{{{.Names}}}}'"));
+        assert!(
+            names.trim().is_empty(),
+            "containers left after SIGTERM: {names}"
+        );
+    }
+    if !lifecycle {
+        return Outcome {
+            healthz,
+            running,
+            volumes,
+            notes,
+        };
+    }
+
+    // a restart: the pods survive it, restartCount stays 0
+    let mut w = node.start_wrapper(wrapper, &env, &KUBELET_FLAGS, "kubelet-2.log");
+    let healthz2 = wait_healthy(node, &mut w);
+    let (_, after) = wait_running(node, &mut w);
+    same_containers(&before, &after);
+    notes.push(format!("restart: healthz {healthz2:.1} s, pods kept"));
+
+    // SIGKILL of the engine client: the next start works, never two kubelets
+    w.signal("KILL");
+    let (status, _) = w.wait(30);
+    assert_eq!(status.code(), None, "SIGKILL ended the wrapper");
+    // podman's container outlives its client; rkt fly's kubelet was the client
+    let old = node.processes("kubelet");
+    let mut w = node.start_wrapper(wrapper, &env, &KUBELET_FLAGS, "kubelet-3.log");
+    loop {
+        let k = node.processes("kubelet");
+        assert!(k.len() <= 1, "{k:?}: kubelets run at once:\n{}", tail(&w.log()));
+        if k.len() == 1 && !old.contains(&k[0]) && node.http("/healthz").as_deref() == Some("ok") {
+            break;
+        }
+        if let Some(st) = w.exited() {
+            panic!(
+                "after SIGKILL of the client, the next start failed ({st}):\n{}",
+                tail(&w.log())
+            );
+        }
+        assert!(w.start.elapsed() < DEADLINE, "{}", tail(&w.log()));
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let (_, after) = wait_running(node, &mut w);
+    same_containers(&before, &after);
+    assert!(
+        !w.log().contains("already in use"),
+        "{}",
+        tail(&w.log())
+    );
+    notes.push(format!(
+        "SIGKILL of the client: {} kubelet left running, next start healthy, never two",
+        old.len()
+    ));
+
+    // the engine's exit status is the wrapper's: SIGKILL the kubelet itself
+    let kubelet = node.processes("kubelet");
+    assert_eq!(kubelet.len(), 1);
+    let killed = Command::new("kill")
+        .args(["-KILL", &kubelet[0].to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success(), "kill -KILL {}", kubelet[0]);
+    let (status, log) = w.wait(60);
+    let want = match r.engine {
+        // podman reports a container killed by a signal as 128 + signal
+        Engine::Podman => Some(137),
+        // rkt fly execs the kubelet: the wrapper's pid is the kubelet's
+        Engine::Rkt => None,
+    };
+    assert_eq!(status.code(), want, "{status}:\n{}", tail(&log));
+    notes.push(format!("kubelet killed: wrapper {}", show(status)));
+    Outcome {
+        healthz,
+        running,
+        volumes,
+        notes,
+    }
+}
+
+fn show(st: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (st.code(), st.signal()) {
+        (Some(c), _) => format!("status {c}"),
+        (None, Some(s)) => format!("signal {s}"),
+        _ => st.to_string(),
+    }
+}
+
+/// Both pods still run the containers they ran before, never restarted.
+fn same_containers(before: &[Pod], after: &[Pod]) {
+    for b in before {
+        let a = after
+            .iter()
+            .find(|a| a.name == b.name)
+            .unwrap_or_else(|| panic!("pod {} is gone: {after:?}", b.name));
+        assert_eq!(
+            a.containers, b.containers,
+            "pod {}: its containers changed or restarted",
+            b.name
+        );
+        assert!(a.containers.iter().all(|c| c.0 == 0), "{a:?}");
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The real host, before and after a case.
+
+/// What a case must not change on the real host.
+pub struct HostState {
+    absent: Vec<&'static str>,
+    chains: usize,
+}
+
+const NEVER_CREATED: [&str; 7] = [
+    "/var/lib/kubelet",
+    "/var/lib/containerd",
+    "/run/containerd",
+    "/var/lib/rkt",
+    "/etc/kubernetes",
+    "/usr/lib/rkt",
+    "/var/lib/kw-report",
+];
+
+impl HostState {
+    pub fn now() -> HostState {
+        HostState {
+            absent: NEVER_CREATED
+                .iter()
+                .filter(|p| fs::symlink_metadata(p).is_err())
+                .copied()
+                .collect(),
+            chains: kube_chains(),
+        }
+    }
+
+    /// Fails when the case left a path, a mount, or an iptables chain on
+    /// the host.
+    pub fn unchanged(&self) {
+        for p in &self.absent {
+            assert!(
+                fs::symlink_metadata(p).is_err(),
+                "{p} appeared on the host"
+            );
+        }
+        let mounts = fs::read_to_string("/proc/self/mountinfo").unwrap();
+        let ours: Vec<&str> = mounts
+            .lines()
+            .filter(|l| l.contains("kw-node"))
+            .collect();
+        assert!(ours.is_empty(), "mounts left on the host: {ours:?}");
+        assert_eq!(kube_chains(), self.chains, "iptables chains changed");
+    }
+}
+
+/// KUBE-* chains in the host's iptables (0 when iptables is missing).
+fn kube_chains() -> usize {
+    Command::new("iptables")
+        .args(["-w", "-S"])
+        .output()
+        .map(|o| {
+            String::from_utf8_lossy(&o.stdout)
+                .lines()
+                .filter(|l| l.contains("KUBE-"))
+                .count()
+        })
+        .unwrap_or(0)
+}
