@@ -6,6 +6,7 @@
 //! existing paths are never changed; after `execve` systemd supervises,
 //! signals and reaps the engine directly, because it *is* this process.
 
+use crate::mountinfo::MountTable;
 use crate::plan::Plan;
 use crate::quote;
 use std::ffi::{OsStr, OsString};
@@ -120,7 +121,7 @@ pub fn say(msg: &str) {
 /// container) to completion. Its failure is reported and otherwise ignored,
 /// as with systemd's `ExecStartPre=-`: the engine start that follows is
 /// what decides the outcome.
-fn run_before(cmd: &[crate::plan::Arg]) {
+fn run_before(cmd: &[crate::command::Arg]) {
     let argv: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();
     let mut line = b"+ ".to_vec();
     line.extend_from_slice(&quote::join(argv.iter().copied()));
@@ -296,7 +297,7 @@ pub fn resolve_program(
 /// still reported by [`make_directories`].) Returns the directories that do
 /// not exist yet, in order: on a restart none, and nothing more is done.
 pub fn check_directories(root: &Path, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, LaunchError> {
-    let mut mounts: Option<Vec<(PathBuf, bool)>> = None;
+    let mut mounts: Option<MountTable> = None;
     let mut to_create = Vec::new();
     for d in dirs {
         let full = root.join(d.strip_prefix("/").unwrap_or(d));
@@ -328,44 +329,14 @@ pub fn check_directories(root: &Path, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, 
         }
         let Some(first) = missing else { continue };
         to_create.push(d.clone());
-        let mounts = mounts.get_or_insert_with(read_only_mounts);
+        // an unreadable table: creating will tell
+        let mounts = mounts.get_or_insert_with(|| MountTable::read().unwrap_or_default());
         let real = fs::canonicalize(cur).unwrap_or_else(|_| cur.to_path_buf());
-        let ro = mounts
-            .iter()
-            .filter(|(m, _)| real.starts_with(m))
-            .max_by_key(|(m, _)| m.as_os_str().len())
-            .is_some_and(|(_, ro)| *ro);
-        if ro {
+        if mounts.resolve(&real).is_some_and(|m| m.read_only()) {
             return Err(fail(first, 30));
         }
     }
     Ok(to_create)
-}
-
-/// Every mount point with whether it is read-only (per mount or for its
-/// whole filesystem), from /proc/self/mountinfo; later mounts shadow earlier
-/// ones at the same point.
-fn read_only_mounts() -> Vec<(PathBuf, bool)> {
-    let text = fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
-    let mut out: Vec<(PathBuf, bool)> = Vec::new();
-    for line in text.lines() {
-        let f: Vec<&str> = line.split(' ').collect();
-        let Some(sep) = f.iter().position(|x| *x == "-") else {
-            continue;
-        };
-        if f.len() < sep + 4 || f.len() < 6 {
-            continue;
-        }
-        let point = f[4]
-            .replace("\\040", " ")
-            .replace("\\011", "\t")
-            .replace("\\012", "\n")
-            .replace("\\134", "\\");
-        let ro = f[5].split(',').any(|o| o == "ro") || f[sep + 3].split(',').any(|o| o == "ro");
-        out.retain(|(p, _)| p != Path::new(&point));
-        out.push((PathBuf::from(point), ro));
-    }
-    out
 }
 
 /// `mkdir -p` for each directory, below `root`: missing parents are made,

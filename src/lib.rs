@@ -15,13 +15,17 @@
 //! this library; only [`launch`] and the binaries' `main` touch the host.
 
 pub mod admin;
+pub mod command;
+pub mod ctl;
 pub mod defaults;
 pub mod engine;
 pub mod json;
 pub mod launch;
+pub mod mountinfo;
 pub mod osrelease;
 pub mod plan;
 pub mod quote;
+pub mod release;
 pub mod validate;
 pub mod words;
 

@@ -5,67 +5,15 @@
 //! where it came from. Nothing here reads the environment or touches the host.
 
 use crate::admin::{AdminConfig, Var};
+pub use crate::command::{Arg, Origin};
 use crate::defaults::Version;
 use crate::defaults::model::{Defaults, Engine, TrustPolicy, TrustRule};
 use crate::engine;
 use crate::engine::translate::Target;
 use crate::validate;
 use std::ffi::{OsStr, OsString};
-use std::fmt;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
-
-/// Where an argument of the engine command comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Origin {
-    /// A field of the release's defaults file.
-    Release(&'static str),
-    /// The release's volume of this index (`volumes[i]`).
-    Volume(usize),
-    /// An admin's rkt argument, translated for the release's engine.
-    Translated(Var),
-    /// An admin variable.
-    Variable(Var),
-    /// The image reference built as `URL:TAG`; `url` is `None` when the URL
-    /// is the release's `image.default_url`.
-    Image { url: Option<Var>, tag: Var },
-    /// The command's own syntax (`run`, `--volume`, the `--` before the
-    /// kubelet's flags).
-    Syntax,
-    /// The kubelet's own arguments, as given to the wrapper.
-    Kubelet,
-}
-
-impl fmt::Display for Origin {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Origin::Release(field) => write!(f, "release {field}"),
-            Origin::Volume(i) => write!(f, "release volumes[{i}]"),
-            Origin::Translated(v) => write!(f, "${v}, translated from rkt"),
-            Origin::Variable(v) => write!(f, "${v}"),
-            Origin::Image { url: Some(u), tag } => write!(f, "${u}:${tag}"),
-            Origin::Image { url: None, tag } => write!(f, "release image.default_url:${tag}"),
-            Origin::Syntax => f.write_str("wrapper"),
-            Origin::Kubelet => f.write_str("kubelet flags"),
-        }
-    }
-}
-
-/// One element of the engine's argv.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Arg {
-    pub value: OsString,
-    pub origin: Origin,
-}
-
-impl Arg {
-    pub fn new(value: impl Into<OsString>, origin: Origin) -> Arg {
-        Arg {
-            value: value.into(),
-            origin,
-        }
-    }
-}
 
 /// The trust rule that applied to the image, if any.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,17 +76,9 @@ pub enum PlanError {
     )]
     NoImage,
     #[error(transparent)]
-    Translate(#[from] crate::engine::translate::TranslateError),
+    Render(#[from] engine::RenderError),
     #[error(transparent)]
     Admin(#[from] crate::validate::AdminError),
-    #[error(
-        "image {image:?} is not pinned by digest, and this release runs only pinned images: set KUBELET_IMAGE=REPOSITORY@sha256:DIGEST"
-    )]
-    DigestRequired { image: String },
-    #[error(
-        "{image:?} is not a machine directory: this release runs systemd-nspawn, so set KUBELET_IMAGE to the absolute path of the kubelet's machine directory (or .raw image)"
-    )]
-    LocalImage { image: String },
 }
 
 /// The image reference (one string, as the original composed it before

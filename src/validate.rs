@@ -10,8 +10,8 @@
 //! clearly.
 
 use crate::admin::{AdminConfig, Var};
+use crate::command::{Arg, Origin};
 use crate::defaults::model::{AdminChecks, Defaults, Engine};
-use crate::plan::{Arg, Origin};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 

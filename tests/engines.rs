@@ -4,6 +4,7 @@
 use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::defaults::model::{Defaults, Engine, Nspawn};
 use kubelet_wrapper::defaults::registry;
+use kubelet_wrapper::engine::RenderError;
 use kubelet_wrapper::plan::{self, Plan, PlanError};
 use std::ffi::OsString;
 
@@ -385,7 +386,10 @@ fn nspawn_variant() {
         &[],
     )
     .unwrap_err();
-    assert!(matches!(e, PlanError::LocalImage { .. }), "{e}");
+    assert!(
+        matches!(e, PlanError::Render(RenderError::LocalImage { .. })),
+        "{e}"
+    );
     let e = plan_for(&nspawn_release(), &[("KUBELET_IMAGE", "/a b")], &[]).unwrap_err();
     assert!(
         e.to_string()

@@ -16,8 +16,8 @@
 #![no_main]
 
 use kubelet_wrapper::admin::AdminConfig;
-use kubelet_wrapper::defaults::registry::{self, ReleaseSource};
 use kubelet_wrapper::launch::say;
+use kubelet_wrapper::release::{self, ReleaseSource};
 use kubelet_wrapper::{launch, plan};
 use std::ffi::{c_char, c_int};
 use std::path::Path;
@@ -44,7 +44,7 @@ extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
 fn run() -> u8 {
     let kubelet_args: Vec<_> = std::env::args_os().skip(1).collect();
     let root = Path::new("/");
-    let (_, source, file) = registry::runtime(root);
+    let (_, source, file) = release::runtime(root);
     if let ReleaseSource::Newest(reason) = &source {
         say(&format!(
             "{reason}; using the newest system defaults ({})",

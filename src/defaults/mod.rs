@@ -1,7 +1,6 @@
 //! The system layer: the defaults file format ([`model`]) and its JSON
 //! Schema ([`schema`]), release versions and the selection rule
-//! ([`version`]), the files embedded in this binary ([`registry`]), and what
-//! changes for the kubelet between two releases ([`diff`]).
+//! ([`version`]) and the files embedded in this binary ([`registry`]).
 //!
 //! How to add a release: write `defaults/<release>.json` (copy the previous
 //! file and change what the release changes), run `cargo build`; the build
@@ -10,7 +9,6 @@
 //! what the release will run, and `kubelet-wrapperctl defaults diff <previous>
 //! <release>` what changes for the kubelet, for the review.
 
-pub mod diff;
 pub mod model;
 pub mod registry;
 pub mod schema;

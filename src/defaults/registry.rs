@@ -7,7 +7,6 @@
 use super::model::Defaults;
 use super::version::{self, Version};
 use include_dir::{Dir, include_dir};
-use std::path::Path;
 
 static DEFAULTS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/defaults");
 
@@ -68,33 +67,4 @@ pub fn newest() -> ReleaseFile {
     *files()
         .last()
         .expect("build.rs guarantees at least one release file")
-}
-
-/// How the release a binary runs as was decided.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ReleaseSource {
-    /// Fixed at build time by `KUBELET_WRAPPER_RELEASE`.
-    Pinned,
-    /// Read from `VERSION_ID` in the named os-release file.
-    Detected(String),
-    /// `auto`, but no usable `VERSION_ID` was found: the newest file is used.
-    Newest(String),
-}
-
-/// The release to run as, and the file it uses: the pinned release, or for
-/// `auto` builds the host's `VERSION_ID` (looked up below `root`).
-pub fn runtime(root: &Path) -> (Option<Version>, ReleaseSource, ReleaseFile) {
-    if let Ok(v) = Version::parse(PINNED) {
-        return (Some(v), ReleaseSource::Pinned, select(v));
-    }
-    match crate::osrelease::detect(root) {
-        crate::osrelease::Detection::Version { version, file } => (
-            Some(version),
-            ReleaseSource::Detected(file),
-            select(version),
-        ),
-        crate::osrelease::Detection::Unusable { reason } => {
-            (None, ReleaseSource::Newest(reason), newest())
-        }
-    }
 }

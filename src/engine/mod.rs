@@ -14,10 +14,25 @@ pub mod rkt;
 pub mod translate;
 
 use crate::admin::{AdminConfig, Var};
+use crate::command::{Arg, Origin};
 use crate::defaults::model::Engine;
-use crate::plan::{Arg, Origin};
 use crate::words::split;
 use std::ffi::OsString;
+
+/// A command the release's engine cannot be given with this admin layer.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RenderError {
+    #[error(transparent)]
+    Translate(#[from] translate::TranslateError),
+    #[error(
+        "image {image:?} is not pinned by digest, and this release runs only pinned images: set KUBELET_IMAGE=REPOSITORY@sha256:DIGEST"
+    )]
+    DigestRequired { image: String },
+    #[error(
+        "{image:?} is not a machine directory: this release runs systemd-nspawn, so set KUBELET_IMAGE to the absolute path of the kubelet's machine directory (or .raw image)"
+    )]
+    LocalImage { image: String },
+}
 
 /// What a renderer produces.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -8,12 +8,13 @@
 //!     BINDS... --directory=DIR|--image=FILE -- COMMAND KUBELET_FLAGS...
 //! ```
 
+use super::RenderError;
 use super::oci::notice;
 use super::translate::{self, CarriedOver, Intent, Target, Translation};
 use super::{Rendered, push_var, push_var_or};
 use crate::admin::{AdminConfig, Var};
+use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Nspawn};
-use crate::plan::{Arg, Origin, PlanError};
 use crate::words::split;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -54,10 +55,10 @@ pub fn render(
     admin: &AdminConfig,
     image: (&OsStr, Origin),
     kubelet_args: &[OsString],
-) -> Result<Rendered, PlanError> {
+) -> Result<Rendered, RenderError> {
     let path = image.0.as_bytes();
     if !path.starts_with(b"/") || split(image.0).len() != 1 {
-        return Err(PlanError::LocalImage {
+        return Err(RenderError::LocalImage {
             image: image.0.to_string_lossy().into_owned(),
         });
     }

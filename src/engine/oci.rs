@@ -11,11 +11,12 @@
 //! Before it, when the release asks, `PODMAN rm --force --ignore NAME`
 //! removes a container of the same name left by a crash or a reboot.
 
+use super::RenderError;
 use super::translate::{self, CarriedOver, Intent, Target, Translation};
 use super::{Rendered, push_var, push_var_or};
 use crate::admin::AdminConfig;
+use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Oci, TrustRule};
-use crate::plan::{Arg, Origin, PlanError};
 use crate::words::split;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -108,14 +109,14 @@ pub fn render(
     image: (&OsStr, Origin),
     trust: Option<&TrustRule>,
     kubelet_args: &[OsString],
-) -> Result<Rendered, PlanError> {
+) -> Result<Rendered, RenderError> {
     let (program_var, args_var) = (target.program_var(), target.args_var());
     let field = match target {
         Target::Docker => "engine.docker",
         _ => "engine.podman",
     };
     if o.require_digest && !image.0.as_bytes().windows(8).any(|w| w == b"@sha256:") {
-        return Err(PlanError::DigestRequired {
+        return Err(RenderError::DigestRequired {
             image: image.0.to_string_lossy().into_owned(),
         });
     }

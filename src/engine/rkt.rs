@@ -11,8 +11,8 @@
 
 use super::{Rendered, ignored_engine_vars, push_var, push_var_or};
 use crate::admin::{AdminConfig, Var};
+use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Rkt, TrustRule};
-use crate::plan::{Arg, Origin};
 use crate::words::split;
 use std::ffi::{OsStr, OsString};
 

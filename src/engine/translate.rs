@@ -437,7 +437,7 @@ pub struct CarriedOver {
     /// `RKT_GLOBAL_ARGS`, `RKT_RUN_ARGS` and `RKT_OPTS`, read for what they mean.
     pub translations: Vec<Translation>,
     /// The kubelet's path from `KUBELET_IMAGE_ARGS` (`--exec=X`), if set.
-    pub command: Option<(OsString, crate::plan::Origin)>,
+    pub command: Option<(OsString, crate::command::Origin)>,
     /// One per rkt-only or other engine's variable that is ignored.
     pub notices: Vec<String>,
 }
@@ -454,7 +454,7 @@ pub fn carry_over(
     let translations = translate(&rkt_words, target)?;
     let command = match &admin.image_args {
         Some(v) => image_args(&crate::words::split(v), target)?
-            .map(|c| (c, crate::plan::Origin::Translated(Var::KubeletImageArgs))),
+            .map(|c| (c, crate::command::Origin::Translated(Var::KubeletImageArgs))),
         None => None,
     };
     let mut notices = super::ignored_rkt_vars(admin, target.name(), target.program_var());

@@ -28,7 +28,7 @@
 //! flags, trust rules); the settings only one of the two engines has are
 //! `defaults show`'s to print.
 
-use super::model::{
+use crate::defaults::model::{
     AdminChecks, Defaults, Engine, Image, Nspawn, Oci, Rkt, TrustCondition, TrustPolicy, TrustRule,
     Volume,
 };

@@ -1,0 +1,63 @@
+//! What the engine command is made of, below both the plan and the
+//! renderers: each argument with where it came from.
+//!
+//! The renderers in [`crate::engine`] build `Vec<Arg>`, [`crate::validate`]
+//! reads the origins, and [`crate::plan`] puts them together; keeping these
+//! types here lets the dependencies run one way (plan -> engine, validate ->
+//! command).
+
+use crate::admin::Var;
+use std::ffi::OsString;
+use std::fmt;
+
+/// Where an argument of the engine command comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A field of the release's defaults file.
+    Release(&'static str),
+    /// The release's volume of this index (`volumes[i]`).
+    Volume(usize),
+    /// An admin's rkt argument, translated for the release's engine.
+    Translated(Var),
+    /// An admin variable.
+    Variable(Var),
+    /// The image reference built as `URL:TAG`; `url` is `None` when the URL
+    /// is the release's `image.default_url`.
+    Image { url: Option<Var>, tag: Var },
+    /// The command's own syntax (`run`, `--volume`, the `--` before the
+    /// kubelet's flags).
+    Syntax,
+    /// The kubelet's own arguments, as given to the wrapper.
+    Kubelet,
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::Release(field) => write!(f, "release {field}"),
+            Origin::Volume(i) => write!(f, "release volumes[{i}]"),
+            Origin::Translated(v) => write!(f, "${v}, translated from rkt"),
+            Origin::Variable(v) => write!(f, "${v}"),
+            Origin::Image { url: Some(u), tag } => write!(f, "${u}:${tag}"),
+            Origin::Image { url: None, tag } => write!(f, "release image.default_url:${tag}"),
+            Origin::Syntax => f.write_str("wrapper"),
+            Origin::Kubelet => f.write_str("kubelet flags"),
+        }
+    }
+}
+
+/// One element of the engine's argv.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Arg {
+    pub value: OsString,
+    pub origin: Origin,
+}
+
+impl Arg {
+    pub fn new(value: impl Into<OsString>, origin: Origin) -> Arg {
+        Arg {
+            value: value.into(),
+            origin,
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! `defaults list | show | diff | validate`: the embedded release files.
+
+use super::layer_diff::Change;
+use super::{Failure, ShowFormat};
+use crate::PROGRAM;
+use crate::defaults::Version;
+use crate::defaults::model::{self, Defaults};
+use crate::defaults::registry::{self, ReleaseFile};
+use crate::json;
+use crate::release::{self, ReleaseSource};
+use std::path::{Path, PathBuf};
+
+pub fn list() -> Result<String, Failure> {
+    let files = registry::files();
+    let (version, source, used) = release::runtime(Path::new("/"));
+    let mut out = String::new();
+    match (&source, version) {
+        (ReleaseSource::Pinned, Some(v)) => {
+            out.push_str(&format!("pinned release: {v} (uses {})\n", used.version))
+        }
+        (ReleaseSource::Detected(f), Some(v)) => out.push_str(&format!(
+            "pinned release: auto (this host: {v} from {f}, uses {})\n",
+            used.version
+        )),
+        (ReleaseSource::Newest(reason), _) => out.push_str(&format!(
+            "pinned release: auto ({reason}: uses {})\n",
+            used.version
+        )),
+        _ => {}
+    }
+    out.push('\n');
+    for f in &files {
+        let d = f.parse();
+        let mark = if f.version == used.version { "*" } else { " " };
+        let scope = if f.version.is_mainline() {
+            "main line"
+        } else {
+            "backport"
+        };
+        out.push_str(&format!(
+            "{mark} {:<10} {:<9}  {}\n",
+            f.version.to_string(),
+            scope,
+            d.summary
+        ));
+    }
+    Ok(out)
+}
+
+pub fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
+    let v = Version::parse(release).map_err(|e| Failure(1, e.to_string()))?;
+    let file = registry::select(v);
+    let d = file.parse();
+    Ok(match format {
+        ShowFormat::Json => {
+            let layer = serde_json::to_string_pretty(&d).expect("defaults serialize");
+            format!(
+                "{{\n\"release\": {},\n\"defaults\": {},\n\"layer\": {layer}\n}}\n",
+                json::string(release),
+                json::string(&file.version.to_string())
+            )
+        }
+        ShowFormat::Text => {
+            let mut out = format!(
+                "release {release} uses defaults/{}.json{}\n  {}\n\n",
+                file.version,
+                if d.origin == model::ReleaseOrigin::Project {
+                    " (a kubelet-wrapper release, not a CoreOS one)"
+                } else {
+                    ""
+                },
+                d.summary
+            );
+            out.push_str(&format!(
+                "engine       {} ({})\nimage        {}{}$KUBELET_IMAGE_TAG\n",
+                d.engine.name(),
+                d.engine.program(),
+                d.image.default_url,
+                d.image.tag_separator
+            ));
+            match &d.engine {
+                model::Engine::Rkt(rkt) => {
+                    out.push_str(&format!(
+                        "stage1       {}\nimage args   {}\nreadOnly     {}\n",
+                        rkt.stage1.join(" "),
+                        rkt.image_args.join(" "),
+                        if rkt.read_only_attribute {
+                            "written on every volume"
+                        } else {
+                            "not written (rkt default: read-write)"
+                        }
+                    ));
+                    if !rkt.run_flags.is_empty() {
+                        out.push_str(&format!("run flags    {}\n", rkt.run_flags.join(" ")));
+                    }
+                }
+                model::Engine::Podman(o) | model::Engine::Docker(o) => {
+                    out.push_str(&format!(
+                        "container    --name={}{}\ncommand      {}\nrun flags    {}\ndigest       {}\n",
+                        o.container_name,
+                        if o.remove_previous {
+                            " (a previous one is removed before start)"
+                        } else {
+                            ""
+                        },
+                        o.command,
+                        o.run_flags.join(" "),
+                        if o.require_digest {
+                            "required (image@sha256:...)"
+                        } else {
+                            "not required"
+                        }
+                    ));
+                }
+                model::Engine::SystemdNspawn(n) => {
+                    out.push_str(&format!(
+                        "command      {}\nrun flags    {}\n",
+                        n.command,
+                        n.run_flags.join(" ")
+                    ));
+                }
+            }
+            let trust = d.engine.trust();
+            out.push_str("trust\n");
+            for r in trust {
+                out.push_str(&format!(
+                    "  {:<44} {:<8} {}\n",
+                    r.when.to_string(),
+                    r.policy.to_string(),
+                    r.args.join(" ")
+                ));
+            }
+            if trust.is_empty() {
+                out.push_str("  (no rule: the engine's default applies)\n");
+            }
+            out.push_str("directories\n");
+            for dir in &d.directories {
+                out.push_str(&format!("  {dir}\n"));
+            }
+            out.push_str("volumes\n");
+            for vol in &d.volumes {
+                out.push_str(&format!(
+                    "  {:<24} {:<28} -> {:<28} {}{}\n",
+                    vol.name,
+                    vol.source,
+                    vol.target,
+                    if vol.read_only { "ro" } else { "rw" },
+                    if vol.recursive { ", recursive" } else { "" }
+                ));
+            }
+            out
+        }
+    })
+}
+
+pub fn diff(from: &str, to: &str, format: ShowFormat) -> Result<String, Failure> {
+    let pick = |r: &str| -> Result<(ReleaseFile, Defaults), Failure> {
+        let v = Version::parse(r).map_err(|e| Failure(1, e.to_string()))?;
+        let file = registry::select(v);
+        Ok((file, file.parse()))
+    };
+    let (file_a, a) = pick(from)?;
+    let (file_b, b) = pick(to)?;
+    let changes: Vec<Change> = super::layer_diff::diff(&a, &b);
+    Ok(match format {
+        ShowFormat::Json => {
+            // structs rather than a JSON value, to keep the fields in order
+            #[derive(serde::Serialize)]
+            struct Side {
+                release: String,
+                defaults: String,
+                summary: String,
+            }
+            #[derive(serde::Serialize)]
+            struct Report<'a> {
+                from: Side,
+                to: Side,
+                changes: &'a [Change],
+            }
+            let side = |r: &str, f: &ReleaseFile, d: &Defaults| Side {
+                release: r.to_string(),
+                defaults: f.version.to_string(),
+                summary: d.summary.clone(),
+            };
+            let report = Report {
+                from: side(from, &file_a, &a),
+                to: side(to, &file_b, &b),
+                changes: &changes,
+            };
+            let mut out = serde_json::to_string_pretty(&report).expect("the report serializes");
+            out.push('\n');
+            out
+        }
+        ShowFormat::Text => {
+            let width = from.len().max(to.len());
+            let mut out = format!(
+                "from {from:<width$}  defaults/{}.json: {}\nto   {to:<width$}  defaults/{}.json: {}\n\n",
+                file_a.version, a.summary, file_b.version, b.summary
+            );
+            if changes.is_empty() {
+                out.push_str(if file_a.version == file_b.version {
+                    "No change for the kubelet: both releases use the same defaults file.\n"
+                } else {
+                    "No change for the kubelet: the two files give the same system layer.\n"
+                });
+            } else {
+                out.push_str(&format!(
+                    "{} change{} for the kubelet:\n",
+                    changes.len(),
+                    if changes.len() == 1 { "" } else { "s" }
+                ));
+                for c in &changes {
+                    out.push_str(&format!("  - {c}\n"));
+                }
+            }
+            out
+        }
+    })
+}
+
+pub fn validate(files: &[PathBuf]) -> Result<String, Failure> {
+    let mut errors = Vec::new();
+    let mut out = String::new();
+    for path in files {
+        let shown = path.display().to_string();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match std::fs::read_to_string(path) {
+            Err(e) => errors.push(format!("{shown}: cannot read: {e}")),
+            Ok(text) => match model::check_file(&shown, &name, &text) {
+                Ok(_) => out.push_str(&format!("{shown}: ok\n")),
+                Err(mut e) => errors.append(&mut e),
+            },
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        print!("{out}");
+        Err(Failure(1, errors.join(&format!("\n{PROGRAM}: "))))
+    }
+}

@@ -1,0 +1,76 @@
+//! `explain`: each argument of the command with where it came from.
+
+use super::{Failure, make_plan, target};
+use crate::defaults::model;
+use crate::quote;
+use std::ffi::OsString;
+
+/// The plan for `release` (or the wrapper's own) as a readable table.
+pub fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Failure> {
+    let t = target(release)?;
+    let (defaults, plan) = make_plan(&t, kubelet)?;
+    let source = match t.source {
+        "option" => "given with --release",
+        "pinned" => "pinned at build time",
+        "os-release" => "read from os-release",
+        _ => "no usable os-release VERSION_ID: newest defaults",
+    };
+    let mut out = format!(
+        "release   {} ({source})\ndefaults  defaults/{}.json: {}\n",
+        t.release, plan.defaults, defaults.summary
+    );
+    out.push_str(&format!("engine    {}\n", plan.engine));
+    out.push_str(&format!("image     {}\n", plan.image.to_string_lossy()));
+    match &plan.trust {
+        Some(tr) => {
+            let what = if !tr.description.is_empty() {
+                tr.description.as_str()
+            } else {
+                match tr.policy {
+                    model::TrustPolicy::Verify => "the image signature is verified",
+                    model::TrustPolicy::Insecure => "image verification is switched off",
+                }
+            };
+            out.push_str(&format!("trust     {} (rule {} for {}): {what}\n", tr.policy, tr.rule, tr.condition));
+        }
+        None if plan.engine == "systemd-nspawn" => out.push_str(
+            "trust     none: systemd-nspawn runs a local machine directory, nothing is fetched or verified\n",
+        ),
+        None => out.push_str("trust     no rule of the release matches this image: the engine's own default applies\n"),
+    }
+    for w in &plan.trust_weakened {
+        out.push_str(&format!("          weakened: {w}\n"));
+    }
+    out.push_str("\ndirectories (mkdir -p, mode 0755, existing ones untouched):\n");
+    for d in &plan.directories {
+        out.push_str(&format!("  {}\n", d.display()));
+    }
+    if !plan.notices.is_empty() {
+        out.push_str("\nnotices:\n");
+        for n in &plan.notices {
+            out.push_str(&format!("  {n}\n"));
+        }
+    }
+    for c in &plan.before {
+        out.push_str(&format!(
+            "\nbefore the engine starts (failure ignored):\n  {}\n",
+            String::from_utf8_lossy(&quote::join(c.iter().map(|a| a.value.as_os_str())))
+        ));
+    }
+    out.push_str("\ncommand (exec'd, the wrapper's process becomes the engine):\n");
+    let quoted: Vec<String> = plan
+        .argv
+        .iter()
+        .map(|a| String::from_utf8_lossy(&quote::join([a.value.as_os_str()])).into_owned())
+        .collect();
+    let width = quoted
+        .iter()
+        .map(|q| q.chars().count())
+        .max()
+        .unwrap_or(0)
+        .min(72);
+    for (i, (q, a)) in quoted.iter().zip(&plan.argv).enumerate() {
+        out.push_str(&format!("  {i:>3}  {q:<width$}  {}\n", a.origin));
+    }
+    Ok(out)
+}

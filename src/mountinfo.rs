@@ -1,0 +1,405 @@
+//! The mount table as the kernel shows it in `/proc/self/mountinfo`
+//! (proc(5)), and which mount a path is really on.
+//!
+//! Two questions of the wrapper depend on the mount a path lies on, not on
+//! the path's text: whether a directory can be created there (a read-only
+//! mount) and whether mounts made below it inside the kubelet's container
+//! reach the host (its propagation). Mounts stack and hide one another, so
+//! "the mount whose point is the longest prefix" is not the answer: a
+//! writable tmpfs mounted over `/var` hides a read-only mount at
+//! `/var/lib` that was made before it. [`MountTable::resolve`] follows the
+//! tree the way path lookup does: from the root mount down through the
+//! children of the mount reached so far.
+//!
+//! Parsing is pure ([`MountTable::parse`]); only [`MountTable::read`] reads
+//! the file.
+
+use std::ffi::{OsStr, OsString};
+use std::io::{self, Read};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::path::{Component, Path, PathBuf};
+
+/// Where the kernel shows this process's mounts.
+pub const SELF_MOUNTINFO: &str = "/proc/self/mountinfo";
+
+/// The most of a mountinfo file read. A node with thousands of pod
+/// volumes has a few MiB; more than this is not a mount table.
+pub const MAX_BYTES: u64 = 64 << 20;
+
+/// How mount and unmount events below a mount travel to other mounts
+/// (mount_namespaces(7)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Propagation {
+    /// In a peer group (`shared:N`): events propagate both ways.
+    Shared,
+    /// Receives from a master (`master:N`) and sends to its own peers too.
+    SharedAndSlave,
+    /// Receives from a master (`master:N`), sends nothing.
+    Slave,
+    /// Neither sends nor receives.
+    Private,
+    /// Private, and cannot be bind-mounted.
+    Unbindable,
+}
+
+impl Propagation {
+    /// Whether mounts made below this mount reach its peers (the host's
+    /// view, when the peer is the host's mount).
+    pub fn sends(self) -> bool {
+        matches!(self, Propagation::Shared | Propagation::SharedAndSlave)
+    }
+
+    /// The word `findmnt -o PROPAGATION` uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Propagation::Shared => "shared",
+            Propagation::SharedAndSlave => "shared,slave",
+            Propagation::Slave => "slave",
+            Propagation::Private => "private",
+            Propagation::Unbindable => "unbindable",
+        }
+    }
+}
+
+impl std::fmt::Display for Propagation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// One line of mountinfo.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    pub id: u64,
+    pub parent: u64,
+    /// The directory of the file system mounted here (`/` unless a bind
+    /// mount of a subdirectory).
+    pub root: PathBuf,
+    /// Where it is mounted, relative to this process's root.
+    pub point: PathBuf,
+    /// Per-mount options (`rw`, `ro`, `nosuid`, `noexec`, ...).
+    pub options: Vec<String>,
+    pub propagation: Propagation,
+    pub fstype: String,
+    pub source: OsString,
+    /// Per-superblock options: a file system mounted `ro` is read-only at
+    /// every mount of it.
+    pub super_options: Vec<String>,
+}
+
+impl Mount {
+    /// Read-only for writes through this mount: per mount or for the
+    /// whole file system.
+    pub fn read_only(&self) -> bool {
+        self.options.iter().any(|o| o == "ro") || self.super_options.iter().any(|o| o == "ro")
+    }
+
+    /// Mounted `noexec`: execve(2) of any file through it fails with EACCES.
+    pub fn no_exec(&self) -> bool {
+        self.options.iter().any(|o| o == "noexec")
+    }
+}
+
+/// A line mountinfo cannot have come from the kernel with.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{SELF_MOUNTINFO} line {line}: {reason}")]
+pub struct ParseError {
+    pub line: usize,
+    pub reason: &'static str,
+}
+
+/// Every mount of this process's mount namespace, in the kernel's order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MountTable {
+    pub mounts: Vec<Mount>,
+}
+
+impl MountTable {
+    /// Reads [`SELF_MOUNTINFO`], at most [`MAX_BYTES`].
+    pub fn read() -> io::Result<MountTable> {
+        Self::read_from(Path::new(SELF_MOUNTINFO))
+    }
+
+    /// Reads a mountinfo file at `path`, at most [`MAX_BYTES`].
+    pub fn read_from(path: &Path) -> io::Result<MountTable> {
+        let mut text = Vec::new();
+        std::fs::File::open(path)?
+            .take(MAX_BYTES + 1)
+            .read_to_end(&mut text)?;
+        if text.len() as u64 > MAX_BYTES {
+            return Err(io::Error::other(format!(
+                "{} is larger than {MAX_BYTES} bytes",
+                path.display()
+            )));
+        }
+        Self::parse(&text).map_err(io::Error::other)
+    }
+
+    /// Parses mountinfo text (proc(5)): `ID PARENT MAJ:MIN ROOT POINT
+    /// OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPER_OPTIONS`, with space,
+    /// tab, newline and backslash in paths written as `\ooo` octal.
+    pub fn parse(text: &[u8]) -> Result<MountTable, ParseError> {
+        let mut mounts = Vec::new();
+        for (i, line) in text.split(|&b| b == b'\n').enumerate() {
+            if line.is_empty() {
+                continue;
+            }
+            let err = |reason| ParseError {
+                line: i + 1,
+                reason,
+            };
+            let f: Vec<&[u8]> = line.split(|&b| b == b' ').collect();
+            let sep = f
+                .iter()
+                .position(|x| *x == b"-")
+                .ok_or_else(|| err("no ' - ' separator"))?;
+            if sep < 6 || f.len() < sep + 3 {
+                return Err(err("too few fields"));
+            }
+            let number = |b: &[u8]| {
+                std::str::from_utf8(b)
+                    .ok()
+                    .and_then(|s| s.parse::<u64>().ok())
+                    .ok_or_else(|| err("mount id is not a number"))
+            };
+            let words = |b: &[u8]| -> Vec<String> {
+                String::from_utf8_lossy(b)
+                    .split(',')
+                    .map(str::to_string)
+                    .collect()
+            };
+            let mut shared = false;
+            let mut slave = false;
+            let mut unbindable = false;
+            for tag in &f[6..sep] {
+                if tag.starts_with(b"shared:") {
+                    shared = true;
+                } else if tag.starts_with(b"master:") {
+                    slave = true;
+                } else if *tag == b"unbindable" {
+                    unbindable = true;
+                }
+            }
+            let propagation = match (shared, slave, unbindable) {
+                (true, true, _) => Propagation::SharedAndSlave,
+                (true, false, _) => Propagation::Shared,
+                (false, true, _) => Propagation::Slave,
+                (false, false, true) => Propagation::Unbindable,
+                (false, false, false) => Propagation::Private,
+            };
+            mounts.push(Mount {
+                id: number(f[0])?,
+                parent: number(f[1])?,
+                root: PathBuf::from(unescape(f[3])),
+                point: PathBuf::from(unescape(f[4])),
+                options: words(f[5]),
+                propagation,
+                fstype: String::from_utf8_lossy(f[sep + 1]).into_owned(),
+                source: unescape(f[sep + 2]),
+                super_options: f.get(sep + 3).map(|b| words(b)).unwrap_or_default(),
+            });
+        }
+        Ok(MountTable { mounts })
+    }
+
+    /// The mount an absolute, normalised `path` (no `.`, `..` or symbolic
+    /// links: canonicalise first where the path exists) is on, as path
+    /// lookup finds it: from this namespace's root mount, down through the
+    /// children of the mount reached so far, the topmost of mounts stacked
+    /// at one point. `None` only for an empty table or a relative path.
+    pub fn resolve(&self, path: &Path) -> Option<&Mount> {
+        if !path.is_absolute() {
+            return None;
+        }
+        let known = |id: u64| self.mounts.iter().any(|m| m.id == id);
+        // the namespace's root: a mount at `/` whose parent is not shown
+        // (outside this root), the last such one
+        let mut cur = self
+            .mounts
+            .iter()
+            .rev()
+            .find(|m| m.point == Path::new("/") && (!known(m.parent) || m.parent == m.id))?;
+        // each prefix of the path in turn, as lookup crosses mount points:
+        // a mount at `/var` hides one at `/var/lib` on the same parent,
+        // whatever their order in the table
+        let mut prefix = PathBuf::from("/");
+        let mut components = path.components().filter_map(|c| match c {
+            Component::Normal(n) => Some(n),
+            _ => None,
+        });
+        loop {
+            // the topmost of the mounts stacked at this prefix
+            while let Some(m) = self
+                .mounts
+                .iter()
+                .rev()
+                .find(|m| m.parent == cur.id && m.id != cur.id && m.point == prefix)
+            {
+                cur = m;
+            }
+            match components.next() {
+                Some(c) => prefix.push(c),
+                None => return Some(cur),
+            }
+        }
+    }
+}
+
+/// Undoes mountinfo's `\ooo` escapes (the kernel writes space, tab,
+/// newline and backslash that way).
+fn unescape(b: &[u8]) -> OsString {
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'\\'
+            && i + 3 < b.len()
+            && b[i + 1..i + 4].iter().all(|d| (b'0'..=b'7').contains(d))
+        {
+            let v = (u32::from(b[i + 1] - b'0') << 6)
+                | (u32::from(b[i + 2] - b'0') << 3)
+                | u32::from(b[i + 3] - b'0');
+            if let Ok(byte) = u8::try_from(v) {
+                out.push(byte);
+                i += 4;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    OsString::from_vec(out)
+}
+
+/// The path as mountinfo would write it (for messages: one line, inert).
+pub fn escape(p: &OsStr) -> String {
+    let mut out = String::new();
+    for &b in p.as_bytes() {
+        match b {
+            b' ' | b'\t' | b'\n' | b'\\' => out.push_str(&format!("\\{b:03o}")),
+            _ => out.push(b as char),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A host like this machine's: `/` private, a shared /run, a read-only
+    /// /usr, and a sandbox's tmpfs over /var that hides an earlier
+    /// read-only mount at /var/lib.
+    const TABLE: &str = "\
+20 1 0:20 / / rw,relatime - ext4 /dev/vda rw
+21 20 0:21 / /run rw,nosuid shared:5 - tmpfs tmpfs rw,mode=755
+22 20 0:22 / /usr ro,relatime - ext4 /dev/vdb rw
+23 20 0:23 / /var/lib ro,relatime master:7 - ext4 /dev/vdc rw
+24 20 0:24 / /var rw,relatime shared:9 master:3 - tmpfs kw-test rw
+25 24 0:25 / /var/lib/kubelet rw - tmpfs tmpfs rw
+26 20 0:26 /srv/a\\040b /mnt/with\\040space rw,noexec unbindable - ext4 /dev/vdd ro
+27 21 0:27 / /run rw - tmpfs over-run rw
+";
+
+    fn table() -> MountTable {
+        MountTable::parse(TABLE.as_bytes()).unwrap()
+    }
+
+    fn on(path: &str) -> u64 {
+        table().resolve(Path::new(path)).unwrap().id
+    }
+
+    #[test]
+    fn parses_fields_escapes_and_propagation() {
+        let t = table();
+        assert_eq!(t.mounts.len(), 8);
+        let m = &t.mounts[6];
+        assert_eq!(m.point, Path::new("/mnt/with space"));
+        assert_eq!(m.root, Path::new("/srv/a b"));
+        assert_eq!(m.propagation, Propagation::Unbindable);
+        assert!(m.read_only(), "super option ro");
+        assert!(m.no_exec());
+        assert_eq!(t.mounts[0].propagation, Propagation::Private);
+        assert_eq!(t.mounts[1].propagation, Propagation::Shared);
+        assert_eq!(t.mounts[3].propagation, Propagation::Slave);
+        assert_eq!(t.mounts[4].propagation, Propagation::SharedAndSlave);
+        assert!(t.mounts[4].propagation.sends());
+        assert!(!t.mounts[3].propagation.sends());
+        assert_eq!(t.mounts[2].fstype, "ext4");
+        assert_eq!(t.mounts[4].source, OsString::from("kw-test"));
+    }
+
+    #[test]
+    fn resolves_like_path_lookup() {
+        assert_eq!(on("/"), 20);
+        assert_eq!(on("/etc/kubernetes"), 20);
+        assert_eq!(on("/usr/lib/os-release"), 22);
+        assert_eq!(on("/usr"), 22);
+        assert_eq!(on("/usr2"), 20, "component-wise, not by text");
+        // the later tmpfs over /var hides the read-only /var/lib below it
+        assert_eq!(on("/var/lib/docker"), 24);
+        assert!(
+            !table()
+                .resolve(Path::new("/var/lib/docker"))
+                .unwrap()
+                .read_only()
+        );
+        assert_eq!(on("/var/lib/kubelet/pods"), 25);
+        // a mount stacked at /run hides the first one
+        assert_eq!(on("/run/kubelet"), 27);
+        assert_eq!(table().resolve(Path::new("relative")), None);
+    }
+
+    #[test]
+    fn a_chroot_root_has_an_unlisted_parent() {
+        let t = MountTable::parse(
+            b"300 250 0:1 /x / rw - ext4 /dev/a rw\n301 300 0:2 / /proc rw - proc proc rw\n",
+        )
+        .unwrap();
+        assert_eq!(t.resolve(Path::new("/proc/1")).unwrap().id, 301);
+        assert_eq!(t.resolve(Path::new("/etc")).unwrap().id, 300);
+    }
+
+    #[test]
+    fn rejects_what_the_kernel_never_writes() {
+        for bad in [
+            "x 1 0:1 / / rw - ext4 a rw\n",
+            "1 1 0:1 / / rw ext4 a rw\n",
+            "1 1 0:1 / - ext4 a rw\n",
+            "1 1 0:1 / / rw -\n",
+        ] {
+            assert!(MountTable::parse(bad.as_bytes()).is_err(), "{bad}");
+        }
+        assert_eq!(MountTable::parse(b"").unwrap().mounts.len(), 0);
+    }
+
+    #[test]
+    fn unescape_and_escape_round_trip() {
+        assert_eq!(
+            unescape(b"a\\040b\\011c\\012d\\134e"),
+            OsString::from("a b\tc\nd\\e")
+        );
+        assert_eq!(
+            unescape(b"\\04"),
+            OsString::from("\\04"),
+            "short escape kept"
+        );
+        assert_eq!(
+            unescape(b"\\777"),
+            OsString::from("\\777"),
+            "over a byte kept"
+        );
+        assert_eq!(
+            escape(OsStr::new("a b\tc\nd\\e")),
+            "a\\040b\\011c\\012d\\134e"
+        );
+    }
+
+    #[test]
+    fn reads_this_process_table() {
+        let t = MountTable::read().unwrap();
+        let root = t.resolve(Path::new("/")).unwrap();
+        assert_eq!(root.point, Path::new("/"));
+        let proc_mount = t.resolve(Path::new("/proc/self")).unwrap();
+        assert_eq!(proc_mount.fstype, "proc");
+    }
+}
