@@ -79,7 +79,10 @@ fn main() {
     }
     let Some(kit) = harness::kit() else {
         for c in &selected {
-            println!("case {} ... skipped: no node kit (set KW_NODE_KIT)", c.name());
+            println!(
+                "case {} ... skipped: no node kit (set KW_NODE_KIT)",
+                c.name()
+            );
         }
         println!(
             "node: 0 passed, 0 failed, {} skipped (no node kit: set KW_NODE_KIT to the kit's directory; .ci/run does)",
@@ -145,7 +148,7 @@ fn run_case(c: &Case, images: &Images, wrapper: &std::path::Path) -> Outcome {
     let outcome = {
         let node = Node::start(images, c.mode);
         c.release.prepare(&node, images);
-        harness::check_release(&node, c.release, images, wrapper, c.lifecycle)
+        harness::check_release(&node, c.release, images, wrapper, c.mode, c.lifecycle)
     };
     host.unchanged();
     outcome

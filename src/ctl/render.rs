@@ -1,8 +1,18 @@
 //! `render`: what the wrapper would do, as JSON or as a shell script.
 
 use super::{Failure, Format, make_plan, target};
+use crate::defaults::model::SharedRule;
+use crate::mountinfo::MountTable;
+use crate::propagation::{self, State};
 use crate::{json, quote};
 use std::ffi::OsString;
+use std::path::Path;
+
+/// The mount `path` is on in this process's mount table, if readable.
+pub(super) fn host_state(path: &Path) -> Option<State> {
+    let table = MountTable::read().ok()?;
+    propagation::state(&table, &propagation::real_path(path))
+}
 
 /// The plan for `release` (or the wrapper's own) in `format`.
 pub fn render(
@@ -40,8 +50,28 @@ pub fn render(
                 &mut image,
                 std::os::unix::ffi::OsStrExt::as_bytes(plan.image.as_os_str()),
             );
+            let shared = plan
+                .shared
+                .iter()
+                .map(|s| {
+                    let (mount, now) = match host_state(&s.path) {
+                        Some(st) => (
+                            json::string(&st.mount.to_string_lossy()),
+                            json::string(st.propagation.name()),
+                        ),
+                        None => ("null".into(), "null".into()),
+                    };
+                    format!(
+                        "{{\"volume\": {}, \"path\": {}, \"when_not_shared\": {}, \"mount\": {mount}, \"propagation\": {now}}}",
+                        json::string(&s.volume),
+                        json::string(&s.path.to_string_lossy()),
+                        json::string(s.rule.name()),
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
             format!(
-                "{{\n  \"release\": {},\n  \"release_source\": {},\n  \"defaults\": {},\n  \"engine\": {},\n  \"before\": [{}],\n  \"argv\": {},\n  \"directories\": {},\n  \"notices\": {},\n  \"origins\": {},\n  \"image\": {},\n  \"trust\": {}\n}}\n",
+                "{{\n  \"release\": {},\n  \"release_source\": {},\n  \"defaults\": {},\n  \"engine\": {},\n  \"before\": [{}],\n  \"argv\": {},\n  \"directories\": {},\n  \"shared\": [{}],\n  \"notices\": {},\n  \"origins\": {},\n  \"image\": {},\n  \"trust\": {}\n}}\n",
                 json::string(&t.release),
                 json::string(t.source),
                 json::string(&plan.defaults.to_string()),
@@ -53,6 +83,7 @@ pub fn render(
                     .join(", "),
                 json::array(argv.iter().map(|a| a.as_os_str())),
                 json::array(dirs.iter().map(|a| a.as_os_str())),
+                shared,
                 json::array(notices.iter().map(|a| a.as_os_str())),
                 json::array(origins.iter().map(|a| a.as_os_str())),
                 image,
@@ -70,6 +101,21 @@ pub fn render(
             for d in &plan.directories {
                 let q = quote::join([d.as_os_str()]);
                 out.push_str(&format!("mkdir -p {}\n", String::from_utf8_lossy(&q)));
+            }
+            for s in &plan.shared {
+                let q = String::from_utf8_lossy(&quote::join([s.path.as_os_str()])).into_owned();
+                out.push_str(&format!(
+                    "# {q} must pass the kubelet's mounts to the host ({}):\n",
+                    match s.rule {
+                        SharedRule::Make => "made shared when it is not",
+                        SharedRule::Require => "the wrapper refuses to start when it is not shared",
+                    }
+                ));
+                if s.rule == SharedRule::Make {
+                    out.push_str(&format!(
+                        "findmnt -n -o PROPAGATION -T {q} | grep -q shared || {{ mount --rbind {q} {q} && mount --make-rshared {q}; }}\n"
+                    ));
+                }
             }
             out.push_str("exec ");
             out.push_str(&String::from_utf8_lossy(&quote::join(

@@ -2,6 +2,8 @@
 //! namespaced host per case ([`Node`]), and the checks every release runs.
 
 use crate::common::{cargo_build, copy_crate};
+use kubelet_wrapper::defaults::model::SharedRule;
+use kubelet_wrapper::mountinfo::MountTable;
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
@@ -109,6 +111,11 @@ impl Images {
 /// copy of the crate; returns release -> binary.
 pub fn pinned_wrappers(releases: &[&Release]) -> HashMap<&'static str, PathBuf> {
     let dir = copy_crate("node-wrappers");
+    for r in releases {
+        if let Some(text) = r.derived {
+            fs::write(dir.join(format!("defaults/{}.json", r.version)), text()).unwrap();
+        }
+    }
     let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target/debug/kubelet-wrapper");
     let mut out = HashMap::new();
     for r in releases {
@@ -156,6 +163,25 @@ pub struct Release {
     pub admin: &'static [(&'static str, &'static str)],
     /// Whether the lifecycle checks run on this release.
     pub lifecycle: bool,
+    /// A release file the test adds to the crate before building (a
+    /// variant of a real one), if the release is not in defaults/.
+    pub derived: Option<fn() -> String>,
+}
+
+/// Release 3001.0.0, the test's variant of 3000.0.0 whose
+/// /var/lib/kubelet must already be shared (`"shared": "require"`): on a
+/// private `/` the wrapper refuses to start.
+fn release_3001() -> String {
+    let text = kubelet_wrapper::defaults::registry::select("3000.0.0".parse().unwrap()).text;
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    v["release"] = "3001.0.0".into();
+    v["summary"] = "Test release: 3000.0.0 refusing a /var/lib/kubelet that is not shared.".into();
+    for vol in v["volumes"].as_array_mut().unwrap() {
+        if vol["name"] == "var-lib-kubelet" {
+            vol["shared"] = "require".into();
+        }
+    }
+    serde_json::to_string_pretty(&v).unwrap()
 }
 
 /// rkt's documented way to give the kubelet the host's DNS configuration:
@@ -170,6 +196,14 @@ pub const RELEASES: &[Release] = &[
         engine: Engine::Podman,
         admin: &[],
         lifecycle: true,
+        derived: None,
+    },
+    Release {
+        version: "3001.0.0",
+        engine: Engine::Podman,
+        admin: &[],
+        lifecycle: false,
+        derived: Some(release_3001),
     },
     Release {
         version: "2512.3.0",
@@ -180,12 +214,14 @@ pub const RELEASES: &[Release] = &[
             ("RKT_RUN_ARGS", RKT_DNS),
         ],
         lifecycle: true,
+        derived: None,
     },
     Release {
         version: "1576.5.0",
         engine: Engine::Rkt,
         admin: &[("RKT_RUN_ARGS", RKT_DNS)],
         lifecycle: false,
+        derived: None,
     },
     Release {
         version: "1298.7.0",
@@ -196,6 +232,7 @@ pub const RELEASES: &[Release] = &[
              --volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log",
         )],
         lifecycle: false,
+        derived: None,
     },
 ];
 
@@ -279,7 +316,7 @@ pub struct Node {
     pub dir: PathBuf,
     child: Child,
     /// The host pid of the namespaces' init.
-    init: u32,
+    pub init: u32,
     cgroups: Vec<PathBuf>,
 }
 
@@ -432,11 +469,19 @@ impl Node {
         let start = Instant::now();
         let child = cmd.spawn().expect("nsenter runs");
         let t = Instant::now();
+        let mut child = child;
         let pid = loop {
             if let Some(p) = children(child.id()).first() {
                 break *p;
             }
-            assert!(t.elapsed() < Duration::from_secs(10), "nsenter did not fork");
+            // a wrapper that refuses to start may be gone already
+            if child.try_wait().unwrap().is_some() {
+                break 0;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "nsenter did not fork"
+            );
             std::thread::sleep(Duration::from_millis(1));
         };
         Wrapper {
@@ -516,7 +561,8 @@ fn children(pid: u32) -> Vec<u32> {
 pub struct Wrapper {
     /// nsenter, whose exit status is the wrapper's.
     child: Child,
-    /// The wrapper's host pid: the engine's after exec.
+    /// The wrapper's host pid: the engine's after exec (0 when it ended
+    /// before it was seen).
     pub pid: u32,
     pub start: Instant,
     pub log: PathBuf,
@@ -528,6 +574,10 @@ impl Wrapper {
     }
 
     pub fn signal(&self, sig: &str) {
+        assert_ne!(
+            self.pid, 0,
+            "the wrapper ended before it could be signalled"
+        );
         let st = Command::new("kill")
             .arg(format!("-{sig}"))
             .arg(self.pid.to_string())
@@ -561,10 +611,7 @@ impl Wrapper {
 }
 
 fn tail(s: &str) -> String {
-    let lines: Vec<&str> = s
-        .lines()
-        .filter(|l| !l.starts_with("Flag --"))
-        .collect();
+    let lines: Vec<&str> = s.lines().filter(|l| !l.starts_with("Flag --")).collect();
     lines[lines.len().saturating_sub(15)..].join("\n")
 }
 
@@ -581,11 +628,15 @@ pub struct Outcome {
 
 impl fmt::Display for Outcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "healthz {:.1} s, first pod Running {:.1} s, volumes {}",
-            self.healthz, self.running, self.volumes
-        )?;
+        if self.healthz.is_nan() {
+            write!(f, "{}", self.volumes)?;
+        } else {
+            write!(
+                f,
+                "healthz {:.1} s, first pod Running {:.1} s, volumes {}",
+                self.healthz, self.running, self.volumes
+            )?;
+        }
         for n in &self.notes {
             write!(f, "; {n}")?;
         }
@@ -598,12 +649,16 @@ pub enum Volumes {
     /// The downward-API and memory-backed emptyDir volumes the kubelet
     /// mounted are what the pod's container sees.
     Reach,
+    /// The wrapper refused to start: the release requires a shared
+    /// /var/lib/kubelet and it was not.
+    Refused,
 }
 
 impl fmt::Display for Volumes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Volumes::Reach => "reach the pod",
+            Volumes::Refused => "not started: the wrapper refused the private /var/lib/kubelet",
         })
     }
 }
@@ -766,17 +821,70 @@ pub fn check_release(
     r: &Release,
     images: &Images,
     wrapper: &Path,
+    mode: Mode,
     lifecycle: bool,
 ) -> Outcome {
     let env = r.unit_env(images);
+    let defaults = match r.derived {
+        Some(text) => kubelet_wrapper::defaults::model::Defaults::from_json(&text()).unwrap(),
+        None => kubelet_wrapper::defaults::registry::select(r.version.parse().unwrap()).parse(),
+    };
+    let rule = defaults
+        .volumes
+        .iter()
+        .find(|v| v.source == "/var/lib/kubelet")
+        .and_then(|v| v.shared);
+    let mut notes = Vec::new();
     let mut w = node.start_wrapper(wrapper, &env, &KUBELET_FLAGS, "kubelet.log");
+    if mode == Mode::Private && rule == Some(SharedRule::Require) {
+        let (status, log) = w.wait(30);
+        assert_eq!(status.code(), Some(1), "{}", tail(&log));
+        let want = "kubelet-wrapper: /var/lib/kubelet (volume var-lib-kubelet) is on mount /var, whose propagation is private:";
+        assert!(log.contains(want), "{want} not in:\n{}", tail(&log));
+        assert!(
+            fs::symlink_metadata(format!("/proc/{}/root/var/lib/kubelet", node.init)).is_err(),
+            "the wrapper created /var/lib/kubelet before refusing"
+        );
+        let names = node.sh(&format!("{PODMAN} ps -a --format '{{{{.Names}}}}'"));
+        assert!(
+            names.trim().is_empty(),
+            "containers after the refusal: {names}"
+        );
+        return Outcome {
+            healthz: f64::NAN,
+            running: f64::NAN,
+            volumes: Volumes::Refused,
+            notes: vec!["exit status 1, nothing created".into()],
+        };
+    }
     let healthz = wait_healthy(node, &mut w);
     let (running, before) = wait_running(node, &mut w);
     let volumes = match check_volumes(node) {
         Ok(v) => v,
         Err(e) => panic!("{e}"),
     };
-    let mut notes = Vec::new();
+    // where `/` was private the wrapper made /var/lib/kubelet shared, and
+    // said so; where it was shared it did nothing
+    let made = w
+        .log()
+        .contains("bound it onto itself and marked it shared");
+    assert_eq!(
+        made,
+        mode == Mode::Private && rule == Some(SharedRule::Make),
+        "{}",
+        tail(&w.log())
+    );
+    let table =
+        MountTable::read_from(Path::new(&format!("/proc/{}/mountinfo", node.init))).unwrap();
+    let m = table.resolve(Path::new("/var/lib/kubelet")).unwrap();
+    assert!(
+        m.propagation.sends(),
+        "/var/lib/kubelet is {}",
+        m.propagation
+    );
+    if made {
+        notes.push("/var/lib/kubelet made shared by the wrapper".into());
+    }
     assert_eq!(node.processes("kubelet").len(), 1, "one kubelet runs");
 
     // SIGTERM to the wrapper's pid stops the kubelet (and, on podman,
@@ -821,7 +929,11 @@ pub fn check_release(
     let mut w = node.start_wrapper(wrapper, &env, &KUBELET_FLAGS, "kubelet-3.log");
     loop {
         let k = node.processes("kubelet");
-        assert!(k.len() <= 1, "{k:?}: kubelets run at once:\n{}", tail(&w.log()));
+        assert!(
+            k.len() <= 1,
+            "{k:?}: kubelets run at once:\n{}",
+            tail(&w.log())
+        );
         if k.len() == 1 && !old.contains(&k[0]) && node.http("/healthz").as_deref() == Some("ok") {
             break;
         }
@@ -836,11 +948,7 @@ pub fn check_release(
     }
     let (_, after) = wait_running(node, &mut w);
     same_containers(&before, &after);
-    assert!(
-        !w.log().contains("already in use"),
-        "{}",
-        tail(&w.log())
-    );
+    assert!(!w.log().contains("already in use"), "{}", tail(&w.log()));
     notes.push(format!(
         "SIGKILL of the client: {} kubelet left running, next start healthy, never two",
         old.len()
@@ -931,16 +1039,10 @@ impl HostState {
     /// the host.
     pub fn unchanged(&self) {
         for p in &self.absent {
-            assert!(
-                fs::symlink_metadata(p).is_err(),
-                "{p} appeared on the host"
-            );
+            assert!(fs::symlink_metadata(p).is_err(), "{p} appeared on the host");
         }
         let mounts = fs::read_to_string("/proc/self/mountinfo").unwrap();
-        let ours: Vec<&str> = mounts
-            .lines()
-            .filter(|l| l.contains("kw-node"))
-            .collect();
+        let ours: Vec<&str> = mounts.lines().filter(|l| l.contains("kw-node")).collect();
         assert!(ours.is_empty(), "mounts left on the host: {ours:?}");
         assert_eq!(kube_chains(), self.chains, "iptables chains changed");
     }
