@@ -69,6 +69,7 @@ pub struct Volume {
     /// (private or slave: pods would silently get empty directories).
     /// Absent: not checked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "SharedRule")]
     pub shared: Option<SharedRule>,
 }
 
