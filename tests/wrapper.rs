@@ -383,3 +383,45 @@ fn every_release_directory_is_inside_the_sandboxes_tmpfs() {
         }
     }
 }
+
+/// The mount /var/lib/kubelet is on, as the engine saw it.
+fn kubelet_dir_mount(run: &common::Run) -> kubelet_wrapper::mountinfo::Mount {
+    let t = kubelet_wrapper::mountinfo::MountTable::parse(
+        run.mountinfo.as_deref().expect("the engine ran").as_bytes(),
+    )
+    .unwrap();
+    t.resolve(std::path::Path::new("/var/lib/kubelet"))
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_private_var_lib_kubelet_is_made_shared_before_the_engine_starts() {
+    let mut sb = Sandbox::new();
+    sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
+    sb.mounts = common::PRIVATE_TMPFS_MOUNTS.into();
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    let m = kubelet_dir_mount(&run);
+    assert_eq!(m.point, std::path::Path::new("/var/lib/kubelet"));
+    assert!(m.propagation.sends(), "{m:?}");
+    assert!(
+        run.stderr().lines().any(|l| l
+            == "kubelet-wrapper: /var/lib/kubelet was not on a shared mount: bound it onto itself and marked it shared, so that the kubelet's mounts below it reach the host"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(run.dirs.as_deref(), Some(DIRS));
+
+    // on a shared / (as systemd makes it) nothing is mounted or said
+    let mut sb = Sandbox::new();
+    sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    assert_eq!(
+        kubelet_dir_mount(&run).point,
+        std::path::Path::new("/var"),
+        "a mount was made at /var/lib/kubelet"
+    );
+    assert!(!run.stderr().contains("shared"), "{}", run.stderr());
+}

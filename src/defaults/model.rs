@@ -208,7 +208,8 @@ pub struct Oci {
     /// `--name` of the kubelet container.
     pub container_name: String,
     /// Before starting, remove a previous container of that name (left by
-    /// a crash or a reboot), ignoring failure.
+    /// a crash, a reboot or a killed client): podman's `--replace`, a
+    /// `docker rm --force` run first (its failure ignored) on docker.
     pub remove_previous: bool,
     /// Release-fixed `run` flags, e.g. `--rm`, `--privileged`, `--pid=host`,
     /// `--network=host`.
@@ -537,8 +538,8 @@ impl Defaults {
 
 /// A volume whose mounts must reach the host: its source is one of the
 /// release's directories (so it exists, as a directory, to be bound onto
-/// itself), and the engine's bind passes mounts back: podman and docker
-/// only with `rshared` (`recursive`); systemd-nspawn's binds never do.
+/// itself), and on podman and docker the engine's bind passes mounts back
+/// (`rshared`, i.e. `recursive`).
 fn check_shared(p: &mut Problems, field: &str, v: &Volume, d: &Defaults) {
     if !d.directories.contains(&v.source) {
         p.add(
@@ -556,10 +557,6 @@ fn check_shared(p: &mut Problems, field: &str, v: &Volume, d: &Defaults) {
                 "set recursive: without rshared, {} does not pass the kubelet's mounts back to the host whatever the source's propagation",
                 d.engine.name()
             ),
-        ),
-        Engine::SystemdNspawn(_) => p.add(
-            &format!("{field}.shared"),
-            "systemd-nspawn's binds do not pass mounts made inside the container back to the host".into(),
         ),
         _ => {}
     }
