@@ -13,8 +13,9 @@
 #     at kw-node-PID: every cgroup the engines make is below it)
 #   - /etc and /usr/lib as overlays whose writes land in SANDBOX, tmpfs over
 #     /var, /run and /opt: containerd, podman and rkt keep their state there
-#   - lo up, and a veth pair (both ends inside) with a documentation address (192.0.2.10,
-#     never routed) as the node's address
+#   - lo up, and a veth pair (both ends inside) with a documentation
+#     address (192.0.2.10, never routed) as the node's address; the name
+#     server is 127.0.0.1, where none listens
 #   - containerd with its own config, root, state and socket, the pods'
 #     images imported
 # then writes SANDBOX/ready and becomes the namespace's init (the pause
@@ -69,6 +70,8 @@ rm -f /etc/os-release
 hostname kw-node
 echo kw-node > /etc/hostname
 printf '127.0.0.1 localhost\n192.0.2.10 kw-node\n' > /etc/hosts
+# no name server: a lookup fails at once, and no query leaves the case
+echo 'nameserver 127.0.0.1' > /etc/resolv.conf
 [ -e /etc/machine-id ] || echo 0123456789abcdef0123456789abcdef > /etc/machine-id
 
 ip link set lo up

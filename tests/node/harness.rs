@@ -204,6 +204,11 @@ fn release_3001() -> String {
 const RKT_DNS: &str =
     "--volume dns,kind=host,source=/etc/resolv.conf --mount volume=dns,target=/etc/resolv.conf";
 
+/// Before 1353.0.0 the release gave the kubelet no /var/log: it cannot
+/// read its pods' logs (kubectl logs) without the volume CoreOS documented.
+const RKT_DNS_LOG: &str = "--volume dns,kind=host,source=/etc/resolv.conf --mount volume=dns,target=/etc/resolv.conf \
+     --volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log";
+
 pub const RELEASES: &[Release] = &[
     Release {
         version: "3000.0.0",
@@ -231,7 +236,35 @@ pub const RELEASES: &[Release] = &[
         derived: None,
     },
     Release {
+        version: "2430.0.0",
+        engine: Engine::Rkt,
+        admin: &[("RKT_RUN_ARGS", RKT_DNS)],
+        lifecycle: false,
+        derived: None,
+    },
+    Release {
         version: "1576.5.0",
+        engine: Engine::Rkt,
+        admin: &[("RKT_RUN_ARGS", RKT_DNS)],
+        lifecycle: false,
+        derived: None,
+    },
+    Release {
+        version: "1492.6.0",
+        engine: Engine::Rkt,
+        admin: &[("RKT_RUN_ARGS", RKT_DNS)],
+        lifecycle: false,
+        derived: None,
+    },
+    Release {
+        version: "1409.3.0",
+        engine: Engine::Rkt,
+        admin: &[("RKT_RUN_ARGS", RKT_DNS)],
+        lifecycle: false,
+        derived: None,
+    },
+    Release {
+        version: "1367.5.0",
         engine: Engine::Rkt,
         admin: &[("RKT_RUN_ARGS", RKT_DNS)],
         lifecycle: false,
@@ -240,11 +273,28 @@ pub const RELEASES: &[Release] = &[
     Release {
         version: "1298.7.0",
         engine: Engine::Rkt,
-        admin: &[(
-            "RKT_RUN_ARGS",
-            "--volume dns,kind=host,source=/etc/resolv.conf --mount volume=dns,target=/etc/resolv.conf \
-             --volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log",
-        )],
+        admin: &[("RKT_RUN_ARGS", RKT_DNS_LOG)],
+        lifecycle: false,
+        derived: None,
+    },
+    Release {
+        version: "1097.0.0",
+        engine: Engine::Rkt,
+        admin: &[("RKT_RUN_ARGS", RKT_DNS_LOG)],
+        lifecycle: false,
+        derived: None,
+    },
+    Release {
+        version: "1024.0.0",
+        engine: Engine::Rkt,
+        admin: &[
+            ("RKT_RUN_ARGS", RKT_DNS_LOG),
+            // rkt 1.30 verifies a stage1 given by path (--stage1-path, the
+            // 960.0.0 layer's) and refuses the kit's unsigned one ("open
+            // /usr/share/rkt/stage1-fly.aci.asc: no such file"); the same
+            // stage1 from rkt's own stage1 directory is trusted
+            ("RKT_STAGE1_ARG", "--stage1-from-dir=stage1-fly.aci"),
+        ],
         lifecycle: false,
         derived: None,
     },
@@ -283,7 +333,7 @@ impl Release {
 
     /// What an admin has done before the first start: the kubelet's image
     /// in the engine's store, the static pods' manifests; for rkt, the
-    /// stage1 where CoreOS ships it (/usr/lib/rkt/stage1-images, whose
+    /// stage1 where CoreOS shipped it (/usr/lib/rkt/stage1-images, whose
     /// images rkt trusts without a signature).
     pub fn prepare(&self, node: &Node, images: &Images) {
         let img = images.dir.display();
@@ -294,6 +344,7 @@ impl Release {
             Engine::Rkt => format!(
                 "mkdir -p /usr/lib/rkt/stage1-images\n\
                  cp {img}/kit/stage1-fly.aci /usr/lib/rkt/stage1-images/\n\
+
                  {img}/kit/rkt fetch --insecure-options=image {img}/kubelet.aci >/dev/null"
             ),
         };
@@ -899,7 +950,26 @@ pub fn check_release(
     if made {
         notes.push("/var/lib/kubelet made shared by the wrapper".into());
     }
-    assert_eq!(node.processes("kubelet").len(), 1, "one kubelet runs");
+    let kubelet = node.processes("kubelet");
+    assert_eq!(kubelet.len(), 1, "one kubelet runs");
+    // the kubelet reads its pods' logs (kubectl logs) from the files the
+    // runtime writes on the host: it must see them
+    let logs = fs::read_dir(format!("/proc/{}/root/var/log/pods", kubelet[0]))
+        .map(|d| {
+            d.flatten()
+                .filter(|e| {
+                    e.file_name()
+                        .to_string_lossy()
+                        .contains("_volumes-kw-node_")
+                        && e.path().join("volumes/0.log").is_file()
+                })
+                .count()
+        })
+        .unwrap_or(0);
+    assert_eq!(
+        logs, 1,
+        "the kubelet does not see the volumes pod's log in its /var/log/pods"
+    );
 
     // SIGTERM to the wrapper's pid stops the kubelet (and, on podman,
     // removes its container); the pods keep running.
