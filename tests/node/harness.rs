@@ -344,7 +344,6 @@ impl Release {
             Engine::Rkt => format!(
                 "mkdir -p /usr/lib/rkt/stage1-images\n\
                  cp {img}/kit/stage1-fly.aci /usr/lib/rkt/stage1-images/\n\
-
                  {img}/kit/rkt fetch --insecure-options=image {img}/kubelet.aci >/dev/null"
             ),
         };
