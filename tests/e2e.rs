@@ -350,6 +350,10 @@ fn nspawn_wrapper() -> (PathBuf, Defaults) {
     // below /run instead.
     let vols = v["volumes"].as_array_mut().unwrap();
     vols.retain(|x| x["target"] != "/run" && x["target"] != "/sys/fs/cgroup");
+    // and its binds pass no mounts back to the host: nothing to make shared
+    for x in vols.iter_mut() {
+        x.as_object_mut().unwrap().remove("shared");
+    }
     vols.push(serde_json::json!({"name": "run-kubelet", "source": "/run/kubelet", "target": "/run/kubelet", "read_only": false}));
     v["engine"] = serde_json::json!({"systemd-nspawn": {
         "program": "/usr/bin/systemd-nspawn",

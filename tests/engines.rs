@@ -39,23 +39,31 @@ fn nspawn_release() -> Defaults {
         ],
         command: "/usr/local/bin/kubelet".into(),
     });
-    // systemd-nspawn owns /run and /sys/fs/cgroup: the format refuses them
+    // systemd-nspawn owns /run and /sys/fs/cgroup, and its binds pass no
+    // mounts back to the host: the format refuses them
     let problems: Vec<String> = d
         .problems(Some("3000.0.0"))
         .iter()
         .map(|p| p.to_string())
         .collect();
-    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert_eq!(problems.len(), 3, "{problems:?}");
     assert!(
-        problems[0].starts_with("volumes[6].target: systemd-nspawn mounts /run itself"),
+        problems[0].starts_with("volumes[3].shared: systemd-nspawn's binds do not pass mounts"),
         "{problems:?}"
     );
     assert!(
-        problems[1].starts_with("volumes[9].target: systemd-nspawn mounts /sys/fs/cgroup itself"),
+        problems[1].starts_with("volumes[6].target: systemd-nspawn mounts /run itself"),
+        "{problems:?}"
+    );
+    assert!(
+        problems[2].starts_with("volumes[9].target: systemd-nspawn mounts /sys/fs/cgroup itself"),
         "{problems:?}"
     );
     d.volumes
         .retain(|v| v.target != "/run" && v.target != "/sys/fs/cgroup");
+    for v in &mut d.volumes {
+        v.shared = None;
+    }
     assert_eq!(d.problems(Some("3000.0.0")), vec![]);
     d
 }

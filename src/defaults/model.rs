@@ -538,8 +538,8 @@ impl Defaults {
 
 /// A volume whose mounts must reach the host: its source is one of the
 /// release's directories (so it exists, as a directory, to be bound onto
-/// itself), and on podman and docker the engine's bind passes mounts back
-/// (`rshared`, i.e. `recursive`).
+/// itself), and the engine's bind passes mounts back: on podman and docker
+/// only `rshared` (`recursive`) ones, on systemd-nspawn none.
 fn check_shared(p: &mut Problems, field: &str, v: &Volume, d: &Defaults) {
     if !d.directories.contains(&v.source) {
         p.add(
@@ -551,6 +551,13 @@ fn check_shared(p: &mut Problems, field: &str, v: &Volume, d: &Defaults) {
         );
     }
     match &d.engine {
+        // measured with a real kubelet (tests/node.rs): nspawn mounts the
+        // container's tree as a slave of the host's, and --bind has no
+        // shared option, so the pods got empty volume directories
+        Engine::SystemdNspawn(_) => p.add(
+            &format!("{field}.shared"),
+            "systemd-nspawn's binds do not pass mounts made inside the container back to the host: the kubelet's pod volumes would stay empty".into(),
+        ),
         Engine::Podman(_) | Engine::Docker(_) if !v.recursive => p.add(
             &format!("{field}.shared"),
             format!(

@@ -157,6 +157,7 @@ pub fn pinned_wrappers(releases: &[&Release]) -> HashMap<&'static str, PathBuf> 
 pub enum Engine {
     Podman,
     Rkt,
+    Nspawn,
 }
 
 impl Engine {
@@ -164,6 +165,7 @@ impl Engine {
         match self {
             Engine::Podman => "podman",
             Engine::Rkt => "rkt",
+            Engine::Nspawn => "systemd-nspawn",
         }
     }
 }
@@ -180,6 +182,39 @@ pub struct Release {
     /// A release file the test adds to the crate before building (a
     /// variant of a real one), if the release is not in defaults/.
     pub derived: Option<fn() -> String>,
+    /// Whether the volumes the kubelet mounts reach the pods; `false`
+    /// pins a measured limitation (systemd-nspawn).
+    pub volumes_reach: bool,
+}
+
+/// Release 3100.0.0, the test's systemd-nspawn variant of 3000.0.0 (no
+/// release ships nspawn yet): the kubelet's machine directory below
+/// /var/lib/machines/kubelet; /run and /sys/fs/cgroup are nspawn's own, so
+/// the containerd socket's directory is bound instead; /dev/kmsg (the
+/// kubelet's OOM watcher) and every capability, as podman's --privileged
+/// gives. Without the capabilities the kubelet stops at "open /dev/kmsg:
+/// operation not permitted".
+fn release_3100() -> String {
+    let text = kubelet_wrapper::defaults::registry::select("3000.0.0".parse().unwrap()).text;
+    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
+    v["release"] = "3100.0.0".into();
+    v["summary"] = "Test release: the 3000.0.0 layer on systemd-nspawn.".into();
+    v["image"] =
+        serde_json::json!({"default_url": "/var/lib/machines/kubelet", "tag_separator": "/"});
+    let vols = v["volumes"].as_array_mut().unwrap();
+    vols.retain(|x| x["target"] != "/run" && x["target"] != "/sys/fs/cgroup");
+    for x in vols.iter_mut() {
+        x.as_object_mut().unwrap().remove("shared");
+    }
+    vols.push(serde_json::json!({"name": "run-containerd", "source": "/run/containerd", "target": "/run/containerd", "read_only": false}));
+    vols.push(serde_json::json!({"name": "run-kubelet", "source": "/run/kubelet", "target": "/run/kubelet", "read_only": false}));
+    vols.push(serde_json::json!({"name": "dev-kmsg", "source": "/dev/kmsg", "target": "/dev/kmsg", "read_only": false}));
+    v["engine"] = serde_json::json!({"systemd-nspawn": {
+        "program": "/usr/bin/systemd-nspawn",
+        "run_flags": ["--quiet", "--register=no", "--keep-unit", "--kill-signal=SIGTERM", "--capability=all"],
+        "command": "/usr/local/bin/kubelet"
+    }});
+    serde_json::to_string_pretty(&v).unwrap()
 }
 
 /// Release 3001.0.0, the test's variant of 3000.0.0 whose
@@ -216,6 +251,7 @@ pub const RELEASES: &[Release] = &[
         admin: &[],
         lifecycle: true,
         derived: None,
+        volumes_reach: true,
     },
     Release {
         version: "3001.0.0",
@@ -223,6 +259,17 @@ pub const RELEASES: &[Release] = &[
         admin: &[],
         lifecycle: false,
         derived: Some(release_3001),
+        volumes_reach: true,
+    },
+    Release {
+        version: "3100.0.0",
+        engine: Engine::Nspawn,
+        // nspawn names the machine after its directory: the node's name
+        // is the admin's to give
+        admin: &[("NSPAWN_ARGS", "--hostname=kw-node")],
+        lifecycle: false,
+        derived: Some(release_3100),
+        volumes_reach: false,
     },
     Release {
         version: "2512.3.0",
@@ -234,6 +281,7 @@ pub const RELEASES: &[Release] = &[
         ],
         lifecycle: true,
         derived: None,
+        volumes_reach: true,
     },
     Release {
         version: "2430.0.0",
@@ -241,6 +289,7 @@ pub const RELEASES: &[Release] = &[
         admin: &[("RKT_RUN_ARGS", RKT_DNS)],
         lifecycle: false,
         derived: None,
+        volumes_reach: true,
     },
     Release {
         version: "1576.5.0",
@@ -248,6 +297,7 @@ pub const RELEASES: &[Release] = &[
         admin: &[("RKT_RUN_ARGS", RKT_DNS)],
         lifecycle: false,
         derived: None,
+        volumes_reach: true,
     },
     Release {
         version: "1492.6.0",
@@ -255,6 +305,7 @@ pub const RELEASES: &[Release] = &[
         admin: &[("RKT_RUN_ARGS", RKT_DNS)],
         lifecycle: false,
         derived: None,
+        volumes_reach: true,
     },
     Release {
         version: "1409.3.0",
@@ -262,6 +313,7 @@ pub const RELEASES: &[Release] = &[
         admin: &[("RKT_RUN_ARGS", RKT_DNS)],
         lifecycle: false,
         derived: None,
+        volumes_reach: true,
     },
     Release {
         version: "1367.5.0",
@@ -269,6 +321,7 @@ pub const RELEASES: &[Release] = &[
         admin: &[("RKT_RUN_ARGS", RKT_DNS)],
         lifecycle: false,
         derived: None,
+        volumes_reach: true,
     },
     Release {
         version: "1298.7.0",
@@ -276,6 +329,7 @@ pub const RELEASES: &[Release] = &[
         admin: &[("RKT_RUN_ARGS", RKT_DNS_LOG)],
         lifecycle: false,
         derived: None,
+        volumes_reach: true,
     },
     Release {
         version: "1097.0.0",
@@ -283,6 +337,7 @@ pub const RELEASES: &[Release] = &[
         admin: &[("RKT_RUN_ARGS", RKT_DNS_LOG)],
         lifecycle: false,
         derived: None,
+        volumes_reach: true,
     },
     Release {
         version: "1024.0.0",
@@ -297,6 +352,7 @@ pub const RELEASES: &[Release] = &[
         ],
         lifecycle: false,
         derived: None,
+        volumes_reach: true,
     },
 ];
 
@@ -317,6 +373,7 @@ impl Release {
                 env.push(("PODMAN".into(), PODMAN.into()));
                 env.push(("PODMAN_RUN_ARGS".into(), PODMAN_RUN_ARGS.into()));
             }
+            Engine::Nspawn => env.push(("KUBELET_IMAGE_TAG".into(), PODMAN_TAG.into())),
             Engine::Rkt => {
                 env.push(("KUBELET_IMAGE_TAG".into(), RKT_TAG.into()));
                 env.push((
@@ -340,6 +397,10 @@ impl Release {
         let script = match self.engine {
             Engine::Podman => format!(
                 "{PODMAN} import -q {img}/kubelet-rootfs.tar quay.io/poseidon/kubelet:{PODMAN_TAG} >/dev/null"
+            ),
+            Engine::Nspawn => format!(
+                "mkdir -p /var/lib/machines/kubelet/{PODMAN_TAG}\n\
+                 tar -C /var/lib/machines/kubelet/{PODMAN_TAG} -xf {img}/kubelet-rootfs.tar"
             ),
             Engine::Rkt => format!(
                 "mkdir -p /usr/lib/rkt/stage1-images\n\
@@ -437,11 +498,21 @@ impl Node {
         }
     }
 
+    /// `nsenter` into every namespace of the case, into its root cgroups
+    /// too (as systemd starts a service in its unit's cgroup; setns leaves
+    /// the process in the test's cgroup, which systemd-nspawn refuses),
+    /// then the program and arguments the caller adds.
     fn nsenter(&self) -> Command {
         let mut c = Command::new("nsenter");
         c.arg("--target")
             .arg(self.init.to_string())
             .args(["-m", "-u", "-i", "-n", "-p", "-C", "--wd=/"])
+            .args([
+                "/bin/sh",
+                "-c",
+                "for d in /sys/fs/cgroup/*/; do echo $$ > \"${d}cgroup.procs\"; done; exec \"$@\"",
+                "sh",
+            ])
             .env_clear()
             .stdin(Stdio::null());
         c
@@ -489,9 +560,27 @@ impl Node {
         fs::read_to_string(format!("/proc/{}/root{path}", self.init)).ok()
     }
 
-    /// The live processes of the case whose command name is `comm`.
+    /// The live processes of the case (in its PID namespace, or in one
+    /// below it such as systemd-nspawn's) whose command name is `comm`.
     pub fn processes(&self, comm: &str) -> Vec<u32> {
         let ns = fs::read_link(format!("/proc/{}/ns/pid", self.init)).ok();
+        let ppid = |pid: u32| -> Option<u32> {
+            let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            stat.rsplit_once(") ")?.1.split(' ').nth(1)?.parse().ok()
+        };
+        // the process or an ancestor is in the case's namespace
+        let in_case = |mut pid: u32| {
+            while pid > 1 {
+                if fs::read_link(format!("/proc/{pid}/ns/pid")).ok() == ns {
+                    return true;
+                }
+                match ppid(pid) {
+                    Some(p) => pid = p,
+                    None => return false,
+                }
+            }
+            false
+        };
         let mut v = Vec::new();
         for e in fs::read_dir("/proc").unwrap().flatten() {
             let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
@@ -503,9 +592,9 @@ impl Node {
                 .and_then(|s| s.rsplit_once(") ").map(|(_, r)| r.starts_with('Z')))
                 .unwrap_or(true);
             if !zombie
-                && fs::read_link(format!("/proc/{pid}/ns/pid")).ok() == ns
                 && fs::read_to_string(format!("/proc/{pid}/comm"))
                     .is_ok_and(|c| c.trim_end() == comm)
+                && in_case(pid)
             {
                 v.push(pid);
             }
@@ -716,6 +805,9 @@ pub enum Volumes {
     /// The wrapper refused to start: the release requires a shared
     /// /var/lib/kubelet and it was not.
     Refused,
+    /// The pod runs, but the kubelet's mounts never reached it: its
+    /// downward-API and emptyDir volumes are empty directories.
+    Empty,
 }
 
 impl fmt::Display for Volumes {
@@ -723,6 +815,7 @@ impl fmt::Display for Volumes {
         f.write_str(match self {
             Volumes::Reach => "reach the pod",
             Volumes::Refused => "not started: the wrapper refused the private /var/lib/kubelet",
+            Volumes::Empty => "DO NOT reach the pod (empty directories)",
         })
     }
 }
@@ -923,9 +1016,20 @@ pub fn check_release(
     }
     let healthz = wait_healthy(node, &mut w);
     let (running, before) = wait_running(node, &mut w);
-    let volumes = match check_volumes(node) {
-        Ok(v) => v,
-        Err(e) => panic!("{e}"),
+    let volumes = match (check_volumes(node), r.volumes_reach) {
+        (Ok(v), true) => v,
+        (Err(e), true) => panic!("{e}"),
+        (Ok(_), false) => panic!(
+            "the volumes reach the pod on {}: the README says they do not",
+            r.engine.name()
+        ),
+        (Err(e), false) => {
+            assert!(
+                e.contains("mount: kw-node /podinfo tmpfs"),
+                "not the known limitation: {e}"
+            );
+            Volumes::Empty
+        }
     };
     // where `/` was private the wrapper made /var/lib/kubelet shared, and
     // said so; where it was shared it did nothing
@@ -1051,6 +1155,8 @@ pub fn check_release(
         Engine::Podman => Some(137),
         // rkt fly execs the kubelet: the wrapper's pid is the kubelet's
         Engine::Rkt => None,
+        // nspawn reports the payload's exit like podman
+        Engine::Nspawn => Some(137),
     };
     assert_eq!(status.code(), want, "{status}:\n{}", tail(&log));
     notes.push(format!("kubelet killed: wrapper {}", show(status)));
