@@ -22,6 +22,8 @@
 //! images and pinned builds are made once. `cargo test --test node -- NAME`
 //! runs the cases whose name contains NAME; `--list` lists them.
 
+#[path = "node/bench.rs"]
+mod bench;
 mod common;
 #[path = "node/harness.rs"]
 mod harness;
@@ -70,7 +72,31 @@ impl Case {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let filters: Vec<&String> = args.iter().filter(|a| !a.starts_with('-')).collect();
+    // `--bench N`: the start-up benchmark (benches/node.sh), not the tests
+    let bench = args.iter().position(|a| a == "--bench").map(|i| {
+        args.get(i + 1)
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(5)
+    });
+    let filters: Vec<&String> = args
+        .iter()
+        .filter(|a| !a.starts_with('-') && a.parse::<usize>().is_err())
+        .collect();
+    if let Some(rounds) = bench {
+        let kit = harness::kit().expect("the benchmark needs the node kit: set KW_NODE_KIT");
+        harness::require_tools();
+        let images = Images::build(&kit);
+        let releases: Vec<&Release> = harness::RELEASES
+            .iter()
+            .filter(|r| matches!(r.version, "3000.0.0" | "2512.3.0" | "3100.0.0"))
+            .collect();
+        let wrappers = harness::pinned_wrappers(&releases, true);
+        let table = bench::run(&images, &wrappers, rounds);
+        if let Some(out) = std::env::var_os("KW_NODE_BENCH_OUT") {
+            std::fs::write(out, table).unwrap();
+        }
+        return;
+    }
     let all = cases();
     let selected: Vec<&Case> = all
         .iter()
@@ -126,7 +152,7 @@ fn main() {
     let images = Images::build(&kit);
     let mut releases: Vec<&Release> = selected.iter().map(|c| c.release).collect();
     releases.dedup_by_key(|r| r.version);
-    let wrappers = harness::pinned_wrappers(&releases);
+    let wrappers = harness::pinned_wrappers(&releases, false);
     println!(
         "node: images and {} pinned wrappers ready in {:.1} s",
         wrappers.len(),

@@ -21,7 +21,7 @@ const PODMAN_TAG: &str = "v1.26.15";
 const RKT_TAG: &str = "v1.26.15_coreos.0";
 /// podman on this kind of machine: runc, and explicit limits (its defaults
 /// fail under runc).
-const PODMAN: &str = "/usr/bin/podman --runtime /usr/sbin/runc";
+pub const PODMAN: &str = "/usr/bin/podman --runtime /usr/sbin/runc";
 const PODMAN_RUN_ARGS: &str = "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024";
 
 /// The kubelet's flags on every case: standalone, static pods from
@@ -123,20 +123,31 @@ impl Images {
 
 /// Builds the wrapper pinned to each release (as an OS image does) in a
 /// copy of the crate; returns release -> binary.
-pub fn pinned_wrappers(releases: &[&Release]) -> HashMap<&'static str, PathBuf> {
+pub fn pinned_wrappers(
+    releases: &[&Release],
+    release_profile: bool,
+) -> HashMap<&'static str, PathBuf> {
     let dir = copy_crate("node-wrappers");
+    let (profile, flags): (&str, &[&str]) = if release_profile {
+        ("release", &["--release", "--bin", "kubelet-wrapper"])
+    } else {
+        ("debug", &["--bin", "kubelet-wrapper"])
+    };
     for r in releases {
         if let Some(text) = r.derived {
             fs::write(dir.join(format!("defaults/{}.json", r.version)), text()).unwrap();
         }
     }
-    let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target/debug/kubelet-wrapper");
+    let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("build-target")
+        .join(profile)
+        .join("kubelet-wrapper");
     let mut out = HashMap::new();
     for r in releases {
         if out.contains_key(r.version) {
             continue;
         }
-        let build = cargo_build(&dir, Some(r.version), &["--bin", "kubelet-wrapper"]);
+        let build = cargo_build(&dir, Some(r.version), flags);
         assert!(
             build.status.success(),
             "building the wrapper pinned to {}: {}",
@@ -359,7 +370,7 @@ pub const RELEASES: &[Release] = &[
 impl Release {
     /// The unit's environment: what systemd gives every service, the image
     /// tag, the kit's engine program, and the release's admin additions.
-    fn unit_env(&self, images: &Images) -> Vec<(String, String)> {
+    pub fn unit_env(&self, images: &Images) -> Vec<(String, String)> {
         let mut env = vec![
             ("PATH".to_string(), UNIT_PATH.to_string()),
             (
@@ -611,12 +622,23 @@ impl Node {
         args: &[&str],
         log: &str,
     ) -> Wrapper {
+        let mut argv = vec![wrapper.as_os_str().to_owned()];
+        argv.extend(args.iter().map(std::ffi::OsString::from));
+        self.start_command(&argv, env, log)
+    }
+
+    /// Starts `argv` as a unit's ExecStart= would (see [`Node::start_wrapper`]).
+    pub fn start_command(
+        &self,
+        argv: &[std::ffi::OsString],
+        env: &[(String, String)],
+        log: &str,
+    ) -> Wrapper {
         let log_path = self.dir.join(log);
         let f = fs::File::create(&log_path).unwrap();
         let mut cmd = self.nsenter();
         cmd.envs(env.iter().map(|(k, v)| (k, v)))
-            .arg(wrapper)
-            .args(args)
+            .args(argv)
             .stdout(f.try_clone().unwrap())
             .stderr(f);
         let start = Instant::now();
@@ -835,9 +857,15 @@ pub fn record(name: &str, o: &Outcome) {
 
 /// Waits for the kubelet's healthz; returns seconds since the wrapper started.
 fn wait_healthy(node: &Node, w: &mut Wrapper) -> f64 {
+    let t0 = w.start;
+    wait_healthy_since(node, w, t0)
+}
+
+/// Waits for the kubelet's healthz; returns seconds since `t0`.
+pub fn wait_healthy_since(node: &Node, w: &mut Wrapper, t0: Instant) -> f64 {
     loop {
         if node.http("/healthz").as_deref() == Some("ok") {
-            return w.start.elapsed().as_secs_f64();
+            return t0.elapsed().as_secs_f64();
         }
         if let Some(st) = w.exited() {
             panic!(
@@ -850,7 +878,7 @@ fn wait_healthy(node: &Node, w: &mut Wrapper) -> f64 {
             "the kubelet was not healthy within {DEADLINE:?}:\n{}",
             tail(&w.log())
         );
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(10));
     }
 }
 
@@ -899,6 +927,26 @@ fn pods(node: &Node) -> Vec<Pod> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Waits until a static pod runs; returns the seconds since `t0`.
+pub fn first_running(node: &Node, w: &mut Wrapper, t0: Instant) -> f64 {
+    loop {
+        if pods(node)
+            .iter()
+            .any(|p| p.phase == "Running" && !p.containers.is_empty())
+        {
+            return t0.elapsed().as_secs_f64();
+        }
+        if let Some(st) = w.exited() {
+            panic!(
+                "the engine exited ({st}) before a pod ran:\n{}",
+                tail(&w.log())
+            );
+        }
+        assert!(t0.elapsed() < DEADLINE, "no pod ran:\n{}", tail(&w.log()));
+        std::thread::sleep(Duration::from_millis(10));
+    }
 }
 
 /// Waits until both static pods run; returns the seconds since the wrapper
