@@ -77,8 +77,8 @@ pub fn run(images: &Images, wrappers: &HashMap<&'static str, PathBuf>, rounds: u
             }
         }
     }
-    let mut out = format!(
-        "| engine (release) | started by | healthz, median [min–max] | first pod Running, median [min–max] |\n|---|---|---|---|\n"
+    let mut out = String::from(
+        "| engine (release) | started by | healthz, median [min–max] | first pod Running, median [min–max] |\n|---|---|---|---|\n",
     );
     for r in &engines {
         for (wrapper, how) in [(true, "the wrapper"), (false, "a hand-written unit")] {
