@@ -21,7 +21,7 @@ mod defaults {
 }
 
 use defaults::model::{self, SCHEMA_FILE};
-use version::Version;
+use version::{Scope, Uncovered, Version};
 
 fn main() {
     println!("cargo::rerun-if-changed=defaults");
@@ -59,12 +59,29 @@ fn main() {
     let pinned = std::env::var("KUBELET_WRAPPER_RELEASE").unwrap_or_default();
     let pinned = pinned.trim();
     let pinned = if pinned.is_empty() { "auto" } else { pinned };
-    if pinned != "auto"
-        && let Err(e) = Version::parse(pinned)
-    {
-        errors.push(format!("KUBELET_WRAPPER_RELEASE: {e}, or auto"));
+    if pinned != "auto" {
+        match Version::parse(pinned) {
+            Err(e) => errors.push(format!("KUBELET_WRAPPER_RELEASE: {e}, or auto")),
+            // a pin no file covers would make a binary that guesses, or
+            // refuses on every host
+            Ok(v) if errors.is_empty() => {
+                if let Err(why) = version::choose(&releases, v) {
+                    errors.push(format!(
+                        "KUBELET_WRAPPER_RELEASE={pinned}: no release file covers it: {}; add defaults/{pinned}.json for it, or pin a release the files cover",
+                        uncovered(why)
+                    ));
+                }
+            }
+            Ok(_) => {}
+        }
     }
     println!("cargo::rustc-env=KUBELET_WRAPPER_PINNED={pinned}");
+    // which releases each file may apply to, for the selection rule at run
+    // time without parsing every file
+    println!(
+        "cargo::rustc-env=KUBELET_WRAPPER_SCOPES={}",
+        version::format_scopes(&releases)
+    );
 
     // `cargo::error` fails the build once this script returns, showing each
     // message as an `error:` line without the script's other output.
@@ -73,10 +90,23 @@ fn main() {
     }
 }
 
-/// Parses and validates one release file; returns its version.
-fn check_file(path: &Path, name: &str) -> Result<Version, Vec<String>> {
+/// Parses and validates one release file; returns which releases it may
+/// apply to.
+fn check_file(path: &Path, name: &str) -> Result<Scope, Vec<String>> {
     let shown = format!("defaults/{name}");
     let text = fs::read_to_string(path).map_err(|e| vec![format!("{shown}: cannot read: {e}")])?;
     let defaults = model::check_file(&shown, name, &text)?;
-    Ok(defaults.version().expect("validated"))
+    Ok(defaults.scope().expect("validated"))
+}
+
+/// Why no file covers a pin, in words.
+fn uncovered(why: Uncovered) -> String {
+    match why {
+        Uncovered::Past { file, until } => format!(
+            "the selection rule picks defaults/{file}.json, which applies only until {until}"
+        ),
+        Uncovered::NoFile => {
+            "it is no project release's own version, and there is no CoreOS release file for the version rule".into()
+        }
+    }
 }

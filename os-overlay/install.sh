@@ -3,40 +3,83 @@
 # ebuild's src_install (app-admin/kubelet-wrapper/kubelet-wrapper-*.ebuild),
 # for image builds without Portage.
 #
-#   os-overlay/install.sh DESTDIR [BINDIR]
+#   os-overlay/install.sh [--allow-unpinned] DESTDIR [BINDIR]
 #
 # DESTDIR  the image root, e.g. /build/rootfs (created if missing)
 # BINDIR   the directory holding the built kubelet-wrapper and
-#          kubelet-wrapperctl; default: target/release of this repository,
-#          built pinned to the image's release with
-#            KUBELET_WRAPPER_RELEASE=<release> cargo build --release --locked
+#          kubelet-wrapperctl; default: the README's quickest build, the
+#          one the ebuild makes (C runtime linked statically), in
+#          target/<machine>-unknown-linux-gnu/release of this repository:
+#            KUBELET_WRAPPER_RELEASE=<release> \
+#            RUSTFLAGS='-C target-feature=+crt-static' \
+#            cargo build --release --locked --target <machine>-unknown-linux-gnu
+#
+# The binaries must be pinned to a release (KUBELET_WRAPPER_RELEASE at build
+# time): an unpinned wrapper reads the release from os-release at run time
+# and guesses on a host it does not know. The script asks the built
+# kubelet-wrapperctl (`defaults list`), so it runs where the binaries run,
+# and checks that kubelet-wrapper holds the same release string (which
+# catches a wrapper left from another build, unless that release is also
+# the name of a defaults file). --allow-unpinned installs whatever BINDIR
+# holds, pinned or not, and says so.
 #
 # Portage strips the binaries after src_install; this script does not
-# (strip them, or build with a stripping profile, if the image needs it).
-# tests/overlay.rs runs this script and the ebuild's src_install into two
-# roots and fails when they differ: change both together.
+# (the release profile strips them already). tests/portage.rs runs this
+# script and the ebuild's phases (pkgcore's pebuild, the real eclasses) into
+# two roots and fails when they differ: change both together. Files that
+# kubelet-wrapperctl generates (man pages, completions) belong in both.
 set -euo pipefail
 
 usage() {
-  echo "usage: $0 DESTDIR [BINDIR]" >&2
+  echo "usage: $0 [--allow-unpinned] DESTDIR [BINDIR]" >&2
   exit 2
 }
+allow_unpinned=
+if [ "${1-}" = --allow-unpinned ]; then
+  allow_unpinned=1
+  shift
+fi
 if [ "$#" -lt 1 ] || [ "$#" -gt 2 ] || [ -z "$1" ]; then
   usage
 fi
 
 here=$(cd "$(dirname "$0")" && pwd)
 destdir=$1
-bindir=${2:-$here/../target/release}
+triple=$(uname -m)-unknown-linux-gnu
+bindir=${2:-$here/../target/$triple/release}
 files=$here/app-admin/kubelet-wrapper/files
+build="KUBELET_WRAPPER_RELEASE=<release> RUSTFLAGS='-C target-feature=+crt-static' cargo build --release --locked --target $triple"
 
 for bin in kubelet-wrapper kubelet-wrapperctl; do
   if [ ! -f "$bindir/$bin" ] || [ ! -x "$bindir/$bin" ]; then
-    echo "$0: $bindir/$bin: no such executable; build it with" \
-      "KUBELET_WRAPPER_RELEASE=<release> cargo build --release --locked" >&2
+    echo "$0: $bindir/$bin: no such executable; build it with $build" >&2
     exit 1
   fi
 done
+
+# The release the binaries are pinned to: the first line of `defaults
+# list` is "pinned release: RELEASE (uses FILE)" or "pinned release: auto ...".
+if listing=$(env -i PATH=/usr/bin:/bin "$bindir/kubelet-wrapperctl" defaults list 2>&1); then
+  first=${listing%%$'\n'*}
+else
+  first="cannot run $bindir/kubelet-wrapperctl defaults list (built for another machine?): ${listing%%$'\n'*}"
+fi
+pin=
+if [[ $first =~ ^pinned\ release:\ ([0-9]+\.[0-9]+\.[0-9]+)( |$) ]]; then
+  pin=${BASH_REMATCH[1]}
+  if ! grep -qaF -- "$pin" "$bindir/kubelet-wrapper"; then
+    echo "$0: $bindir/kubelet-wrapperctl is pinned to $pin but $bindir/kubelet-wrapper" \
+      "is not: they come from different builds; build both with $build" >&2
+    exit 1
+  fi
+elif [ -n "$allow_unpinned" ]; then
+  echo "$0: warning: installing binaries that are not pinned to a release ($first)" >&2
+else
+  echo "$0: $bindir: not pinned to a release ($first): build with" \
+    "KUBELET_WRAPPER_RELEASE set to the image's release ($build)," \
+    "or pass --allow-unpinned to install it anyway" >&2
+  exit 1
+fi
 
 umask 022
 # exeinto /usr/lib/coreos; doexe kubelet-wrapper
@@ -47,3 +90,6 @@ install -D -m 0755 "$bindir/kubelet-wrapperctl" "$destdir/usr/bin/kubelet-wrappe
 install -D -m 0644 "$files/kubelet-wrapper.tmpfiles" "$destdir/usr/lib/tmpfiles.d/kubelet-wrapper.conf"
 # insinto /usr/share/kubelet-wrapper; doins kubelet.service
 install -D -m 0644 "$files/kubelet.service" "$destdir/usr/share/kubelet-wrapper/kubelet.service"
+if [ -n "$pin" ]; then
+  echo "installed kubelet-wrapper pinned to release $pin into $destdir"
+fi

@@ -46,6 +46,22 @@ impl fmt::Display for Origin {
     }
 }
 
+impl Origin {
+    /// The admin setting an argument comes from, as messages name it, or
+    /// `None` for the release's and the wrapper's own arguments and the
+    /// kubelet's flags. Every argument with an admin origin gets the same
+    /// checks, whichever variable it came from: a tag or image location
+    /// with white space puts words into the command too.
+    pub fn admin(&self) -> Option<String> {
+        match self {
+            Origin::Variable(v) | Origin::Translated(v) => Some(v.name().to_string()),
+            Origin::Image { url: None, tag } => Some(tag.name().to_string()),
+            Origin::Image { url: Some(u), tag } => Some(format!("{u}:{tag}")),
+            Origin::Release(_) | Origin::Volume(_) | Origin::Syntax | Origin::Kubelet => None,
+        }
+    }
+}
+
 /// One element of the engine's argv.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Arg {

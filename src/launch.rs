@@ -15,7 +15,7 @@ use std::io::{self, Write};
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
 use std::process::Command;
 
 /// The mode of every directory the wrapper creates.
@@ -28,22 +28,28 @@ const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
 /// spec's exit status (section 7).
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
-    #[error("cannot create directory {}: {source}", path.display())]
+    #[error("cannot create directory {}: {source}", quote::escape(path.as_os_str().as_bytes()))]
     Directory { path: PathBuf, source: io::Error },
-    #[error("engine program {} not found{}: install it or set {var} to its path", program.to_string_lossy(), searched(path))]
+    #[error("cannot create directory {}: it is a symbolic link to {}, which {why}", quote::escape(path.as_os_str().as_bytes()), quote::escape(target.as_os_str().as_bytes()))]
+    Link {
+        path: PathBuf,
+        target: PathBuf,
+        why: &'static str,
+    },
+    #[error("engine program {} not found{}: install it or set {var} to its path", quote::escape(program.as_bytes()), searched(path))]
     NotFound {
         program: OsString,
         path: Option<OsString>,
         /// The admin variable that chooses the program.
         var: &'static str,
     },
-    #[error("engine program {} is not executable: {reason}; set {var} to the engine's program", program.to_string_lossy())]
+    #[error("engine program {} is not executable: {reason}; set {var} to the engine's program", quote::escape(program.as_bytes()))]
     NotExecutable {
         program: OsString,
         reason: String,
         var: &'static str,
     },
-    #[error("cannot execute engine program {}: {source}", program.to_string_lossy())]
+    #[error("cannot execute engine program {}: {source}", quote::escape(program.as_bytes()))]
     Exec {
         program: OsString,
         source: io::Error,
@@ -60,7 +66,7 @@ pub enum LaunchError {
 
 fn searched(path: &Option<OsString>) -> String {
     match path {
-        Some(p) => format!(" in PATH={}", p.to_string_lossy()),
+        Some(p) => format!(" in PATH={}", quote::escape(p.as_bytes())),
         None => String::new(),
     }
 }
@@ -71,6 +77,7 @@ impl LaunchError {
     pub fn exit_status(&self) -> u8 {
         match self {
             LaunchError::Directory { .. }
+            | LaunchError::Link { .. }
             | LaunchError::NotShared(_)
             | LaunchError::MakeShared { .. } => 1,
             LaunchError::NotFound { .. } => 127,
@@ -83,25 +90,39 @@ impl LaunchError {
 
 /// Creates every directory of the plan below `root` (`/` in production), then
 /// execs the engine. Returns only on failure.
+///
+/// Everything that can be checked is checked before the first directory is
+/// created, the way the kernel will decide it: the engine program (found,
+/// executable, not on a `noexec` mount), the size of the command for
+/// execve, and each directory (symbolic links followed, a read-only mount).
 pub fn run(plan: &Plan, root: &Path) -> LaunchError {
     // Borrowed, not copied: with many kubelet flags every copy of the argv
     // shows in the wrapper's run time (docs/performance.md).
     let argv: Vec<&OsStr> = plan.argv.iter().map(|a| a.value.as_os_str()).collect();
     let var = plan.program_var.name();
-    let program = match resolve_program(argv[0], std::env::var_os("PATH").as_deref(), var) {
-        Ok(p) => p,
-        Err(e) => return e,
-    };
-    if let Err(e) = check_exec_size(&argv, std::env::vars_os(), exec_limit()) {
+    // read once, and only when a check needs it
+    let table = std::cell::OnceCell::new();
+    let mounts = || table.get_or_init(|| MountTable::read().unwrap_or_default());
+    let program =
+        match resolve_program_on(argv[0], std::env::var_os("PATH").as_deref(), var, &mounts) {
+            Ok(p) => p,
+            Err(e) => return e,
+        };
+    if let Err(e) = check_exec_size(
+        program.as_os_str(),
+        &argv,
+        std::env::vars_os(),
+        exec_limit(),
+    ) {
         return e;
     }
-    let missing = match check_directories(root, &plan.directories) {
+    let missing = match check_directories_on(root, &plan.directories, &mounts) {
         Ok(m) => m,
         Err(e) => return e,
     };
     // before anything is created: a release that requires a shared source
     // refuses here; one that makes it shared does so once it exists
-    let make_shared = match shared_to_make(root, &plan.shared) {
+    let make_shared = match shared_to_make(root, &plan.shared, &mounts) {
         Ok(m) => m,
         Err(e) => return e,
     };
@@ -123,33 +144,36 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
     for cmd in &plan.before {
         run_before(cmd);
     }
-    let mut line = b"+ exec ".to_vec();
-    line.extend_from_slice(&quote::join(argv.iter().copied()));
-    line.push(b'\n');
+    let mut line = String::from("+ exec ");
+    line.push_str(&quote::join(argv.iter().copied()));
+    line.push('\n');
     // The trace is best effort: a closed stderr must not stop the kubelet.
-    let _ = io::stderr().lock().write_all(&line);
+    let _ = io::stderr().lock().write_all(line.as_bytes());
     exec(&program, &argv, var)
 }
 
 /// The sources of `shared` volumes to bind onto themselves (below
-/// `root`), or the refusal of one the release requires shared. Reads the
+/// `root`), or the refusal of one the release requires shared. Needs the
 /// mount table only when the release marks a volume.
-fn shared_to_make(
+fn shared_to_make<'t>(
     root: &Path,
     shared: &[crate::propagation::SharedSource],
+    mounts: &impl Fn() -> &'t MountTable,
 ) -> Result<Vec<PathBuf>, LaunchError> {
     if shared.is_empty() {
         return Ok(Vec::new());
     }
-    // an unreadable table: nothing is decided, as before this check
-    let table = MountTable::read().unwrap_or_default();
-    Ok(crate::propagation::check(&table, root, shared)?)
+    // an unreadable table (empty) decides nothing, as before this check
+    Ok(crate::propagation::check(mounts(), root, shared)?)
 }
 
 /// Writes one `kubelet-wrapper: ` line to stderr, best effort: a closed or
 /// broken stderr (journald restarting, a pipe whose reader went away) must
 /// never stop the kubelet from starting, and `eprintln!` would panic there.
+/// The message is one inert line whatever values it carries
+/// ([`quote::line`]): no value can add a line to the journal.
 pub fn say(msg: &str) {
+    let msg = quote::line(msg);
     let mut line = Vec::with_capacity(crate::PROGRAM.len() + msg.len() + 3);
     line.extend_from_slice(crate::PROGRAM.as_bytes());
     line.extend_from_slice(b": ");
@@ -164,12 +188,12 @@ pub fn say(msg: &str) {
 /// what decides the outcome.
 fn run_before(cmd: &[crate::command::Arg]) {
     let argv: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();
-    let mut line = b"+ ".to_vec();
-    line.extend_from_slice(&quote::join(argv.iter().copied()));
-    line.push(b'\n');
-    let _ = io::stderr().lock().write_all(&line);
+    let mut line = String::from("+ ");
+    line.push_str(&quote::join(argv.iter().copied()));
+    line.push('\n');
+    let _ = io::stderr().lock().write_all(line.as_bytes());
     let status = Command::new(argv[0]).args(&argv[1..]).status();
-    let shown = argv[0].to_string_lossy();
+    let shown = quote::escape(argv[0].as_bytes());
     match status {
         Ok(s) if s.success() => {}
         Ok(s) => say(&format!("{shown} exited with {s}; continuing")),
@@ -220,45 +244,56 @@ pub fn exec_limit() -> usize {
 }
 
 /// Checks, before anything is created on the host, that execve will accept
-/// the command with this environment under `limit` (see [`exec_limit`]):
-/// each string at most [`MAX_ARG_STRLEN`] bytes, all strings with their NUL
-/// bytes and pointers within the limit.
+/// the command with this environment under `limit` (see [`exec_limit`]),
+/// counting as the kernel counts (fs/exec.c): each string (argument,
+/// `KEY=VALUE`) with its NUL at most [`MAX_ARG_STRLEN`] bytes; all of them
+/// with their NULs, and the file name execve copies too (`filename`, as
+/// passed to it), at most `limit` less a pointer for each argument and
+/// environment string.
 pub fn check_exec_size(
+    filename: &OsStr,
     argv: &[&OsStr],
     env: impl IntoIterator<Item = (OsString, OsString)>,
     limit: usize,
 ) -> Result<(), LaunchError> {
     let ptr = std::mem::size_of::<usize>();
-    let mut total = (argv.len() + 2) * ptr;
+    let mut strings = filename.len() + 1;
+    let mut count = argv.len().max(1);
     for (i, a) in argv.iter().enumerate() {
         let n = a.len() + 1;
         if n > MAX_ARG_STRLEN {
             return Err(LaunchError::TooLarge {
                 what: format!(
-                    "argument {i} is {} bytes, over the kernel's {MAX_ARG_STRLEN}-byte limit for one argument",
-                    a.len()
+                    "argument {i} is {} bytes, over the kernel's limit of {} for one argument",
+                    a.len(),
+                    MAX_ARG_STRLEN - 1
                 ),
             });
         }
-        total += n;
+        strings += n;
     }
     for (k, v) in env {
-        let n = k.len() + 1 + v.len() + 1 + ptr;
+        // "KEY=VALUE" and its NUL
+        let n = k.len() + 1 + v.len() + 1;
         if n > MAX_ARG_STRLEN {
             return Err(LaunchError::TooLarge {
                 what: format!(
-                    "the environment variable {} is {} bytes, over the kernel's {MAX_ARG_STRLEN}-byte limit for one string",
-                    k.to_string_lossy(),
-                    n - 1
+                    "the environment variable {} is {} bytes, over the kernel's limit of {} for one string",
+                    quote::escape(k.as_bytes()),
+                    n - 1,
+                    MAX_ARG_STRLEN - 1
                 ),
             });
         }
-        total += n;
+        strings += n;
+        count += 1;
     }
-    if total > limit {
+    let pointers = count * ptr;
+    if strings + pointers > limit {
         return Err(LaunchError::TooLarge {
             what: format!(
-                "{total} bytes of arguments and environment, over this host's limit of {limit} (a quarter of the stack size limit)"
+                "{} bytes of arguments, environment and the engine's file name, and {pointers} bytes of pointers to them, over this host's limit of {limit} (a quarter of the stack size limit)",
+                strings
             ),
         });
     }
@@ -268,15 +303,80 @@ pub fn check_exec_size(
 /// Finds the file execve will run, as bash's `exec` does: a name with a `/`
 /// is used as is, any other is searched in `path` (`PATH`). Fails with the
 /// status the shell would give: 127 when nothing is found, 126 when what is
-/// found is a directory or has no execute bit.
+/// found is a directory, has no execute bit or is on a `noexec` mount
+/// (which execve refuses whatever the file's mode).
 pub fn resolve_program(
     program: &OsStr,
     path: Option<&OsStr>,
     var: &'static str,
 ) -> Result<PathBuf, LaunchError> {
-    let not_executable = |reason: &str| LaunchError::NotExecutable {
+    let table = std::cell::OnceCell::new();
+    resolve_program_on(program, path, var, &|| {
+        table.get_or_init(|| MountTable::read().unwrap_or_default())
+    })
+}
+
+unsafe extern "C" {
+    /// access(2) from the C library std links anyway.
+    fn access(path: *const std::ffi::c_char, mode: std::ffi::c_int) -> std::ffi::c_int;
+}
+
+/// access(2)'s mode for "may execute", as on every Linux architecture.
+const X_OK: std::ffi::c_int = 1;
+
+/// Asks the kernel whether this process may execute `path`: access(2) with
+/// `X_OK` applies the checks execve's permission check applies, a `noexec`
+/// mount included, in one system call.
+fn may_execute(path: &Path) -> io::Result<()> {
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes())?;
+    // SAFETY: `c` is a NUL-terminated string that outlives the call, which
+    // only reads it.
+    if unsafe { access(c.as_ptr(), X_OK) } == 0 {
+        Ok(())
+    } else {
+        Err(io::Error::last_os_error())
+    }
+}
+
+/// Why execve would refuse to run the file at `path` (`meta`: its
+/// metadata, links followed), or `None`. The kernel decides
+/// ([`may_execute`]); the mount table only says why, when a `noexec` mount
+/// is the reason (reading it costs milliseconds on a node with thousands of
+/// mounts, so only on this path).
+fn unusable<'m>(
+    path: &Path,
+    meta: &fs::Metadata,
+    mounts: &dyn Fn() -> &'m MountTable,
+) -> Option<String> {
+    if meta.is_dir() {
+        return Some("it is a directory".into());
+    }
+    if meta.permissions().mode() & 0o111 == 0 {
+        return Some("it has no execute permission".into());
+    }
+    let refused = may_execute(path).err()?;
+    let noexec = fs::canonicalize(path)
+        .ok()
+        .and_then(|real| mounts().resolve(&real).filter(|m| m.no_exec()).cloned());
+    Some(match noexec {
+        Some(m) => format!(
+            "{} is mounted noexec",
+            quote::escape(m.point.as_os_str().as_bytes())
+        ),
+        None => format!("execve would refuse it: {refused}"),
+    })
+}
+
+/// [`resolve_program`] with the mount table given.
+fn resolve_program_on<'m>(
+    program: &OsStr,
+    path: Option<&OsStr>,
+    var: &'static str,
+    mounts: &dyn Fn() -> &'m MountTable,
+) -> Result<PathBuf, LaunchError> {
+    let not_executable = |reason: String| LaunchError::NotExecutable {
         program: program.to_owned(),
-        reason: reason.to_string(),
+        reason,
         var,
     };
     if program.as_bytes().contains(&b'/') {
@@ -293,15 +393,15 @@ pub fn resolve_program(
                     var,
                 })
             }
-            Err(e) => Err(not_executable(&e.to_string())),
-            Ok(m) if m.is_dir() => Err(not_executable("it is a directory")),
-            Ok(m) if m.permissions().mode() & 0o111 == 0 => {
-                Err(not_executable("it has no execute permission"))
-            }
-            Ok(_) => Ok(PathBuf::from(program)),
+            Err(e) => Err(not_executable(e.to_string())),
+            Ok(m) => match unusable(Path::new(program), &m, mounts) {
+                Some(why) => Err(not_executable(why)),
+                None => Ok(PathBuf::from(program)),
+            },
         };
     }
     let path = path.unwrap_or(OsStr::new(DEFAULT_PATH));
+    // as bash: the first usable candidate, else report the first unusable one
     let mut first_unusable = None;
     for dir in path.as_bytes().split(|&b| b == b':') {
         let dir = if dir.is_empty() {
@@ -310,18 +410,19 @@ pub fn resolve_program(
             Path::new(OsStr::from_bytes(dir))
         };
         let candidate = dir.join(program);
-        match fs::metadata(&candidate) {
-            Ok(m) if m.is_file() && m.permissions().mode() & 0o111 != 0 => return Ok(candidate),
-            Ok(_) => {
-                first_unusable.get_or_insert(candidate);
+        if let Ok(m) = fs::metadata(&candidate) {
+            match unusable(&candidate, &m, mounts) {
+                None => return Ok(candidate),
+                Some(why) => {
+                    first_unusable.get_or_insert((candidate, why));
+                }
             }
-            Err(_) => {}
         }
     }
     match first_unusable {
-        Some(c) => Err(not_executable(&format!(
-            "{} is a directory or has no execute permission",
-            c.display()
+        Some((c, why)) => Err(not_executable(format!(
+            "{}: {why}",
+            quote::escape(c.as_os_str().as_bytes())
         ))),
         None => Err(LaunchError::NotFound {
             program: program.to_owned(),
@@ -331,50 +432,148 @@ pub fn resolve_program(
     }
 }
 
-/// Checks, before any directory is created, that each one can be: nothing
-/// but directories along its existing part, and the part to create not on a
-/// read-only mount. So a fault on the last directory does not leave the
-/// first ones behind. (What only creating can tell, such as a full disk, is
-/// still reported by [`make_directories`].) Returns the directories that do
-/// not exist yet, in order: on a restart none, and nothing more is done.
-pub fn check_directories(root: &Path, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, LaunchError> {
-    let mut mounts: Option<MountTable> = None;
-    let mut to_create = Vec::new();
-    for d in dirs {
-        let full = root.join(d.strip_prefix("/").unwrap_or(d));
-        let fail = |path: &Path, errno: i32| LaunchError::Directory {
-            path: shown_path(root, path),
-            source: io::Error::from_raw_os_error(errno),
-        };
-        // the nearest existing path, and the first component below it
-        let mut missing: Option<&Path> = None;
-        let mut cur: &Path = &full;
-        loop {
-            match fs::metadata(cur) {
-                Ok(m) if m.is_dir() => break,
-                // mkdir(2): EEXIST for the path itself, ENOTDIR below a file
-                Ok(_) => {
-                    return Err(fail(
-                        missing.map_or(cur, |_| &full),
-                        if missing.is_some() { 20 } else { 17 },
-                    ));
+/// Linux's limit on symbolic links followed in one lookup (`MAXSYMLINKS`).
+const MAX_LINKS: usize = 40;
+
+/// Where a directory of the release stands before anything is created.
+enum Resolved {
+    /// It exists (through links or not).
+    Exists,
+    /// It must be created: `first` is the first missing component (the
+    /// path as on the host), below the existing directory `parent` (real:
+    /// every link followed).
+    Missing { first: PathBuf, parent: PathBuf },
+}
+
+/// Follows `dir` below `root` as path lookup does, one component at a
+/// time: a symbolic link is read and followed in place (an absolute target
+/// from `root`, a relative one from the link's directory), `..` never goes
+/// above `root`. A link that leads nowhere (dangling) or in circles, or a
+/// file where a directory must be, is an error here, before anything is
+/// created: `mkdir -p` would fail on it after creating the directories
+/// before it.
+fn resolve_dir(root: &Path, dir: &Path) -> Result<Resolved, LaunchError> {
+    let shown = |p: &Path| shown_path(root, p);
+    let io_err = |p: &Path, errno: i32| LaunchError::Directory {
+        path: shown(p),
+        source: io::Error::from_raw_os_error(errno),
+    };
+    // the components still to walk, last first; each with the link it came
+    // from (for messages)
+    let mut todo: Vec<(std::ffi::OsString, Option<(PathBuf, PathBuf)>)> = dir
+        .components()
+        .rev()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some((n.to_owned(), None)),
+            Component::ParentDir => Some(("..".into(), None)),
+            _ => None,
+        })
+        .collect();
+    // `real`: the directory reached so far, every link followed;
+    // `written`: the same place as the release wrote it (for messages)
+    let mut real = root.to_path_buf();
+    let mut written = root.to_path_buf();
+    let mut links = 0;
+    while let Some((c, via)) = todo.pop() {
+        if c == ".." {
+            if real != root {
+                real.pop();
+            }
+            continue;
+        }
+        let next = real.join(&c);
+        if via.is_none() {
+            written.push(&c);
+        }
+        match fs::symlink_metadata(&next) {
+            Ok(m) if m.file_type().is_symlink() => {
+                links += 1;
+                if links > MAX_LINKS {
+                    return Err(io_err(&written, 40)); // ELOOP
                 }
-                Err(_) => {
-                    missing = Some(cur);
-                    match cur.parent() {
-                        Some(p) => cur = p,
-                        None => break,
+                let target = fs::read_link(&next).map_err(|e| LaunchError::Directory {
+                    path: shown(&written),
+                    source: e,
+                })?;
+                let link = via.clone().unwrap_or((shown(&written), target.clone()));
+                if target.is_absolute() {
+                    real = root.to_path_buf();
+                }
+                for t in target.components().rev() {
+                    match t {
+                        Component::Normal(n) => todo.push((n.to_owned(), Some(link.clone()))),
+                        Component::ParentDir => todo.push(("..".into(), Some(link.clone()))),
+                        _ => {}
                     }
                 }
             }
+            Ok(m) if m.is_dir() => real = next,
+            // mkdir(2): EEXIST for the path itself, ENOTDIR below a file
+            Ok(_) if todo.is_empty() => return Err(io_err(&written, 17)),
+            Ok(_) => return Err(io_err(&shown_join(root, dir), 20)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some((link, target)) = via {
+                    return Err(LaunchError::Link {
+                        path: link,
+                        target,
+                        why: "does not exist",
+                    });
+                }
+                return Ok(Resolved::Missing {
+                    first: shown(&written),
+                    parent: real,
+                });
+            }
+            Err(e) => {
+                return Err(LaunchError::Directory {
+                    path: shown(&written),
+                    source: e,
+                });
+            }
         }
-        let Some(first) = missing else { continue };
+    }
+    Ok(Resolved::Exists)
+}
+
+/// `dir` (absolute, as the release writes it) below `root`, as shown.
+fn shown_join(root: &Path, dir: &Path) -> PathBuf {
+    shown_path(root, &root.join(dir.strip_prefix("/").unwrap_or(dir)))
+}
+
+/// Checks, before any directory is created, that each one can be: links
+/// resolved as lookup resolves them ([`resolve_dir`]), nothing but
+/// directories along the existing part, and the part to create not on a
+/// read-only mount (the mount the real parent directory is on, as lookup
+/// finds it: a writable mount over a read-only one hides it). So a fault
+/// on the last directory does not leave the first ones behind. (What only
+/// creating can tell, such as a full disk, is still reported by
+/// [`make_directories`].) Returns the directories that do not exist yet, in
+/// order: on a restart none, and nothing more is done.
+pub fn check_directories(root: &Path, dirs: &[PathBuf]) -> Result<Vec<PathBuf>, LaunchError> {
+    let table = std::cell::OnceCell::new();
+    check_directories_on(root, dirs, &|| {
+        table.get_or_init(|| MountTable::read().unwrap_or_default())
+    })
+}
+
+/// [`check_directories`] with the mount table given.
+fn check_directories_on<'m>(
+    root: &Path,
+    dirs: &[PathBuf],
+    mounts: &dyn Fn() -> &'m MountTable,
+) -> Result<Vec<PathBuf>, LaunchError> {
+    let mut to_create = Vec::new();
+    for d in dirs {
+        let Resolved::Missing { first, parent } = resolve_dir(root, d)? else {
+            continue;
+        };
         to_create.push(d.clone());
         // an unreadable table: creating will tell
-        let mounts = mounts.get_or_insert_with(|| MountTable::read().unwrap_or_default());
-        let real = fs::canonicalize(cur).unwrap_or_else(|_| cur.to_path_buf());
-        if mounts.resolve(&real).is_some_and(|m| m.read_only()) {
-            return Err(fail(first, 30));
+        if mounts().resolve(&parent).is_some_and(|m| m.read_only()) {
+            return Err(LaunchError::Directory {
+                path: first,
+                source: io::Error::from_raw_os_error(30), // EROFS
+            });
         }
     }
     Ok(to_create)
@@ -546,10 +745,10 @@ mod tests {
         let owned = |n: usize, len: usize| vec![OsString::from("x".repeat(len)); n];
         let check = |argv: &[OsString], env: Vec<(OsString, OsString)>, limit: usize| {
             let argv: Vec<&OsStr> = argv.iter().map(|a| a.as_os_str()).collect();
-            check_exec_size(&argv, env, limit)
+            check_exec_size(OsStr::new("/e"), &argv, env, limit)
         };
         assert!(check(&owned(10, 100), vec![], 4096).is_ok());
-        let e = check(&owned(10, 400), vec![], 4096).unwrap_err();
+        let e = check(&owned(10, 410), vec![], 4096).unwrap_err();
         assert_eq!(e.exit_status(), 126);
         assert!(
             e.to_string().contains("over this host's limit of 4096"),
@@ -557,21 +756,119 @@ mod tests {
         );
         let e = check(&owned(1, MAX_ARG_STRLEN), vec![], usize::MAX).unwrap_err();
         assert!(e.to_string().contains("argument 0 is 131072 bytes"), "{e}");
-        let env = vec![(
-            OsString::from("K"),
-            OsString::from("v".repeat(MAX_ARG_STRLEN)),
-        )];
-        let e = check(&owned(1, 1), env, usize::MAX).unwrap_err();
-        assert!(e.to_string().contains("variable K"), "{e}");
-        // exactly at the limit is fine: 2 args of 9 bytes + NULs + 4 pointers
-        // (two for argv, its NULL, the environment's NULL), plus 1 variable
-        // "A=b" + NUL and its pointer
+        assert!(check(&owned(1, MAX_ARG_STRLEN - 1), vec![], usize::MAX).is_ok());
+        // one string: "K=" and the value, alone (no pointer) with its NUL
+        let env = |n: usize| vec![(OsString::from("K"), OsString::from("v".repeat(n - 2)))];
+        assert!(check(&owned(1, 1), env(MAX_ARG_STRLEN - 1), usize::MAX).is_ok());
+        let e = check(&owned(1, 1), env(MAX_ARG_STRLEN), usize::MAX).unwrap_err();
+        assert!(e.to_string().contains("variable K is 131072 bytes"), "{e}");
+        // exactly at the limit is fine: the file name "/e" (3 bytes with its
+        // NUL), 2 arguments of 9 bytes and their NULs, "A=b" and its NUL,
+        // and a pointer to each of the 3 strings
         let ptr = std::mem::size_of::<usize>();
         let env = || vec![(OsString::from("A"), OsString::from("b"))];
-        assert!(check(&owned(2, 9), env(), 24 + 5 * ptr).is_ok());
-        assert!(check(&owned(2, 9), env(), 23 + 5 * ptr).is_err());
+        assert!(check(&owned(2, 9), env(), 27 + 3 * ptr).is_ok());
+        assert!(check(&owned(2, 9), env(), 26 + 3 * ptr).is_err());
         let l = exec_limit();
         assert!((128 << 10..=6 << 20).contains(&l), "{l}");
+    }
+
+    /// The check agrees with the kernel at every edge: a real program is
+    /// spawned with commands just within and just over each limit.
+    #[test]
+    fn exec_size_agrees_with_the_kernel() {
+        let prog = "/bin/true";
+        let limit = exec_limit();
+        let ptr = std::mem::size_of::<usize>();
+        let both = |argv: &[OsString], env: &[(OsString, OsString)]| {
+            let args: Vec<&OsStr> = argv.iter().map(|a| a.as_os_str()).collect();
+            let ours = check_exec_size(OsStr::new(prog), &args, env.to_vec(), limit).is_ok();
+            let kernel = match Command::new(prog)
+                .arg0(&argv[0])
+                .args(&argv[1..])
+                .env_clear()
+                .envs(env.iter().map(|(k, v)| (k, v)))
+                .status()
+            {
+                Ok(s) => s.success(),
+                Err(e) if e.raw_os_error() == Some(7) => false, // E2BIG
+                Err(e) => panic!("{prog}: {e}"),
+            };
+            (ours, kernel)
+        };
+        // one environment string of the most the kernel takes, and one more
+        for n in [MAX_ARG_STRLEN - 1, MAX_ARG_STRLEN] {
+            let env = [(OsString::from("K"), OsString::from("v".repeat(n - 2)))];
+            let (ours, kernel) = both(&[prog.into()], &env);
+            assert_eq!(ours, kernel, "a {n}-byte environment string");
+            assert_eq!(ours, n < MAX_ARG_STRLEN);
+        }
+        // the whole command one byte under, at and over the limit
+        for total in [limit - 1, limit, limit + 1] {
+            // the file name, argv[0] and their pointer
+            let mut size = 2 * (prog.len() + 1) + ptr;
+            let mut argv = vec![OsString::from(prog)];
+            while size < total {
+                let n = (total - size - ptr - 1).min(100_000);
+                argv.push("x".repeat(n).into());
+                size += n + 1 + ptr;
+            }
+            assert_eq!(size, total);
+            let (ours, kernel) = both(&argv, &[]);
+            assert_eq!(ours, kernel, "{total} bytes against a limit of {limit}");
+            assert_eq!(ours, total <= limit);
+        }
+    }
+
+    #[test]
+    fn directories_follow_links_in_place_and_refuse_broken_ones() {
+        let root = tmp("links");
+        fs::create_dir_all(root.join("var")).unwrap();
+        fs::create_dir_all(root.join("srv/data")).unwrap();
+        // an absolute link resolves from the root, not from the host's /
+        symlink("/srv/data", root.join("var/lib")).unwrap();
+        symlink("../srv", root.join("opt")).unwrap();
+        let dirs = |d: &[&str]| -> Vec<PathBuf> { d.iter().map(PathBuf::from).collect() };
+        let missing = check_directories(&root, &dirs(&["/var/lib/kubelet", "/opt/data"])).unwrap();
+        assert_eq!(missing, dirs(&["/var/lib/kubelet"]));
+        // dangling, directly and on the way
+        symlink("/srv/gone", root.join("var/run")).unwrap();
+        for d in ["/var/run", "/var/run/kubelet"] {
+            let e = check_directories(&root, &dirs(&["/etc/kubernetes", d])).unwrap_err();
+            assert_eq!(e.exit_status(), 1);
+            assert_eq!(
+                e.to_string(),
+                "cannot create directory /var/run: it is a symbolic link to /srv/gone, which does not exist",
+                "{d}"
+            );
+        }
+        // a loop
+        symlink("loop", root.join("srv/loop")).unwrap();
+        let e = check_directories(&root, &dirs(&["/srv/loop/x"])).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("/srv/loop: Too many levels of symbolic links"),
+            "{e}"
+        );
+        // a link to a file
+        fs::write(root.join("srv/file"), b"").unwrap();
+        symlink("file", root.join("srv/to-file")).unwrap();
+        let e = check_directories(&root, &dirs(&["/srv/to-file"])).unwrap_err();
+        assert!(e.to_string().contains("/srv/to-file: File exists"), "{e}");
+        let e = check_directories(&root, &dirs(&["/srv/to-file/x"])).unwrap_err();
+        assert!(
+            e.to_string().contains("/srv/to-file/x: Not a directory"),
+            "{e}"
+        );
+        // `..` in a link target stops at the root
+        symlink("../../../../srv", root.join("var/up")).unwrap();
+        assert!(
+            check_directories(&root, &dirs(&["/var/up/data"]))
+                .unwrap()
+                .is_empty()
+        );
+        assert!(!root.join("etc").exists(), "nothing was created");
+        fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

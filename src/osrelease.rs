@@ -1,105 +1,222 @@
-//! Reading the host's release from os-release, for `auto` builds.
+//! The host's os-release (os-release(5)), for `auto` builds: read with a
+//! size bound, parsed without a shell.
+//!
+//! The file is the host's, not the admin's, but what it holds decides which
+//! release's system layer runs as root, so it is read defensively: only a
+//! regular file (a link to `/dev/zero` or a named pipe would make a plain
+//! read run forever or block), at most [`MAX_BYTES`], and parsed by
+//! [`parse`], which never fails: a line it cannot read is skipped.
 
-use crate::defaults::Version;
+use std::io::Read;
 use std::path::Path;
 
-/// The os-release files consulted, in order (os-release(5)).
+/// The os-release files consulted, in order (os-release(5)): the first that
+/// exists is the only one read.
 pub const FILES: [&str; 2] = ["etc/os-release", "usr/lib/os-release"];
 
-/// What os-release said about the release.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Detection {
-    /// `VERSION_ID` is a `MAJOR.MINOR.PATCH` version.
-    Version { version: Version, file: String },
-    /// No file, no `VERSION_ID`, or one that is not a version.
-    Unusable { reason: String },
+/// The most of an os-release file read. Real ones are well under 1 KiB.
+pub const MAX_BYTES: u64 = 64 * 1024;
+
+/// The assignments of an os-release file, in file order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OsRelease {
+    pub fields: Vec<(String, Vec<u8>)>,
 }
 
-/// Reads `VERSION_ID` from `/etc/os-release`, falling back to
-/// `/usr/lib/os-release` when the first does not exist, both below `root`.
-pub fn detect(root: &Path) -> Detection {
-    for rel in FILES {
-        let path = root.join(rel);
-        let shown = format!("/{rel}");
-        match std::fs::read(&path) {
-            Ok(bytes) => {
-                return match version_id(&bytes) {
-                    None => Detection::Unusable {
-                        reason: format!("{shown} has no VERSION_ID"),
-                    },
-                    Some(id) => match Version::parse(&id) {
-                        Ok(version) => Detection::Version {
-                            version,
-                            file: shown,
-                        },
-                        Err(_) => Detection::Unusable {
-                            reason: format!(
-                                "VERSION_ID {id:?} in {shown} is not MAJOR.MINOR.PATCH"
-                            ),
-                        },
-                    },
-                };
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            Err(e) => {
-                return Detection::Unusable {
-                    reason: format!("cannot read {shown}: {e}"),
-                };
-            }
+impl OsRelease {
+    /// The value of the last assignment of `key`.
+    pub fn get(&self, key: &str) -> Option<&[u8]> {
+        self.fields
+            .iter()
+            .rev()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_slice())
+    }
+
+    /// `ID` and the words of `ID_LIKE`: the operating system and those it
+    /// derives from.
+    pub fn ids(&self) -> impl Iterator<Item = &[u8]> {
+        self.get("ID").into_iter().chain(
+            self.get("ID_LIKE")
+                .unwrap_or_default()
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|w| !w.is_empty()),
+        )
+    }
+}
+
+/// Parses os-release text: `KEY=VALUE` lines, `#` comments and blank lines
+/// ignored; a value is bare or in double quotes (where `\` escapes `"`,
+/// `\`, `$` and a backtick) or in single quotes (taken as is). A line that is
+/// none of these (no `=`, a key that is not `[A-Za-z_][A-Za-z0-9_]*`, an
+/// unclosed quote, text after the closing quote) is skipped. Never fails.
+pub fn parse(text: &[u8]) -> OsRelease {
+    let mut fields = Vec::new();
+    for line in text.split(|&b| b == b'\n') {
+        let line = line.trim_ascii();
+        if line.is_empty() || line[0] == b'#' {
+            continue;
         }
-    }
-    Detection::Unusable {
-        reason: "neither /etc/os-release nor /usr/lib/os-release exists".into(),
-    }
-}
-
-/// The value of the last `VERSION_ID=` assignment, with one level of
-/// matching single or double quotes removed (os-release(5) syntax).
-pub fn version_id(contents: &[u8]) -> Option<String> {
-    let text = String::from_utf8_lossy(contents);
-    let mut found = None;
-    for line in text.lines() {
-        let Some(value) = line.trim().strip_prefix("VERSION_ID=") else {
+        let Some(eq) = line.iter().position(|&b| b == b'=') else {
             continue;
         };
-        let value = value.trim();
-        let unquoted = ['"', '\'']
-            .iter()
-            .find_map(|q| value.strip_prefix(*q).and_then(|v| v.strip_suffix(*q)))
-            .unwrap_or(value);
-        found = Some(unquoted.to_string());
+        let key = &line[..eq];
+        let key_ok = key
+            .first()
+            .is_some_and(|b| b.is_ascii_alphabetic() || *b == b'_')
+            && key.iter().all(|b| b.is_ascii_alphanumeric() || *b == b'_');
+        if !key_ok {
+            continue;
+        }
+        if let Some(value) = unquote(&line[eq + 1..]) {
+            // key_ok: ASCII
+            fields.push((String::from_utf8_lossy(key).into_owned(), value));
+        }
     }
-    found
+    OsRelease { fields }
+}
+
+/// A value as the shell would read it, or `None` for one it would not.
+fn unquote(v: &[u8]) -> Option<Vec<u8>> {
+    match v.first() {
+        Some(b'"') => {
+            let mut out = Vec::new();
+            let mut i = 1;
+            while i < v.len() {
+                match v[i] {
+                    b'"' => {
+                        return v[i + 1..].trim_ascii().is_empty().then_some(out);
+                    }
+                    b'\\' if matches!(v.get(i + 1), Some(b'"' | b'\\' | b'$' | b'`')) => {
+                        out.push(v[i + 1]);
+                        i += 2;
+                    }
+                    b => {
+                        out.push(b);
+                        i += 1;
+                    }
+                }
+            }
+            None
+        }
+        Some(b'\'') => {
+            let end = v[1..].iter().position(|&b| b == b'\'')? + 1;
+            v[end + 1..]
+                .trim_ascii()
+                .is_empty()
+                .then(|| v[1..end].to_vec())
+        }
+        _ => {
+            let mut out = Vec::new();
+            let mut i = 0;
+            while i < v.len() {
+                if v[i] == b'\\' && i + 1 < v.len() {
+                    i += 1;
+                }
+                out.push(v[i]);
+                i += 1;
+            }
+            Some(out)
+        }
+    }
+}
+
+/// Reads `path` if it is a regular file, at most [`MAX_BYTES`]. `Ok(None)`
+/// when it does not exist (a dangling link included); `Err` says why it
+/// cannot be used, naming it as `shown`.
+pub fn read_bounded(path: &Path, shown: &str) -> Result<Option<Vec<u8>>, String> {
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {shown}: {e}")),
+    };
+    // checked before opening: opening a named pipe blocks until a writer
+    // comes, reading a device may never end
+    if !meta.is_file() {
+        return Err(format!("{shown} is not a regular file"));
+    }
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    // the file may have been replaced in between
+    if !file.metadata().is_ok_and(|m| m.is_file()) {
+        return Err(format!("{shown} is not a regular file"));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(format!("{shown} is larger than {MAX_BYTES} bytes"));
+    }
+    Ok(Some(bytes))
+}
+
+/// The host's os-release below `root`: `/etc/os-release`, or when that
+/// does not exist `/usr/lib/os-release`; with the file's name as shown in
+/// messages. `Err` says why there is none to use.
+pub fn detect(root: &Path) -> Result<(String, OsRelease), String> {
+    for rel in FILES {
+        let shown = format!("/{rel}");
+        if let Some(bytes) = read_bounded(&root.join(rel), &shown)? {
+            return Ok((shown, parse(&bytes)));
+        }
+    }
+    Err("neither /etc/os-release nor /usr/lib/os-release exists".into())
+}
+
+/// Whether `id` (an `ID` or `ID_LIKE` word) names the CoreOS family.
+pub fn is_coreos_family(id: &[u8]) -> bool {
+    matches!(id, b"coreos" | b"flatcar")
+}
+
+/// A short name of the host for messages: `ID VERSION_ID`, escaped.
+pub fn describe(os: &OsRelease) -> String {
+    let id = os.get("ID").unwrap_or(b"linux");
+    match os.get("VERSION_ID") {
+        Some(v) => format!("{} {}", crate::quote::escape(id), crate::quote::escape(v)),
+        None => crate::quote::escape(id),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn get(text: &[u8], key: &str) -> Option<Vec<u8>> {
+        parse(text).get(key).map(<[u8]>::to_vec)
+    }
+
     #[test]
-    fn version_id_forms() {
+    fn value_forms() {
+        let v = |t: &[u8]| get(t, "VERSION_ID");
         assert_eq!(
-            version_id(b"NAME=CoreOS\nVERSION_ID=1688.5.3\n").as_deref(),
-            Some("1688.5.3")
+            v(b"NAME=CoreOS\nVERSION_ID=1688.5.3\n").unwrap(),
+            b"1688.5.3"
         );
+        assert_eq!(v(b"VERSION_ID=\"2512.3.0\"").unwrap(), b"2512.3.0");
+        assert_eq!(v(b"VERSION_ID='2512.3.0'").unwrap(), b"2512.3.0");
+        assert_eq!(v(b"  VERSION_ID=1.2.3  \r\n").unwrap(), b"1.2.3");
+        assert_eq!(v(b"VERSION=1.2.3\nID=coreos\n"), None);
+        assert_eq!(v(b"\xff\xfe\x00garbage"), None);
         assert_eq!(
-            version_id(b"VERSION_ID=\"2512.3.0\"").as_deref(),
-            Some("2512.3.0")
+            v(b"VERSION_ID=1.0.0\nVERSION_ID=2.0.0\n").unwrap(),
+            b"2.0.0"
         );
+        assert_eq!(v(b"# VERSION_ID=1.0.0\n"), None);
+        assert_eq!(v(b"VERSION_ID=\"1.0.0\n"), None, "unclosed quote");
+        assert_eq!(v(b"VERSION_ID=\"1\" \"2\"\n"), None, "text after the quote");
+        assert_eq!(v(b"VERSION ID=1\n"), None);
         assert_eq!(
-            version_id(b"VERSION_ID='2512.3.0'").as_deref(),
-            Some("2512.3.0")
+            get(
+                b"PRETTY_NAME=\"A \\\"quoted\\\" \\$name\\\\ \\n\"",
+                "PRETTY_NAME"
+            )
+            .unwrap(),
+            b"A \"quoted\" $name\\ \\n"
         );
-        assert_eq!(
-            version_id(b"  VERSION_ID=1.2.3  \n").as_deref(),
-            Some("1.2.3")
-        );
-        assert_eq!(version_id(b"VERSION=1.2.3\nID=coreos\n"), None);
-        assert_eq!(version_id(b"\xff\xfe\x00garbage"), None);
-        assert_eq!(
-            version_id(b"VERSION_ID=1.0.0\nVERSION_ID=2.0.0\n").as_deref(),
-            Some("2.0.0")
-        );
+        let os = parse(b"ID=flatcar\nID_LIKE=\"coreos  other\"\n");
+        let ids: Vec<&[u8]> = os.ids().collect();
+        assert_eq!(ids, [&b"flatcar"[..], b"coreos", b"other"]);
+        assert!(parse(b"").ids().next().is_none());
     }
 
     #[test]
@@ -108,20 +225,41 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("etc")).unwrap();
         std::fs::create_dir_all(dir.join("usr/lib")).unwrap();
-        assert!(matches!(detect(&dir), Detection::Unusable { .. }));
-        std::fs::write(dir.join("usr/lib/os-release"), "VERSION_ID=1235.0.0\n").unwrap();
-        assert_eq!(
-            detect(&dir),
-            Detection::Version {
-                version: Version::new(1235, 0, 0),
-                file: "/usr/lib/os-release".into()
-            }
-        );
+        assert!(detect(&dir).unwrap_err().contains("neither"));
+        std::fs::write(
+            dir.join("usr/lib/os-release"),
+            "ID=coreos\nVERSION_ID=1235.0.0\n",
+        )
+        .unwrap();
+        let (file, os) = detect(&dir).unwrap();
+        assert_eq!(file, "/usr/lib/os-release");
+        assert_eq!(os.get("VERSION_ID").unwrap(), b"1235.0.0");
+        // a dangling link counts as missing, as for os-release(5) readers
+        std::os::unix::fs::symlink("../nowhere", dir.join("etc/os-release")).unwrap();
+        assert_eq!(detect(&dir).unwrap().0, "/usr/lib/os-release");
+        std::fs::remove_file(dir.join("etc/os-release")).unwrap();
         std::fs::write(dir.join("etc/os-release"), "VERSION_ID=rolling\n").unwrap();
-        match detect(&dir) {
-            Detection::Unusable { reason } => assert!(reason.contains("rolling"), "{reason}"),
-            d => panic!("{d:?}"),
-        }
+        assert_eq!(
+            detect(&dir).unwrap().1.get("VERSION_ID").unwrap(),
+            b"rolling"
+        );
+        // bounded, and only regular files
+        std::fs::write(
+            dir.join("etc/os-release"),
+            vec![b'x'; MAX_BYTES as usize + 1],
+        )
+        .unwrap();
+        assert!(
+            detect(&dir)
+                .unwrap_err()
+                .contains("larger than 65536 bytes")
+        );
+        std::fs::remove_file(dir.join("etc/os-release")).unwrap();
+        std::os::unix::fs::symlink("/dev/zero", dir.join("etc/os-release")).unwrap();
+        assert_eq!(
+            detect(&dir).unwrap_err(),
+            "/etc/os-release is not a regular file"
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -154,7 +154,7 @@ pub fn plan(
     {
         trust_weakened.push(format!(
             "{image_origin}: the image {} is one the release runs without verification ({}): {}",
-            image.to_string_lossy(),
+            crate::quote::escape(image.as_bytes()),
             t.condition,
             if t.description.is_empty() {
                 "image signature verification is off".to_string()
@@ -163,11 +163,17 @@ pub fn plan(
             }
         ));
     }
+    let trust_weakened: Vec<String> = trust_weakened
+        .iter()
+        .map(|n| crate::quote::line(n))
+        .collect();
     let mut notices = admin.notices.clone();
     notices.extend(image_notices);
     notices.extend(rendered.notices);
     notices.extend(volume_notices);
     notices.extend(trust_weakened.iter().cloned());
+    // each one inert line, whatever value reached it
+    let notices = notices.iter().map(|n| crate::quote::line(n)).collect();
     Ok(Plan {
         engine: defaults.engine.name(),
         program_var: engine::program_var(&defaults.engine),

@@ -1,8 +1,21 @@
 //! Which release this binary runs as: the one pinned at build time, or for
-//! `auto` builds the host's, read from os-release.
+//! `auto` builds the host's, read from os-release. Never a guess.
+//!
+//! An `auto` build picks a release only on a host of the CoreOS family
+//! (`ID` or `ID_LIKE` naming `coreos` or `flatcar`) whose `VERSION_ID` is a
+//! `MAJOR.MINOR.PATCH` version, among the files of CoreOS origin, within
+//! the reach of the file the version rule picks ([`registry::lookup`]).
+//! Anything else (another operating system, whose version numbers mean
+//! something else; an unreadable os-release; a Flatcar release after rkt was
+//! removed) is refused before anything happens, naming
+//! `KUBELET_WRAPPER_RELEASE`: the image that ships the wrapper on such a
+//! host pins the release it is. A project release (`"origin": "project"`)
+//! runs only when pinned by name.
 
 use crate::defaults::Version;
-use crate::defaults::registry::{PINNED, ReleaseFile, newest, select};
+use crate::defaults::registry::{self, PINNED, ReleaseFile};
+use crate::osrelease;
+use crate::quote::escape;
 use std::path::Path;
 
 /// How the release a binary runs as was decided.
@@ -12,24 +25,124 @@ pub enum ReleaseSource {
     Pinned,
     /// Read from `VERSION_ID` in the named os-release file.
     Detected(String),
-    /// `auto`, but no usable `VERSION_ID` was found: the newest file is used.
-    Newest(String),
 }
 
-/// The release to run as, and the file it uses: the pinned release, or for
-/// `auto` builds the host's `VERSION_ID` (looked up below `root`).
-pub fn runtime(root: &Path) -> (Option<Version>, ReleaseSource, ReleaseFile) {
+/// An `auto` build on a host whose release it cannot tell: it does nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "cannot choose this host's system defaults: {reason}; nothing was done: build kubelet-wrapper with KUBELET_WRAPPER_RELEASE set to the release of this OS image (kubelet-wrapperctl defaults list shows the release files)"
+)]
+pub struct Undetermined {
+    /// Why, in words: what os-release says, or why it cannot be read.
+    pub reason: String,
+}
+
+/// The release to run as and the file it uses: the pinned release, or for
+/// `auto` builds the host's (its os-release looked up below `root`).
+pub fn runtime(root: &Path) -> Result<(Version, ReleaseSource, ReleaseFile), Undetermined> {
     if let Ok(v) = Version::parse(PINNED) {
-        return (Some(v), ReleaseSource::Pinned, select(v));
+        // the build checked that a file covers the pin
+        return Ok((v, ReleaseSource::Pinned, registry::select(v)));
     }
-    match crate::osrelease::detect(root) {
-        crate::osrelease::Detection::Version { version, file } => (
-            Some(version),
-            ReleaseSource::Detected(file),
-            select(version),
-        ),
-        crate::osrelease::Detection::Unusable { reason } => {
-            (None, ReleaseSource::Newest(reason), newest())
+    let host = detect(root)?;
+    let used = registry::lookup(host.version).map_err(|e| Undetermined {
+        reason: format!("this host is {} ({}): {e}", host.name, host.file),
+    })?;
+    Ok((host.version, ReleaseSource::Detected(host.file), used))
+}
+
+/// A host of the CoreOS family, as its os-release describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Host {
+    pub version: Version,
+    /// The os-release file read (`/etc/os-release`, ...).
+    pub file: String,
+    /// `ID VERSION_ID`, for messages.
+    pub name: String,
+}
+
+/// The host's release, from its os-release below `root`: only a
+/// CoreOS-family host with a `MAJOR.MINOR.PATCH` `VERSION_ID`.
+pub fn detect(root: &Path) -> Result<Host, Undetermined> {
+    let refuse = |reason: String| Undetermined { reason };
+    let (file, os) = osrelease::detect(root).map_err(refuse)?;
+    if !os.ids().any(osrelease::is_coreos_family) {
+        let id = match os.get("ID") {
+            Some(id) => format!("ID={}", escape(id)),
+            None => "no ID".to_string(),
+        };
+        let like = match os.get("ID_LIKE") {
+            Some(l) => format!(" and ID_LIKE={}", escape(l)),
+            None => String::new(),
+        };
+        return Err(refuse(format!(
+            "{file} has {id}{like}, not a CoreOS or Flatcar host, whose release numbers the release files follow"
+        )));
+    }
+    let Some(id) = os.get("VERSION_ID") else {
+        return Err(refuse(format!("{file} has no VERSION_ID")));
+    };
+    let version = std::str::from_utf8(id)
+        .ok()
+        .and_then(|t| Version::parse(t).ok())
+        .ok_or_else(|| {
+            refuse(format!(
+                "VERSION_ID \"{}\" in {file} is not MAJOR.MINOR.PATCH",
+                escape(id)
+            ))
+        })?;
+    Ok(Host {
+        version,
+        name: osrelease::describe(&os),
+        file,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host(text: &str) -> Result<Host, Undetermined> {
+        let dir =
+            std::env::temp_dir().join(format!("kw-release-{}-{}", std::process::id(), text.len()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("etc")).unwrap();
+        std::fs::write(dir.join("etc/os-release"), text).unwrap();
+        let r = detect(&dir);
+        std::fs::remove_dir_all(&dir).unwrap();
+        r
+    }
+
+    #[test]
+    fn only_the_coreos_family_is_detected() {
+        assert_eq!(
+            host("ID=coreos\nVERSION_ID=1855.4.0\n").unwrap().version,
+            Version::new(1855, 4, 0)
+        );
+        assert_eq!(
+            host("ID=flatcar\nID_LIKE=coreos\nVERSION_ID=2605.12.0\n")
+                .unwrap()
+                .version,
+            Version::new(2605, 12, 0)
+        );
+        for (text, reason) in [
+            (
+                "ID=debian\nVERSION_ID=\"12\"\n",
+                "has ID=debian, not a CoreOS",
+            ),
+            (
+                "ID=ubuntu\nID_LIKE=debian\nVERSION_ID=\"22.04\"\n",
+                "has ID=ubuntu and ID_LIKE=debian",
+            ),
+            ("ID=fedora\nVARIANT_ID=coreos\nVERSION_ID=39\n", "ID=fedora"),
+            ("VERSION_ID=2512.3.0\n", "has no ID"),
+            ("ID=coreos\n", "has no VERSION_ID"),
+            ("ID=coreos\nVERSION_ID=2512\n", "VERSION_ID \"2512\""),
+            ("ID=\"co\\\"reos\x1b\"\n", "ID=co\"reos\\x1b"),
+        ] {
+            let e = host(text).unwrap_err().to_string();
+            assert!(e.contains(reason), "{text:?}: {e}");
+            assert!(e.contains("KUBELET_WRAPPER_RELEASE"), "{e}");
         }
     }
 }

@@ -9,16 +9,21 @@
 //! volume's name is refused in both: rkt refuses it too, later and less
 //! clearly.
 
+pub mod mounts;
+
 use crate::admin::{AdminConfig, Var};
-use crate::command::{Arg, Origin};
+use crate::command::Arg;
 use crate::defaults::model::{AdminChecks, Defaults, Engine};
+use crate::quote::escape;
+use mounts::{Mount, Syntax};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
-/// An admin layer the release refuses.
+/// An admin layer the release refuses. Values are shown escaped
+/// ([`escape`]): a message is one inert line.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AdminError {
-    #[error("{var}: {value:?} is not a valid {what}: {why}")]
+    #[error("{var}: \"{value}\" is not a valid {what}: {why}")]
     BadValue {
         var: Var,
         value: String,
@@ -42,6 +47,14 @@ pub enum AdminError {
         admin: String,
         system: String,
         target: String,
+    },
+    #[error(
+        "{var}: the admin mount {admin}: cannot tell where it mounts ({why}), and this release refuses a mount it cannot check against its own: write it plainly, as SOURCE:TARGET with an absolute target"
+    )]
+    Unreadable {
+        var: String,
+        admin: String,
+        why: &'static str,
     },
 }
 
@@ -79,50 +92,81 @@ pub fn check_image(defaults: &Defaults, admin: &AdminConfig) -> Result<Vec<Strin
         }
     }
     for (var, value, what) in values {
-        let text = match value.to_str() {
-            Some(t) => t,
-            None if strict => {
-                return Err(bad(var, value, what, "it is not valid UTF-8".into()));
-            }
-            None => {
-                notices.push(format!(
-                    "{var} is not valid UTF-8: passed on as bytes, as the CoreOS script did"
-                ));
-                continue;
-            }
-        };
-        let why = if let Some(c) = text.chars().find(|c| c.is_whitespace()) {
-            Some(format!(
-                "it contains {c:?}, which splits it into several engine arguments"
-            ))
-        } else if let Some(c) = text.chars().find(|c| c.is_control()) {
-            Some(format!("it contains the control character {c:?}"))
-        } else if text.starts_with('-') {
-            Some("it starts with '-', so the engine would read it as an option".to_string())
-        } else if strict && !local {
-            match what {
+        let mut why = problems(value.as_bytes());
+        if why.is_empty()
+            && strict
+            && !local
+            && let Some(text) = value.to_str()
+        {
+            why.extend(match what {
                 "image tag" => check_tag(text).err(),
                 "image location" => check_reference(text, false).err(),
                 _ => check_reference(text, true).err(),
-            }
-        } else {
-            None
-        };
-        match why {
-            Some(why) if strict => return Err(bad(var, value, what, why)),
-            Some(why) => notices.push(format!(
-                "{var}={text:?} is likely a mistake: {why}; it is used as the CoreOS script used it"
-            )),
-            None => {}
+            });
         }
+        if why.is_empty() {
+            continue;
+        }
+        let why = why.join("; ");
+        if strict {
+            return Err(bad(var, value, what, why));
+        }
+        notices.push(format!(
+            "{var}=\"{}\" is likely a mistake: {why}; it is used as the CoreOS script used it",
+            escape(value.as_bytes())
+        ));
     }
     Ok(notices)
+}
+
+/// What is wrong with an image setting's bytes, each problem once, in
+/// words: white space that splits it into several engine arguments (only
+/// the shell's: space, tab, newline), a leading `-`, control characters,
+/// other white space (which does not split, but no tag or reference has),
+/// bytes that are not UTF-8.
+pub fn problems(value: &[u8]) -> Vec<String> {
+    let mut why = Vec::new();
+    let chars: Vec<char> = value
+        .utf8_chunks()
+        .flat_map(|c| c.valid().chars())
+        .collect();
+    if let Some(c) = chars.iter().find(|c| matches!(c, ' ' | '\t' | '\n')) {
+        why.push(format!(
+            "it contains '{}', which splits it into several engine arguments",
+            escape(c.to_string())
+        ));
+    }
+    if value.first() == Some(&b'-') {
+        why.push("it starts with '-', so the engine would read it as an option".into());
+    }
+    if let Some(c) = chars
+        .iter()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n'))
+    {
+        why.push(format!(
+            "it contains the control character {}",
+            escape(c.to_string())
+        ));
+    }
+    if let Some(c) = chars
+        .iter()
+        .find(|c| c.is_whitespace() && !c.is_control() && **c != ' ')
+    {
+        why.push(format!(
+            "it contains U+{:04X}, white space that does not split words",
+            *c as u32
+        ));
+    }
+    if value.utf8_chunks().any(|c| !c.invalid().is_empty()) {
+        why.push("it is not valid UTF-8".into());
+    }
+    why
 }
 
 fn bad(var: Var, value: &OsStr, what: &'static str, why: String) -> AdminError {
     AdminError::BadValue {
         var,
-        value: value.to_string_lossy().into_owned(),
+        value: escape(value.as_bytes()),
         what,
         why,
     }
@@ -183,7 +227,7 @@ pub fn check_reference(r: &str, full: bool) -> Result<(), String> {
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'.' | b'_' | b'-'));
         if !algo_ok || hex.len() < 32 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(format!(
-                "{d:?} is not a digest (ALGORITHM:HEX, at least 32 hex digits)"
+                "\"{d}\" is not a digest (ALGORITHM:HEX, at least 32 hex digits)"
             ));
         }
     }
@@ -204,7 +248,7 @@ pub fn check_reference(r: &str, full: bool) -> Result<(), String> {
         });
         if !host_ok || port.is_some_and(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()))
         {
-            return Err(format!("{first:?} is not a registry host[:port]"));
+            return Err(format!("\"{first}\" is not a registry host[:port]"));
         }
         parts.remove(0);
     }
@@ -244,24 +288,17 @@ fn is_path_component(p: &str) -> bool {
     true
 }
 
-/// An admin's volume or mount found in the engine command.
-struct AdminMount {
-    var: String,
-    /// As the admin wrote it.
-    text: String,
-    name: Option<String>,
-    target: Option<String>,
-}
-
-fn origin_var(o: &Origin) -> Option<String> {
-    match o {
-        Origin::Variable(v) | Origin::Translated(v) => Some(v.name().to_string()),
-        _ => None,
+/// The syntax an engine reads its arguments with.
+fn syntax(engine: &Engine) -> Syntax {
+    match engine {
+        Engine::Rkt(_) => Syntax::Rkt,
+        Engine::Podman(_) | Engine::Docker(_) => Syntax::Oci,
+        Engine::SystemdNspawn(_) => Syntax::Nspawn,
     }
 }
 
 /// The value of a flag at `argv[i]` (`--flag=v` or `--flag v`), if it is
-/// one of `names`.
+/// one of `names`, and the flag as written (escaped).
 fn flag_value<'a>(argv: &'a [Arg], i: usize, names: &[&str]) -> Option<(&'a OsStr, String)> {
     let b = argv[i].value.as_bytes();
     for n in names {
@@ -269,144 +306,83 @@ fn flag_value<'a>(argv: &'a [Arg], i: usize, names: &[&str]) -> Option<(&'a OsSt
             let v = argv.get(i + 1)?;
             return Some((
                 v.value.as_os_str(),
-                format!("{n} {}", v.value.to_string_lossy()),
+                format!("{n} {}", escape(v.value.as_bytes())),
             ));
         }
         let mut eq = n.as_bytes().to_vec();
         eq.push(b'=');
         if b.starts_with(&eq) {
-            return Some((
-                OsStr::from_bytes(&b[eq.len()..]),
-                argv[i].value.to_string_lossy().into_owned(),
-            ));
+            return Some((OsStr::from_bytes(&b[eq.len()..]), escape(b)));
         }
     }
     None
 }
 
-fn strip_slash(s: &str) -> String {
-    let t = s.trim_end_matches('/');
-    if t.is_empty() {
-        "/".into()
-    } else {
-        t.to_string()
-    }
-}
-
-/// The admin's volumes and mounts in a rendered command.
-fn admin_mounts(engine: &Engine, argv: &[Arg]) -> Vec<AdminMount> {
-    let mut out = Vec::new();
-    for (i, a) in argv.iter().enumerate() {
-        let Some(var) = origin_var(&a.origin) else {
-            continue;
-        };
-        let value = |names: &[&str]| flag_value(argv, i, names);
-        match engine {
-            Engine::Rkt(_) => {
-                if let Some((v, text)) = value(&["--volume"]) {
-                    let name = v
-                        .to_string_lossy()
-                        .split(',')
-                        .next()
-                        .unwrap_or("")
-                        .to_string();
-                    out.push(AdminMount {
-                        var: var.clone(),
-                        text,
-                        name: Some(name),
-                        target: None,
-                    });
-                } else if let Some((v, text)) = value(&["--mount"]) {
-                    let target = v
-                        .to_string_lossy()
-                        .split(',')
-                        .find_map(|kv| kv.strip_prefix("target=").map(strip_slash));
-                    out.push(AdminMount {
-                        var: var.clone(),
-                        text,
-                        name: None,
-                        target,
-                    });
-                }
-            }
-            Engine::Podman(_) | Engine::Docker(_) => {
-                if let Some((v, text)) = value(&["--volume", "-v"]) {
-                    let v = v.to_string_lossy();
-                    let parts: Vec<&str> = v.split(':').collect();
-                    let target = if parts.len() >= 2 { parts[1] } else { parts[0] };
-                    out.push(AdminMount {
-                        var: var.clone(),
-                        text,
-                        name: None,
-                        target: Some(strip_slash(target)),
-                    });
-                } else if let Some((v, text)) = value(&["--mount"]) {
-                    let target = v.to_string_lossy().split(',').find_map(|kv| {
-                        ["target=", "destination=", "dst="]
-                            .iter()
-                            .find_map(|p| kv.strip_prefix(p))
-                            .map(strip_slash)
-                    });
-                    out.push(AdminMount {
-                        var: var.clone(),
-                        text,
-                        name: None,
-                        target,
-                    });
-                }
-            }
-            Engine::SystemdNspawn(_) => {
-                if let Some((v, text)) = value(&["--bind", "--bind-ro"]) {
-                    let v = v.to_string_lossy();
-                    let mut parts = v.split(':');
-                    let src = parts.next().unwrap_or("");
-                    let target = parts.next().unwrap_or(src);
-                    out.push(AdminMount {
-                        var: var.clone(),
-                        text,
-                        name: None,
-                        target: Some(strip_slash(target)),
-                    });
-                }
-            }
-        }
-    }
-    out
-}
-
-/// Admin volumes against the system's: a reused system volume name is
-/// refused; a mount over a system target is refused by `strict` releases and
-/// a notice in `compatible` ones (CoreOS units mounted their own /var/log
-/// over the release's, and rkt let the later one win).
+/// Admin volumes against the system's, read as the engine reads its
+/// arguments ([`mounts::mounts`]): a reused system volume name is refused;
+/// a mount over a system target (after resolving its spelling) is refused
+/// by `strict` releases and a notice in `compatible` ones (CoreOS units
+/// mounted their own /var/log over the release's, and rkt let the later one
+/// win); a mount whose target cannot be told is refused by `strict`
+/// releases. Every argument with an admin origin is checked, whichever
+/// variable it came from.
 pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Result<Vec<String>, AdminError> {
     let strict = defaults.admin_checks == AdminChecks::Strict;
+    let words: Vec<&[u8]> = argv.iter().map(|a| a.value.as_bytes()).collect();
     let mut notices = Vec::new();
-    for m in admin_mounts(&defaults.engine, argv) {
-        if let Some(name) = &m.name
-            && let Some(sys) = defaults.volumes.iter().find(|v| &v.name == name)
-        {
-            return Err(AdminError::VolumeName {
-                var: m.var,
-                admin: m.text,
-                system: sys.name.clone(),
-                target: sys.target.clone(),
-            });
+    for found in mounts::mounts(syntax(&defaults.engine), &words) {
+        let Some(var) = [Some(found.at), found.value_at]
+            .into_iter()
+            .flatten()
+            .find_map(|i| argv.get(i).and_then(|a| a.origin.admin()))
+        else {
+            continue;
+        };
+        let mut text = escape(words[found.at]);
+        if let Some(v) = found.value_at.and_then(|i| words.get(i)) {
+            text.push(' ');
+            text.push_str(&escape(v));
         }
-        if let Some(target) = &m.target
-            && let Some(sys) = defaults.volumes.iter().find(|v| &v.target == target)
-        {
-            if strict {
-                return Err(AdminError::VolumeTarget {
-                    var: m.var,
-                    admin: m.text,
-                    system: sys.name.clone(),
-                    target: target.clone(),
+        match found.mount {
+            Mount::RktVolume { name } => {
+                if let Some(sys) = defaults.volumes.iter().find(|v| v.name.as_bytes() == name) {
+                    return Err(AdminError::VolumeName {
+                        var,
+                        admin: text,
+                        system: sys.name.clone(),
+                        target: sys.target.clone(),
+                    });
+                }
+            }
+            Mount::At { target } => {
+                let Some(sys) = defaults
+                    .volumes
+                    .iter()
+                    .find(|v| v.target.as_bytes() == target)
+                else {
+                    continue;
+                };
+                if strict {
+                    return Err(AdminError::VolumeTarget {
+                        var,
+                        admin: text,
+                        system: sys.name.clone(),
+                        target: sys.target.clone(),
+                    });
+                }
+                notices.push(format!(
+                    "{var}: the admin mount {text} covers the system volume {} at {}: the admin's mount is the one the kubelet sees",
+                    sys.name, sys.target
+                ));
+            }
+            Mount::Unreadable { why } if strict => {
+                return Err(AdminError::Unreadable {
+                    var,
+                    admin: text,
+                    why,
                 });
             }
-            notices.push(format!(
-                "{}: the admin mount {} covers the system volume {} at {target}: the admin's mount is the one the kubelet sees",
-                m.var, m.text, sys.name
-            ));
+            Mount::Unreadable { .. } => {}
         }
     }
     Ok(notices)
@@ -424,7 +400,7 @@ fn insecure_meaning(opt: &str) -> String {
         "run-all" => "every run-time restriction (capabilities, paths, seccomp)".into(),
         "all-fetch" => "every fetch-time check (image, tls, http)".into(),
         "all" => "every check and restriction".into(),
-        other => format!("the {other:?} checks"),
+        other => format!("the \"{other}\" checks"),
     }
 }
 
@@ -433,14 +409,17 @@ fn insecure_meaning(opt: &str) -> String {
 pub fn trust_weakenings(engine: &Engine, argv: &[Arg]) -> Vec<String> {
     let mut out = Vec::new();
     for (i, a) in argv.iter().enumerate() {
-        let Some(var) = origin_var(&a.origin) else {
+        let Some(var) = a.origin.admin() else {
             continue;
         };
         match engine {
             Engine::Rkt(_) => {
                 if let Some((v, text)) = flag_value(argv, i, &["--insecure-options"]) {
-                    let v = v.to_string_lossy();
-                    let off: Vec<String> = v.split(',').map(insecure_meaning).collect();
+                    let off: Vec<String> = v
+                        .as_bytes()
+                        .split(|&b| b == b',')
+                        .map(|o| insecure_meaning(&escape(o)))
+                        .collect();
                     out.push(format!("{var}: {text} switches off {}", off.join(", ")));
                 }
             }
@@ -451,13 +430,13 @@ pub fn trust_weakenings(engine: &Engine, argv: &[Arg]) -> Vec<String> {
                 {
                     out.push(format!(
                         "{var}: {} switches off registry TLS certificate verification",
-                        a.value.to_string_lossy()
+                        escape(b)
                     ));
                 }
                 if b.starts_with(b"--signature-policy") {
                     out.push(format!(
                         "{var}: {} replaces the host's image signature policy",
-                        a.value.to_string_lossy()
+                        escape(b)
                     ));
                 }
             }

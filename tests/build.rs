@@ -132,6 +132,31 @@ fn broken_defaults_fail_the_build_naming_file_and_problem() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A pin no release file covers fails the build: the binary would
+/// otherwise guess (a newer release's defaults are not known to be right),
+/// and every host would refuse it at run time.
+#[test]
+fn a_pin_no_file_covers_fails_the_build() {
+    let dir = copy_crate("uncovered-pin");
+    for (pin, message) in [
+        (
+            "9999.0.0",
+            "KUBELET_WRAPPER_RELEASE=9999.0.0: no release file covers it",
+        ),
+        (
+            "3033.2.0",
+            "KUBELET_WRAPPER_RELEASE=3033.2.0: no release file covers it",
+        ),
+    ] {
+        let out = cargo_build(&dir, Some(pin), &["--lib"]);
+        assert!(!out.status.success(), "{pin}: the build succeeded");
+        assert!(stderr(&out).contains(message), "{pin}: {}", stderr(&out));
+    }
+    // (the pins the files cover build: 2512.3.0 below, 3000.0.0 in the
+    // tests of that release; the rule itself is tested in tests/defaults.rs)
+    fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn pinned_build_execs_what_render_prints() {
     let dir = copy_crate("pinned");
@@ -146,8 +171,9 @@ fn pinned_build_execs_what_render_prints() {
         "RKT_RUN_ARGS",
         "--uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid",
     );
-    // a pinned binary ignores the host's os-release
-    sb.setup = "echo VERSION_ID=1010.5.0 > /etc/os-release".into();
+    // a pinned binary ignores the host's os-release, even a host it would
+    // refuse without a pin
+    sb.setup = "printf 'ID=debian\\nVERSION_ID=12\\n' > /etc/os-release".into();
     let args = os(&[b"--kubeconfig=/etc/kubernetes/kubeconfig", b"with space"]);
     let run = sb.run(wrapper.to_str().unwrap(), &args);
     assert_eq!(run.status(), 0, "{}", run.stderr());

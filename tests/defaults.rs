@@ -64,10 +64,100 @@ fn selection_rule() {
     assert_eq!(select(&none_older, v("1500.1.0")), Some(v("1500.2.0")));
 }
 
+/// The whole rule: a project release only by its own name, the version
+/// rule among the CoreOS-origin files only, and never past a file's end.
+#[test]
+fn project_releases_only_by_name_and_nothing_past_the_end() {
+    use kubelet_wrapper::defaults::version::{Scope, Uncovered, choose};
+    let coreos = |s: &str| Scope {
+        version: v(s),
+        by_name: false,
+        until: None,
+    };
+    let mut files = vec![coreos("960.0.0"), coreos("1353.0.0"), coreos("1353.6.0")];
+    files.push(Scope {
+        until: Some(v("3033.2.0")),
+        ..coreos("2512.0.0")
+    });
+    files.push(Scope {
+        by_name: true,
+        ..coreos("3000.0.0")
+    });
+    let ch = |r: &str| choose(&files, v(r)).map(|x| x.to_string());
+    assert_eq!(ch("3000.0.0"), Ok("3000.0.0".into()), "by name");
+    // never reached by the rule: its major, later majors, a fallback
+    assert_eq!(ch("3000.1.0"), Ok("2512.0.0".into()));
+    assert_eq!(ch("3001.0.0"), Ok("2512.0.0".into()));
+    assert_eq!(ch("2605.12.0"), Ok("2512.0.0".into()), "Flatcar with rkt");
+    assert_eq!(ch("3033.1.9"), Ok("2512.0.0".into()));
+    let past = Err(Uncovered::Past {
+        file: v("2512.0.0"),
+        until: v("3033.2.0"),
+    });
+    assert_eq!(choose(&files, v("3033.2.0")), past);
+    assert_eq!(choose(&files, v("9999.0.0")), past);
+    assert_eq!(ch("1353.7.0"), Ok("1353.6.0".into()));
+    assert_eq!(ch("899.0.0"), Ok("960.0.0".into()), "older than every file");
+    // only project files: nothing but their own names
+    let only = [files[4]];
+    assert_eq!(choose(&only, v("3000.0.0")), Ok(v("3000.0.0")));
+    assert_eq!(choose(&only, v("2512.0.0")), Err(Uncovered::NoFile));
+    // the scopes survive the build's hand-over
+    assert_eq!(
+        kubelet_wrapper::defaults::version::parse_scopes(
+            &kubelet_wrapper::defaults::version::format_scopes(&files)
+        ),
+        files
+    );
+}
+
+/// The embedded files under that rule: every CoreOS release of the table
+/// has its file (tests/releases.rs checks which), Flatcar releases with rkt
+/// get 2512.0.0's, those after rkt's removal and any later release are not
+/// covered, and the project's release only by name.
+#[test]
+fn embedded_files_cover_exactly_the_coreos_family_and_the_project_by_name() {
+    let look = |r: &str| registry::lookup(v(r)).map(|f| f.version.to_string());
+    assert_eq!(look("2605.12.0"), Ok("2512.0.0".into()));
+    assert_eq!(look("3000.0.0"), Ok("3000.0.0".into()));
+    assert_eq!(look("3000.1.0"), Ok("2512.0.0".into()));
+    for r in ["3033.2.0", "3139.2.0", "9999.0.0"] {
+        let e = look(r).unwrap_err().to_string();
+        assert!(
+            e.contains("applies until 3033.2.0") && e.contains("ships no rkt"),
+            "{r}: {e}"
+        );
+    }
+    let project: Vec<String> = registry::files()
+        .iter()
+        .filter(|f| f.parse().origin == model::ReleaseOrigin::Project)
+        .map(|f| f.version.to_string())
+        .collect();
+    assert_eq!(project, ["3000.0.0"]);
+    assert_eq!(registry::scopes().len(), registry::files().len());
+}
+
 #[test]
 fn every_embedded_file_is_valid_and_named_after_its_release() {
     let files = registry::files();
-    assert_eq!(files.len(), 15);
+    // every release file in defaults/ is embedded, and nothing else: the
+    // count comes from the directory, so adding a release needs no edit here
+    let mut on_disk: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/defaults"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json") && n != model::SCHEMA_FILE)
+            .collect();
+    on_disk.sort_by_key(|n| v(n.trim_end_matches(".json")));
+    let embedded: Vec<String> = files
+        .iter()
+        .map(|f| format!("{}.json", f.version))
+        .collect();
+    assert_eq!(embedded, on_disk);
+    assert!(
+        files.len() >= 15,
+        "the CoreOS releases' files and the project's own"
+    );
     for f in &files {
         let name = format!("{}.json", f.version);
         let d = model::check_file(&name, &name, f.text).unwrap_or_else(|e| panic!("{e:?}"));
@@ -99,6 +189,34 @@ fn each_rule_is_enforced() {
         );
     };
     assert!(problems(&sample()).is_empty());
+    let until = |r: &str| {
+        Some(model::Until {
+            release: r.into(),
+            reason: "the engine is gone".into(),
+        })
+    };
+    expect(
+        &|d| d.until = until("1758.0.0"),
+        "until.release: 1758.0.0 is not after",
+    );
+    expect(
+        &|d| d.until = until("3033.2"),
+        "until.release: \"3033.2\" is not a release version",
+    );
+    expect(
+        &|d| {
+            d.until = until("3033.2.0");
+            d.until.as_mut().unwrap().reason = "two\nlines".into();
+        },
+        "until.reason",
+    );
+    expect(
+        &|d| {
+            d.until = until("3033.2.0");
+            d.origin = model::ReleaseOrigin::Project;
+        },
+        "until: a project release applies only to itself",
+    );
     expect(&|d| d.release = "2512.0".into(), "is not a release version");
     expect(&|d| d.release = "02512.0.0".into(), "no leading zeros");
     expect(&|d| d.summary = " ".into(), "summary");
@@ -313,6 +431,23 @@ fn schema_errors(root: &Value, schema: &Value, value: &Value, at: &str, errors: 
                     for (i, v) in a.iter().enumerate() {
                         schema_errors(root, want, v, &format!("{at}[{i}]"), errors);
                     }
+                }
+            }
+            "anyOf" => {
+                let mut per_alternative: Vec<Vec<String>> = want
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|alt| {
+                        let mut e = Vec::new();
+                        schema_errors(root, alt, value, at, &mut e);
+                        e
+                    })
+                    .collect();
+                if !per_alternative.iter().any(Vec::is_empty) {
+                    errors.push(format!("{at}: matches none of the anyOf alternatives"));
+                    per_alternative.sort_by_key(Vec::len);
+                    errors.append(&mut per_alternative[0]);
                 }
             }
             "oneOf" => {

@@ -6,7 +6,8 @@
 //! tests/common), and the probe reports from inside: its argv, its mounts,
 //! which are read-only, its environment, and whether SIGTERM reached it.
 //!
-//! podman runs the project's release 3000.0.0 as embedded. systemd-nspawn
+//! podman runs the project's release 3000.0.0, with the wrapper pinned to
+//! it (a project release runs only when pinned by name). systemd-nspawn
 //! runs a release file added to a copy of the crate (3100.0.0, the same
 //! layer on systemd-nspawn) and built pinned to it.
 //!
@@ -15,7 +16,7 @@
 
 mod common;
 
-use common::{ENGINE_MOUNTS, Sandbox, WRAPPER, cargo_build, copy_crate};
+use common::{ENGINE_MOUNTS, Sandbox, copy_crate};
 use kubelet_wrapper::defaults::model::Defaults;
 use kubelet_wrapper::defaults::registry;
 use std::ffi::OsString;
@@ -265,9 +266,8 @@ fn podman_sandbox(extra_rkt_args: &str) -> (Sandbox, PathBuf) {
     fs::create_dir_all(&out).unwrap();
     let d = registry::select("3000.0.0".parse().unwrap()).parse();
     sb.mounts = ENGINE_MOUNTS.to_string();
-    sb.setup = format!(
-        "echo VERSION_ID=3000.0.0 > /etc/os-release\n{PODMAN} import -q \"$SANDBOX/rootfs.tar\" localhost/kw-probe:e2e >/dev/null"
-    );
+    sb.setup =
+        format!("{PODMAN} import -q \"$SANDBOX/rootfs.tar\" localhost/kw-probe:e2e >/dev/null");
     sb.var("KUBELET_IMAGE", "localhost/kw-probe:e2e")
         .var("KUBELET_IMAGE_ARGS", "--exec=/probe")
         .var("PODMAN", PODMAN)
@@ -302,7 +302,8 @@ fn podman_runs_the_kubelet_with_the_release_mounts() {
         "\u{fc}n\u{ef}".as_bytes(),
         b"kubelet",
     ]);
-    let (run, r) = run_probe(&sb, &out, WRAPPER, &args, 7);
+    let wrapper = common::pinned_wrapper("3000.0.0");
+    let (run, r) = run_probe(&sb, &out, wrapper.to_str().unwrap(), &args, 7);
     assert!(
         r.env.iter().any(|e| e == "PROBE_EXIT=7"),
         "--set-env was not carried over: {:?}",
@@ -332,7 +333,8 @@ fn podman_runs_the_kubelet_with_the_release_mounts() {
 #[test]
 fn podman_sigterm_to_the_wrapper_reaches_the_kubelet() {
     let (sb, out) = podman_sandbox("--set-env=PROBE_WAIT=1 --set-env=PROBE_EXIT=42");
-    sigterm_reaches_the_kubelet(&sb, &out, WRAPPER);
+    let wrapper = common::pinned_wrapper("3000.0.0");
+    sigterm_reaches_the_kubelet(&sb, &out, wrapper.to_str().unwrap());
 }
 
 /// A copy of the crate with release 3100.0.0: the 3000.0.0 layer on
@@ -362,15 +364,7 @@ fn nspawn_wrapper() -> (PathBuf, Defaults) {
     }});
     let text = serde_json::to_string_pretty(&v).unwrap();
     fs::write(dir.join("defaults/3100.0.0.json"), &text).unwrap();
-    let build = cargo_build(&dir, Some("3100.0.0"), &["--bin", "kubelet-wrapper"]);
-    assert!(
-        build.status.success(),
-        "{}",
-        String::from_utf8_lossy(&build.stderr)
-    );
-    let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target/debug/kubelet-wrapper");
-    let copy = dir.join("kubelet-wrapper-3100");
-    fs::copy(&bin, &copy).unwrap();
+    let copy = common::build_wrapper(&dir, "3100.0.0");
     (copy, Defaults::from_json(&text).unwrap())
 }
 

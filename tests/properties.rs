@@ -69,6 +69,47 @@ proptest! {
     fn defaults_json_never_panics(text in "\\PC{0,200}") {
         props::check_defaults_json(&text);
     }
+
+    #[test]
+    fn os_release_parses_and_reads_back(text in proptest::collection::vec(prop_oneof![
+        Just(b"ID=".to_vec()), Just(b"VERSION_ID=".to_vec()), Just(b"\n".to_vec()),
+        Just(b"\"".to_vec()), Just(b"'".to_vec()), Just(b"\\".to_vec()), Just(b"#".to_vec()),
+        Just(b" ".to_vec()), Just(b"coreos".to_vec()), Just(b"2512.3.0".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..6),
+    ], 0..24).prop_map(|v| v.concat())) {
+        props::check_os_release(&text);
+    }
+
+    #[test]
+    fn normalised_paths(path in proptest::collection::vec(prop_oneof![
+        Just(b"/".to_vec()), Just(b".".to_vec()), Just(b"..".to_vec()), Just(b"etc".to_vec()),
+        Just(b"k".to_vec()), proptest::collection::vec(any::<u8>(), 0..3),
+    ], 0..12).prop_map(|v| v.concat())) {
+        props::check_normalize(&path);
+    }
+
+    #[test]
+    fn mount_arguments(syntax in 0u8..3, words in proptest::collection::vec(prop_oneof![
+        Just(b"-v".to_vec()), Just(b"--volume".to_vec()), Just(b"--mount".to_vec()),
+        Just(b"--tmpfs=/run".to_vec()), Just(b"-itv/a:/b/.".to_vec()), Just(b"--bind-r=/a:/b".to_vec()),
+        Just(b"--overlay=/a:/b:+/c".to_vec()), Just(b"type=bind,src=/a,dst=/b//c".to_vec()),
+        Just(b"/a:/b:ro".to_vec()), Just(b"volume=x,target=/y/../z".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..12),
+    ], 0..8)) {
+        props::check_mounts(syntax, &words);
+    }
+
+    #[test]
+    fn every_spelling_of_a_system_target_is_refused(which in 0usize..32, form in 0u8..9, ops in proptest::collection::vec(any::<u8>(), 0..8)) {
+        props::check_spelled_target(which, form, &ops);
+    }
+
+    #[test]
+    fn escapes_are_one_inert_line(bytes in proptest::collection::vec(prop_oneof![
+        any::<u8>(), Just(b'\n'), Just(b'\\'), Just(b'\''), Just(0xe2), Just(0x80),
+    ], 0..32)) {
+        props::check_escape(&bytes);
+    }
 }
 
 /// Mutations of real release files: parse, check and round-trip.

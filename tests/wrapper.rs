@@ -37,7 +37,7 @@ fn execs_what_render_prints_for_the_detected_release() {
     sb.with_recorder()
         .var("KUBELET_IMAGE_TAG", "v1.8.4_coreos.0");
     sb.setup =
-        "printf 'NAME=\"Container Linux by CoreOS\"\\nVERSION_ID=1855.4.0\\n' > /etc/os-release"
+        "printf 'NAME=\"Container Linux by CoreOS\"\\nID=coreos\\nVERSION_ID=1855.4.0\\n' > /etc/os-release"
             .into();
     let args = os(&[
         b"--kubeconfig=/etc/kubernetes/kubeconfig",
@@ -120,7 +120,7 @@ fn odd_kubelet_flags_arrive_byte_for_byte() {
     require_auto_build();
     let mut sb = Sandbox::new();
     sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1.18.0");
-    sb.setup = "echo VERSION_ID=2512.3.0 > /etc/os-release".into();
+    sb.setup = "printf 'ID=coreos\\nVERSION_ID=2512.3.0\\n' > /etc/os-release".into();
     let args = os(&[
         b"kubelet",
         b"",
@@ -180,7 +180,7 @@ fn deprecated_variables_print_notices_and_still_run() {
         .var("KUBELET_VERSION", "v1.4.0")
         .var("KUBELET_ACI", "quay.io/me/hyperkube")
         .var("RKT_OPTS", "--net=host");
-    sb.setup = "echo VERSION_ID=1235.0.0 > /etc/os-release".into();
+    sb.setup = "printf 'ID=coreos\\nVERSION_ID=1235.0.0\\n' > /etc/os-release".into();
     let run = sb.run(WRAPPER, &[]);
     assert_eq!(run.status(), 0, "{}", run.stderr());
     let err = run.stderr();
@@ -311,16 +311,26 @@ fn existing_directories_are_left_untouched() {
     assert!(run.after.contains("/var/lib\n"));
 }
 
+/// An unpinned wrapper never guesses: without an os-release it can use (a
+/// CoreOS-family host with a MAJOR.MINOR.PATCH VERSION_ID that a file
+/// covers) it refuses before anything happens, naming the build setting
+/// that fixes it; so does render on that host.
 #[test]
-fn auto_without_usable_os_release_uses_the_newest_defaults() {
+fn auto_without_usable_os_release_refuses() {
     require_auto_build();
-    let newest = registry::newest().version.to_string();
     for (what, setup) in [
-        ("missing", ""),
         ("empty", ": > /etc/os-release"),
         (
             "garbage",
-            "printf '\\377\\000VERSION_ID=rolling\\n' > /etc/os-release",
+            "printf '\\377\\000ID=coreos\\nVERSION_ID=rolling\\n' > /etc/os-release",
+        ),
+        (
+            "Debian",
+            "printf 'ID=debian\\nVERSION_ID=\"12\"\\n' > /etc/os-release",
+        ),
+        (
+            "Flatcar without rkt",
+            "printf 'ID=flatcar\\nID_LIKE=coreos\\nVERSION_ID=3139.2.0\\n' > /etc/os-release",
         ),
     ] {
         let mut sb = Sandbox::new();
@@ -328,14 +338,19 @@ fn auto_without_usable_os_release_uses_the_newest_defaults() {
             .var("KUBELET_IMAGE_TAG", "v1");
         sb.setup = setup.into();
         let run = sb.run(WRAPPER, &[]);
-        assert_eq!(run.status(), 0, "{what}: {}", run.stderr());
+        assert_eq!(run.status(), 1, "{what}: {}", run.stderr());
+        let err = run.stderr();
+        assert_eq!(err.lines().count(), 1, "{what}: {err}");
         assert!(
-            run.stderr()
-                .contains(&format!("using the newest system defaults ({newest})")),
-            "{what}: {}",
-            run.stderr()
+            err.starts_with("kubelet-wrapper: cannot choose this host's system defaults: ")
+                && err.contains("KUBELET_WRAPPER_RELEASE"),
+            "{what}: {err}"
         );
-        assert_eq!(run.argv.unwrap(), planned(&sb, &newest, &[]), "{what}");
+        assert!(run.argv.is_none(), "{what}: the engine ran");
+        assert_eq!(
+            run.after, "/etc/os-release\n",
+            "{what}: the host was changed"
+        );
     }
 }
 
@@ -346,7 +361,7 @@ fn auto_falls_back_to_usr_lib_os_release() {
     sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
     // /usr is not a tmpfs here: bind a scratch file over the host's one
     let f = sb.dir.join("os-release");
-    std::fs::write(&f, "VERSION_ID=1010.5.0\n").unwrap();
+    std::fs::write(&f, "ID=coreos\nVERSION_ID=1010.5.0\n").unwrap();
     sb.setup = format!("mount --bind '{}' /usr/lib/os-release", f.display());
     let run = sb.run(WRAPPER, &[]);
     assert_eq!(run.status(), 0, "{}", run.stderr());

@@ -17,7 +17,7 @@
 
 use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::launch::say;
-use kubelet_wrapper::release::{self, ReleaseSource};
+use kubelet_wrapper::release;
 use kubelet_wrapper::{launch, plan};
 use std::ffi::{c_char, c_int};
 use std::path::Path;
@@ -44,13 +44,14 @@ extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
 fn run() -> u8 {
     let kubelet_args: Vec<_> = std::env::args_os().skip(1).collect();
     let root = Path::new("/");
-    let (_, source, file) = release::runtime(root);
-    if let ReleaseSource::Newest(reason) = &source {
-        say(&format!(
-            "{reason}; using the newest system defaults ({})",
-            file.version
-        ));
-    }
+    // an auto build on a host it cannot tell refuses before anything happens
+    let file = match release::runtime(root) {
+        Ok((_, _, file)) => file,
+        Err(e) => {
+            say(&e.to_string());
+            return 1;
+        }
+    };
     let defaults = file.parse();
     let admin = AdminConfig::from_process_env();
     let plan = match plan::plan(&defaults, &admin, &kubelet_args) {

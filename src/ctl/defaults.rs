@@ -12,27 +12,33 @@ use std::path::{Path, PathBuf};
 
 pub fn list() -> Result<String, Failure> {
     let files = registry::files();
-    let (version, source, used) = release::runtime(Path::new("/"));
     let mut out = String::new();
-    match (&source, version) {
-        (ReleaseSource::Pinned, Some(v)) => {
-            out.push_str(&format!("pinned release: {v} (uses {})\n", used.version))
+    let used = match release::runtime(Path::new("/")) {
+        Ok((v, ReleaseSource::Pinned, used)) => {
+            out.push_str(&format!("pinned release: {v} (uses {})\n", used.version));
+            Some(used.version)
         }
-        (ReleaseSource::Detected(f), Some(v)) => out.push_str(&format!(
-            "pinned release: auto (this host: {v} from {f}, uses {})\n",
-            used.version
-        )),
-        (ReleaseSource::Newest(reason), _) => out.push_str(&format!(
-            "pinned release: auto ({reason}: uses {})\n",
-            used.version
-        )),
-        _ => {}
-    }
+        Ok((v, ReleaseSource::Detected(f), used)) => {
+            out.push_str(&format!(
+                "pinned release: auto (this host: {v} from {f}, uses {})\n",
+                used.version
+            ));
+            Some(used.version)
+        }
+        Err(e) => {
+            out.push_str(&format!(
+                "pinned release: auto; the wrapper refuses this host: {e}\n"
+            ));
+            None
+        }
+    };
     out.push('\n');
     for f in &files {
         let d = f.parse();
-        let mark = if f.version == used.version { "*" } else { " " };
-        let scope = if f.version.is_mainline() {
+        let mark = if Some(f.version) == used { "*" } else { " " };
+        let scope = if d.origin == model::ReleaseOrigin::Project {
+            "by name"
+        } else if f.version.is_mainline() {
             "main line"
         } else {
             "backport"
@@ -49,7 +55,7 @@ pub fn list() -> Result<String, Failure> {
 
 pub fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
     let v = Version::parse(release).map_err(|e| Failure(1, e.to_string()))?;
-    let file = registry::select(v);
+    let file = registry::lookup(v).map_err(|e| Failure(1, e.to_string()))?;
     let d = file.parse();
     Ok(match format {
         ShowFormat::Json => {
@@ -156,7 +162,7 @@ pub fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
 pub fn diff(from: &str, to: &str, format: ShowFormat) -> Result<String, Failure> {
     let pick = |r: &str| -> Result<(ReleaseFile, Defaults), Failure> {
         let v = Version::parse(r).map_err(|e| Failure(1, e.to_string()))?;
-        let file = registry::select(v);
+        let file = registry::lookup(v).map_err(|e| Failure(1, e.to_string()))?;
         Ok((file, file.parse()))
     };
     let (file_a, a) = pick(from)?;

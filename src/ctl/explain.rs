@@ -12,15 +12,19 @@ pub fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Fa
     let source = match t.source {
         "option" => "given with --release",
         "pinned" => "pinned at build time",
-        "os-release" => "read from os-release",
-        _ => "no usable os-release VERSION_ID: newest defaults",
+        _ => "read from os-release",
     };
     let mut out = format!(
         "release   {} ({source})\ndefaults  defaults/{}.json: {}\n",
         t.release, plan.defaults, defaults.summary
     );
     out.push_str(&format!("engine    {}\n", plan.engine));
-    out.push_str(&format!("image     {}\n", plan.image.to_string_lossy()));
+    out.push_str(&format!(
+        "image     {}\n",
+        quote::escape(std::os::unix::ffi::OsStrExt::as_bytes(
+            plan.image.as_os_str()
+        ))
+    ));
     match &plan.trust {
         Some(tr) => {
             let what = if !tr.description.is_empty() {
@@ -85,14 +89,14 @@ pub fn explain(release: Option<&str>, kubelet: &[OsString]) -> Result<String, Fa
     for c in &plan.before {
         out.push_str(&format!(
             "\nbefore the engine starts (failure ignored):\n  {}\n",
-            String::from_utf8_lossy(&quote::join(c.iter().map(|a| a.value.as_os_str())))
+            quote::join(c.iter().map(|a| a.value.as_os_str()))
         ));
     }
     out.push_str("\ncommand (exec'd, the wrapper's process becomes the engine):\n");
     let quoted: Vec<String> = plan
         .argv
         .iter()
-        .map(|a| String::from_utf8_lossy(&quote::join([a.value.as_os_str()])).into_owned())
+        .map(|a| quote::join([a.value.as_os_str()]))
         .collect();
     let width = quoted
         .iter()

@@ -8,7 +8,7 @@
 //! gives the same list as JSON (`kubelet-wrapperctl defaults diff A B
 //! [--format json]`).
 //!
-//! What a file says about itself (`release`, `origin`, `summary`,
+//! What a file says about itself (`release`, `origin`, `until`, `summary`,
 //! `$schema`, and the words of a trust rule's `description`) is not a change
 //! for the kubelet and is not compared. Every other field is: the
 //! model's structs are taken apart exhaustively below, so a field added to
@@ -175,6 +175,7 @@ pub fn diff(a: &Defaults, b: &Defaults) -> Vec<Change> {
         schema: _,
         release: _,
         origin: _,
+        until: _,
         admin_checks: checks_a,
         summary: _,
         directories: dirs_a,
@@ -189,6 +190,7 @@ pub fn diff(a: &Defaults, b: &Defaults) -> Vec<Change> {
         schema: _,
         release: _,
         origin: _,
+        until: _,
         admin_checks: checks_b,
         summary: _,
         directories: dirs_b,
@@ -1236,6 +1238,7 @@ mod tests {
             d.summary.clear();
             d.schema = None;
             d.origin = Default::default();
+            d.until = None;
             d.volumes = effective(&d.volumes, &d.engine);
             let rules = match &mut d.engine {
                 Engine::Rkt(r) => &mut r.trust,

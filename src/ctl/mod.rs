@@ -160,7 +160,8 @@ pub fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(Failure(code, msg)) => {
-            eprintln!("{PROGRAM}: {msg}");
+            // one inert line, as the wrapper's
+            eprintln!("{PROGRAM}: {}", crate::quote::line(&msg));
             ExitCode::from(code)
         }
     }
@@ -177,21 +178,22 @@ pub struct Target {
 pub fn target(release: Option<&str>) -> Result<Target, Failure> {
     if let Some(r) = release {
         let v = Version::parse(r).map_err(|e| Failure(1, format!("--release: {e}")))?;
+        let file = registry::lookup(v).map_err(|e| Failure(1, format!("--release: {e}")))?;
         return Ok(Target {
             release: r.to_string(),
             source: "option",
-            file: registry::select(v),
+            file,
         });
     }
-    let (version, source, file) = release::runtime(Path::new("/"));
-    let (release, source) = match (&version, source) {
-        (Some(v), ReleaseSource::Pinned) => (v.to_string(), "pinned"),
-        (Some(v), ReleaseSource::Detected(_)) => (v.to_string(), "os-release"),
-        _ => ("auto".to_string(), "newest"),
-    };
+    // as the wrapper: an auto build refuses a host it cannot tell
+    let (version, source, file) =
+        release::runtime(Path::new("/")).map_err(|e| Failure(1, e.to_string()))?;
     Ok(Target {
-        release,
-        source,
+        release: version.to_string(),
+        source: match source {
+            ReleaseSource::Pinned => "pinned",
+            ReleaseSource::Detected(_) => "os-release",
+        },
         file,
     })
 }

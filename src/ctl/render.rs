@@ -5,7 +5,8 @@ use crate::defaults::model::SharedRule;
 use crate::mountinfo::MountTable;
 use crate::propagation::{self, State};
 use crate::{json, quote};
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
 /// The mount `path` is on in this process's mount table, if readable.
@@ -90,39 +91,105 @@ pub fn render(
                 trust,
             )
         }
-        Format::Shell => {
-            let mut out = format!(
-                "#!/bin/sh\n# What kubelet-wrapper runs for release {} (defaults {}).\nset -e\n",
-                t.release, plan.defaults
-            );
-            for n in &plan.notices {
-                out.push_str(&format!("# notice: {n}\n"));
-            }
-            for d in &plan.directories {
-                let q = quote::join([d.as_os_str()]);
-                out.push_str(&format!("mkdir -p {}\n", String::from_utf8_lossy(&q)));
-            }
-            for s in &plan.shared {
-                let q = String::from_utf8_lossy(&quote::join([s.path.as_os_str()])).into_owned();
-                out.push_str(&format!(
-                    "# {q} must pass the kubelet's mounts to the host ({}):\n",
-                    match s.rule {
-                        SharedRule::Make => "made shared when it is not",
-                        SharedRule::Require => "the wrapper refuses to start when it is not shared",
-                    }
-                ));
-                if s.rule == SharedRule::Make {
-                    out.push_str(&format!(
-                        "findmnt -n -o PROPAGATION -T {q} | grep -q shared || {{ mount --rbind {q} {q} && mount --make-rshared {q}; }}\n"
-                    ));
-                }
-            }
-            out.push_str("exec ");
-            out.push_str(&String::from_utf8_lossy(&quote::join(
-                argv.iter().map(|a| a.as_os_str()),
-            )));
-            out.push('\n');
-            out
-        }
+        Format::Shell => shell_script(&t.release, &plan),
     })
+}
+
+/// The plan as a POSIX sh script: the directories, the commands run before
+/// the engine (their failure ignored, as the wrapper ignores it), then
+/// `exec` of the engine, each with exactly the arguments of the JSON form
+/// under any POSIX shell (dash, bash). Every line is printable text: a
+/// notice is one comment line, and a word with control characters or bytes
+/// that are not UTF-8 is made by `printf` from octal escapes
+/// ([`quote::printf_format`]) instead of being written raw.
+fn shell_script(release: &str, plan: &crate::plan::Plan) -> String {
+    let mut out = format!(
+        "#!/bin/sh\n# What kubelet-wrapper runs for release {} (defaults {}).\n",
+        quote::line(release),
+        plan.defaults
+    );
+    for n in &plan.notices {
+        out.push_str(&format!("# notice: {}\n", quote::line(n)));
+    }
+    out.push_str("set -e\n");
+    // the propagation checks, as the wrapper makes them: a refusal before
+    // anything is created, a bind once the directory exists
+    let propagation = |s: &crate::propagation::SharedSource| {
+        let q = quote::sh_word(s.path.as_os_str()).expect("a release path is plain text");
+        format!(
+            "[ \"$(findmnt -n -o PROPAGATION -T {q})\" = shared ] || [ \"$(findmnt -n -o PROPAGATION -T {q})\" = shared,slave ]"
+        )
+    };
+    for s in plan.shared.iter().filter(|s| s.rule == SharedRule::Require) {
+        let q = quote::sh_word(s.path.as_os_str()).expect("a release path is plain text");
+        out.push_str(&format!(
+            "{} || {{ printf 'kubelet-wrapper: %s is not on a shared mount: pods would get empty volumes\\n' {q} >&2; exit 1; }}\n",
+            propagation(s)
+        ));
+    }
+    for d in &plan.directories {
+        command(&mut out, &[d.as_os_str()], "mkdir -p ", "");
+    }
+    for s in plan.shared.iter().filter(|s| s.rule == SharedRule::Make) {
+        let q = quote::sh_word(s.path.as_os_str()).expect("a release path is plain text");
+        out.push_str(&format!(
+            "{} || {{ mount --rbind {q} {q} && mount --make-rshared {q}; }}\n",
+            propagation(s)
+        ));
+    }
+    for cmd in &plan.before {
+        let words: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();
+        command(&mut out, &words, "", " || :");
+    }
+    let argv: Vec<&OsStr> = plan.argv.iter().map(|a| a.value.as_os_str()).collect();
+    command(&mut out, &argv, "exec ", "");
+    out
+}
+
+/// The shell variable a word made by `printf` passes through. It is not
+/// exported, so the engine's environment is the wrapper's.
+const WORD_VAR: &str = "kubelet_wrapper_word";
+
+/// Appends one command: `PREFIX WORDS...SUFFIX` when every word can be
+/// written quoted, else the words collected in `"$@"` first.
+fn command(out: &mut String, words: &[&OsStr], prefix: &str, suffix: &str) {
+    let quoted: Vec<Option<String>> = words.iter().map(|w| quote::sh_word(w)).collect();
+    if quoted.iter().all(Option::is_some) {
+        out.push_str(prefix);
+        let words: Vec<String> = quoted.into_iter().flatten().collect();
+        out.push_str(&words.join(" "));
+        out.push_str(suffix);
+        out.push('\n');
+        return;
+    }
+    out.push_str("set --\n");
+    let mut plain: Vec<String> = Vec::new();
+    let flush = |out: &mut String, plain: &mut Vec<String>| {
+        if !plain.is_empty() {
+            out.push_str(&format!("set -- \"$@\" {}\n", plain.join(" ")));
+            plain.clear();
+        }
+    };
+    for (w, q) in words.iter().zip(quoted) {
+        match q {
+            Some(q) => plain.push(q),
+            None => {
+                flush(out, &mut plain);
+                // a command substitution drops trailing newlines: the `_`
+                // keeps them, and is removed after
+                out.push_str(&format!(
+                    "{WORD_VAR}=$(printf '{}_'); set -- \"$@\" \"${{{WORD_VAR}%_}}\"\n",
+                    quote::printf_format(w.as_bytes())
+                ));
+            }
+        }
+    }
+    flush(out, &mut plain);
+    out.push_str(prefix.trim_end_matches(' '));
+    if !prefix.is_empty() {
+        out.push(' ');
+    }
+    out.push_str("\"$@\"");
+    out.push_str(suffix);
+    out.push('\n');
 }

@@ -28,6 +28,14 @@ pub struct Defaults {
     /// project's own (forward-looking) releases.
     #[serde(default, skip_serializing_if = "is_coreos")]
     pub origin: ReleaseOrigin,
+    /// Where the reach of a CoreOS-origin file ends: the first release it
+    /// no longer applies to, because the host no longer has what the file
+    /// runs (rkt is gone from Flatcar Container Linux from 3033.2.0 on). A
+    /// host of that release or later is refused, not given this file's
+    /// defaults, and a build pinned to one fails. Only on the last file of
+    /// the main line that needs it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub until: Option<Until>,
     /// How strictly the admin layer is checked: `compatible` accepts
     /// everything the CoreOS script accepted (with notices for values that
     /// are likely mistakes), `strict` refuses them.
@@ -98,6 +106,16 @@ impl SharedRule {
             SharedRule::Require => "require",
         }
     }
+}
+
+/// The end of a file's reach (see [`Defaults::until`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Until {
+    /// The first release the file does not apply to (MAJOR.MINOR.PATCH).
+    pub release: String,
+    /// Why, in one sentence: what the host no longer has from there on.
+    pub reason: String,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -413,6 +431,19 @@ impl Defaults {
 
     /// Every rule of the format this file breaks, in file order. `file_stem`
     /// is the file name without `.json`, when the file has one.
+    /// Which releases this file may apply to, for the selection rule
+    /// ([`super::version::choose`]); `None` when the release is not a version.
+    pub fn scope(&self) -> Option<super::version::Scope> {
+        Some(super::version::Scope {
+            version: self.version()?,
+            by_name: self.origin == ReleaseOrigin::Project,
+            until: self
+                .until
+                .as_ref()
+                .and_then(|u| Version::parse(&u.release).ok()),
+        })
+    }
+
     pub fn problems(&self, file_stem: Option<&str>) -> Vec<Problem> {
         let mut p = Problems::default();
         match Version::parse(&self.release) {
@@ -439,6 +470,28 @@ impl Defaults {
         }
         if self.summary.trim().is_empty() {
             p.add("summary", "must say what this release changed".into());
+        }
+        if let Some(u) = &self.until {
+            if self.origin == ReleaseOrigin::Project {
+                p.add(
+                    "until",
+                    "a project release applies only to itself (it is used only when pinned by name): remove until".into(),
+                );
+            }
+            match (Version::parse(&u.release), Version::parse(&self.release)) {
+                (Err(e), _) => p.add("until.release", e.to_string()),
+                (Ok(end), Ok(v)) if end <= v => p.add(
+                    "until.release",
+                    format!("{end} is not after the file's own release {v}"),
+                ),
+                _ => {}
+            }
+            if u.reason.trim().is_empty() || u.reason.contains('\n') {
+                p.add(
+                    "until.reason",
+                    "must say in one line what the host no longer has from that release on".into(),
+                );
+            }
         }
 
         let mut dirs = BTreeSet::new();

@@ -50,16 +50,61 @@ pub fn files() -> Vec<ReleaseFile> {
     files
 }
 
-/// The embedded file that release `r` uses (spec section 5).
-pub fn select(r: Version) -> ReleaseFile {
+/// Which releases each embedded file may apply to, as the build found them
+/// (see `build.rs`).
+pub fn scopes() -> Vec<version::Scope> {
+    version::parse_scopes(env!("KUBELET_WRAPPER_SCOPES"))
+}
+
+/// No embedded file covers a release.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NotCovered {
+    #[error(
+        "no embedded release file covers {release}: defaults/{file}.json, which the selection rule picks, applies until {until} ({reason})"
+    )]
+    Past {
+        release: Version,
+        file: Version,
+        until: Version,
+        reason: String,
+    },
+    #[error(
+        "no embedded release file covers {release}: it is no project release's own version, and there is no CoreOS release file"
+    )]
+    NoFile { release: Version },
+}
+
+/// The embedded file that release `r` uses (spec section 5): a project
+/// release's own file for exactly its version, else the version rule among
+/// the CoreOS-origin files, within the reach of the file it picks.
+pub fn lookup(r: Version) -> Result<ReleaseFile, NotCovered> {
     let files = files();
-    let versions: Vec<Version> = files.iter().map(|f| f.version).collect();
-    let chosen =
-        version::select(&versions, r).expect("build.rs guarantees at least one release file");
-    *files
-        .iter()
-        .find(|f| f.version == chosen)
-        .expect("selected from this list")
+    let file = |v: Version| {
+        *files
+            .iter()
+            .find(|f| f.version == v)
+            .expect("the build's scopes name the embedded files")
+    };
+    match version::choose(&scopes(), r) {
+        Ok(v) => Ok(file(v)),
+        Err(version::Uncovered::Past { file: f, until }) => Err(NotCovered::Past {
+            release: r,
+            file: f,
+            until,
+            reason: file(f).parse().until.map(|u| u.reason).unwrap_or_default(),
+        }),
+        Err(version::Uncovered::NoFile) => Err(NotCovered::NoFile { release: r }),
+    }
+}
+
+/// The embedded file that release `r` uses, for a release the files cover
+/// (the tests', a checked pin): [`lookup`] where the release may be any.
+///
+/// # Panics
+///
+/// When no file covers `r`.
+pub fn select(r: Version) -> ReleaseFile {
+    lookup(r).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// The newest embedded file.

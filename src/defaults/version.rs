@@ -106,3 +106,87 @@ pub fn select(available: &[Version], release: Version) -> Option<Version> {
         .or_else(|| available.iter().min())
         .copied()
 }
+
+/// A release file as the rule of spec section 5 sees it: its version,
+/// whose release it is, and where its family's reach ends.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scope {
+    pub version: Version,
+    /// A release of the project's own origin: used only for exactly its
+    /// own version, never reached by the version rule.
+    pub by_name: bool,
+    /// For a CoreOS-origin file: the first release it no longer applies to
+    /// (the host no longer has what it runs), if any.
+    pub until: Option<Version>,
+}
+
+/// Why no file covers a release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Uncovered {
+    /// The rule picks `file`, whose reach ends at `until`, not after the
+    /// release.
+    Past { file: Version, until: Version },
+    /// Not a project file's own version, and there is no CoreOS-origin file.
+    NoFile,
+}
+
+/// The file a release uses (spec section 5): a project file of exactly that
+/// version; else [`select`] among the CoreOS-origin files, unless the file
+/// it picks ends (`until`) at or before the release.
+pub fn choose(files: &[Scope], release: Version) -> Result<Version, Uncovered> {
+    if files.iter().any(|f| f.by_name && f.version == release) {
+        return Ok(release);
+    }
+    let family: Vec<Version> = files
+        .iter()
+        .filter(|f| !f.by_name)
+        .map(|f| f.version)
+        .collect();
+    let file = select(&family, release).ok_or(Uncovered::NoFile)?;
+    match files
+        .iter()
+        .find(|f| f.version == file)
+        .and_then(|f| f.until)
+    {
+        Some(until) if release >= until => Err(Uncovered::Past { file, until }),
+        _ => Ok(file),
+    }
+}
+
+/// `SCOPES` as written by [`format_scopes`]: `VERSION[=project|..UNTIL]`
+/// separated by `;`. Entries that do not parse are skipped.
+pub fn parse_scopes(text: &str) -> Vec<Scope> {
+    text.split(';')
+        .filter_map(|e| {
+            let (v, rest) = match e.split_once('=') {
+                Some((v, r)) => (v, Some(r)),
+                None => (e, None),
+            };
+            let version = Version::parse(v).ok()?;
+            let (by_name, until) = match rest {
+                None => (false, None),
+                Some("project") => (true, None),
+                Some(r) => (false, Some(Version::parse(r.strip_prefix("..")?).ok()?)),
+            };
+            Some(Scope {
+                version,
+                by_name,
+                until,
+            })
+        })
+        .collect()
+}
+
+/// The scopes of the release files as one line, for the build to hand to
+/// the crate (read back by [`parse_scopes`]).
+pub fn format_scopes(scopes: &[Scope]) -> String {
+    scopes
+        .iter()
+        .map(|s| match (s.by_name, s.until) {
+            (true, _) => format!("{}=project", s.version),
+            (false, Some(u)) => format!("{}=..{u}", s.version),
+            (false, None) => s.version.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}

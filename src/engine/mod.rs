@@ -25,11 +25,11 @@ pub enum RenderError {
     #[error(transparent)]
     Translate(#[from] translate::TranslateError),
     #[error(
-        "image {image:?} is not pinned by digest, and this release runs only pinned images: set KUBELET_IMAGE=REPOSITORY@sha256:DIGEST"
+        "image \"{image}\" is not pinned by digest, and this release runs only pinned images: set KUBELET_IMAGE=REPOSITORY@sha256:DIGEST"
     )]
     DigestRequired { image: String },
     #[error(
-        "{image:?} is not a machine directory: this release runs systemd-nspawn, so set KUBELET_IMAGE to the absolute path of the kubelet's machine directory (or .raw image)"
+        "\"{image}\" is not a machine directory: this release runs systemd-nspawn, so set KUBELET_IMAGE to the absolute path of the kubelet's machine directory (or .raw image)"
     )]
     LocalImage { image: String },
 }

@@ -59,7 +59,7 @@ pub fn render(
     let path = image.0.as_bytes();
     if !path.starts_with(b"/") || split(image.0).len() != 1 {
         return Err(RenderError::LocalImage {
-            image: image.0.to_string_lossy().into_owned(),
+            image: crate::quote::escape(image.0.as_bytes()),
         });
     }
     let CarriedOver {

@@ -88,7 +88,7 @@ fn intent_args(t: &Translation, target: Target) -> (Vec<OsString>, String) {
 pub(crate) fn notice(t: &Translation, args: &[OsString], target: Target, extra: &str) -> String {
     let shown: Vec<String> = args
         .iter()
-        .map(|a| a.to_string_lossy().into_owned())
+        .map(|a| crate::quote::escape(a.as_bytes()))
         .collect();
     if shown.is_empty() {
         format!("{}: {} is an rkt argument{extra}", t.var, t.rkt)
@@ -120,7 +120,7 @@ pub fn render(
     };
     if o.require_digest && !image.0.as_bytes().windows(8).any(|w| w == b"@sha256:") {
         return Err(RenderError::DigestRequired {
-            image: image.0.to_string_lossy().into_owned(),
+            image: crate::quote::escape(image.0.as_bytes()),
         });
     }
     let CarriedOver {

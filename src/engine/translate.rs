@@ -120,10 +120,10 @@ pub enum TranslateError {
     },
     #[error("{var}: {arg} needs a value")]
     MissingValue { var: Var, arg: String },
-    #[error("{var}: {spec:?} is not an rkt volume: {why}")]
+    #[error("{var}: \"{spec}\" is not an rkt volume: {why}")]
     BadVolume { var: Var, spec: String, why: String },
     #[error(
-        "{var}: --mount {spec:?} names volume {name:?}, which no --volume in RKT_RUN_ARGS, RKT_OPTS or RKT_GLOBAL_ARGS declares"
+        "{var}: --mount \"{spec}\" names volume \"{name}\", which no --volume in RKT_RUN_ARGS, RKT_OPTS or RKT_GLOBAL_ARGS declares"
     )]
     UndeclaredVolume {
         var: Var,
@@ -132,8 +132,9 @@ pub enum TranslateError {
     },
 }
 
+/// Bytes as messages show them: one inert line ([`crate::quote::escape`]).
 fn lossy(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    crate::quote::escape(b)
 }
 
 /// rkt flags whose value may be the next word.
@@ -286,7 +287,7 @@ pub fn translate(
                                 var,
                                 &text,
                                 &format!(
-                                    " for {:?} (only image, http, tls and all-fetch can be carried over)",
+                                    " for \"{}\" (only image, http, tls and all-fetch can be carried over)",
                                     lossy(opt)
                                 ),
                             ));
@@ -351,7 +352,7 @@ fn parse_volume(spec: &[u8]) -> Result<(String, Option<Mount>), String> {
         let eq = p
             .iter()
             .position(|&c| c == b'=')
-            .ok_or_else(|| format!("{:?} is not key=value", lossy(p)))?;
+            .ok_or_else(|| format!("\"{}\" is not key=value", lossy(p)))?;
         let (k, v) = (&p[..eq], &p[eq + 1..]);
         let boolean = || match v {
             b"true" => Ok(true),
@@ -363,7 +364,7 @@ fn parse_volume(spec: &[u8]) -> Result<(String, Option<Mount>), String> {
             b"source" => source = Some(OsString::from_vec(v.to_vec())),
             b"readOnly" => ro = boolean()?,
             b"recursive" => rec = boolean()?,
-            _ => return Err(format!("unknown option {:?}", lossy(k))),
+            _ => return Err(format!("unknown option \"{}\"", lossy(k))),
         }
     }
     match kind.as_deref() {
@@ -393,7 +394,7 @@ fn parse_mount(spec: &[u8]) -> Result<(String, OsString), String> {
         } else if let Some(t) = p.strip_prefix(b"target=") {
             target = Some(OsString::from_vec(t.to_vec()));
         } else {
-            return Err(format!("unknown mount option {:?}", lossy(p)));
+            return Err(format!("unknown mount option \"{}\"", lossy(p)));
         }
     }
     match (vol, target) {

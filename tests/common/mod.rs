@@ -20,8 +20,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub const WRAPPER: &str = env!("CARGO_BIN_EXE_kubelet-wrapper");
 pub const CTL: &str = env!("CARGO_BIN_EXE_kubelet-wrapperctl");
 
-/// The default setup: an rkt release in /etc/os-release.
-pub const DEFAULT_SETUP: &str = "echo VERSION_ID=2512.4.0 > /etc/os-release";
+/// The default setup: a CoreOS release that runs rkt, in /etc/os-release.
+pub const DEFAULT_SETUP: &str = "printf 'ID=coreos\\nVERSION_ID=2512.4.0\\n' > /etc/os-release";
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -319,6 +319,81 @@ fn copy_dir(src: &Path, dst: &Path) {
         } else {
             fs::copy(e.path(), to).unwrap();
         }
+    }
+}
+
+/// Makes `dst` a copy of `src`, writing only the files whose contents
+/// differ (and removing what `src` no longer has), so that an unchanged
+/// copy keeps its modification times and cargo does not rebuild it.
+fn sync_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap();
+    let mut names = Vec::new();
+    for e in fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        let to = dst.join(e.file_name());
+        names.push(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            sync_dir(&e.path(), &to);
+        } else {
+            sync_dir_file(&e.path(), &to);
+        }
+    }
+    for e in fs::read_dir(dst).unwrap() {
+        let e = e.unwrap();
+        if !names.contains(&e.file_name()) {
+            let p = e.path();
+            let _ = fs::remove_dir_all(&p).or_else(|_| fs::remove_file(&p));
+        }
+    }
+}
+
+/// The wrapper built pinned to `release` (`KUBELET_WRAPPER_RELEASE`), from
+/// a copy of the crate kept at `CARGO_TARGET_TMPDIR/pinned-RELEASE` (an
+/// unchanged copy is not rebuilt). The wrapper releases of the project's own
+/// origin run only when pinned by name, so the tests of those releases run
+/// this binary. Built once per test process.
+pub fn pinned_wrapper(release: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, p)) = built.iter().find(|(r, _)| r == release) {
+        return p.clone();
+    }
+    let dst = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("pinned-{release}"));
+    for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
+        sync_dir_file(&Path::new(MANIFEST_DIR).join(f), &dst.join(f));
+    }
+    for d in ["src", "defaults"] {
+        sync_dir(&Path::new(MANIFEST_DIR).join(d), &dst.join(d));
+    }
+    let copy = build_wrapper(&dst, release);
+    built.push((release.to_string(), copy.clone()));
+    copy
+}
+
+/// Builds the wrapper of the crate copy at `dir` pinned to `release`, and
+/// returns a copy of the binary in `dir`. The builds share a target
+/// directory (see [`cargo_build`]) where each overwrites the last one's
+/// binary: one at a time, each copied out before the next.
+pub fn build_wrapper(dir: &Path, release: &str) -> PathBuf {
+    static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
+    let out = cargo_build(dir, Some(release), &["--bin", "kubelet-wrapper"]);
+    assert!(
+        out.status.success(),
+        "building the wrapper pinned to {release}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target/debug/kubelet-wrapper");
+    let copy = dir.join(format!("kubelet-wrapper-{release}"));
+    fs::copy(&bin, &copy).unwrap();
+    copy
+}
+
+fn sync_dir_file(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst.parent().unwrap()).unwrap();
+    let new = fs::read(src).unwrap();
+    if fs::read(dst).ok().as_deref() != Some(&new[..]) {
+        fs::write(dst, new).unwrap();
     }
 }
 

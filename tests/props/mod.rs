@@ -169,3 +169,205 @@ pub fn check_defaults_json(text: &str) {
     assert_eq!(again, d);
     assert_eq!(again.problems(None), problems);
 }
+
+/// os-release text of any bytes: parsing never fails; every key has the
+/// grammar of a variable name; every value, written back in double quotes
+/// with the shell's escapes, reads back the same; the last assignment wins.
+pub fn check_os_release(text: &[u8]) {
+    use kubelet_wrapper::osrelease;
+    let os = osrelease::parse(text);
+    let mut written = Vec::new();
+    for (k, v) in &os.fields {
+        assert!(
+            k.bytes()
+                .next()
+                .is_some_and(|b| b.is_ascii_alphabetic() || b == b'_')
+                && k.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'),
+            "key {k:?}"
+        );
+        assert!(!v.contains(&b'\n'), "a value spans lines");
+        written.extend_from_slice(k.as_bytes());
+        written.extend_from_slice(b"=\"");
+        for &b in v {
+            if matches!(b, b'"' | b'\\' | b'$' | b'`') {
+                written.push(b'\\');
+            }
+            written.push(b);
+        }
+        written.extend_from_slice(b"\"\n");
+    }
+    let again = osrelease::parse(&written);
+    assert_eq!(
+        again,
+        os,
+        "written back: {:?}",
+        String::from_utf8_lossy(&written)
+    );
+    for (k, _) in &os.fields {
+        let last = os.fields.iter().rev().find(|(x, _)| x == k).unwrap();
+        assert_eq!(os.get(k), Some(&last.1[..]));
+    }
+}
+
+/// Path normalisation: relative paths are refused; an absolute one gives a
+/// path with no empty, `.` or `..` component, normalised already, and the
+/// same for the spellings the kernel takes as equal (a trailing `/`, a
+/// trailing `/.`, a detour `/x/..`).
+pub fn check_normalize(path: &[u8]) {
+    use kubelet_wrapper::validate::mounts::normalize;
+    let Some(n) = normalize(path) else {
+        assert!(path.first() != Some(&b'/'));
+        return;
+    };
+    assert!(n.starts_with(b"/"));
+    if n != b"/" {
+        for c in n[1..].split(|&b| b == b'/') {
+            assert!(
+                !matches!(c, b"" | b"." | b".."),
+                "{:?}",
+                String::from_utf8_lossy(&n)
+            );
+        }
+    }
+    assert_eq!(normalize(&n).as_ref(), Some(&n));
+    for tail in [&b"/"[..], b"/.", b"/x/..", b"//./"] {
+        let mut p = path.to_vec();
+        p.extend_from_slice(tail);
+        assert_eq!(
+            normalize(&p).as_ref(),
+            Some(&n),
+            "{:?}",
+            String::from_utf8_lossy(&p)
+        );
+    }
+}
+
+/// Mount arguments of any words, read as each engine reads them: never a
+/// panic; indexes within the command (a separate value right after its
+/// option); every target absolute and normalised.
+pub fn check_mounts(syntax: u8, words: &[Vec<u8>]) {
+    use kubelet_wrapper::validate::mounts::{Mount, Syntax, mounts, normalize};
+    let syntax = [Syntax::Rkt, Syntax::Oci, Syntax::Nspawn][syntax as usize % 3];
+    let w: Vec<&[u8]> = words.iter().map(Vec::as_slice).collect();
+    for f in mounts(syntax, &w) {
+        assert!(f.at < w.len());
+        if let Some(i) = f.value_at {
+            assert_eq!(i, f.at + 1);
+            assert!(i < w.len());
+        }
+        if let Mount::At { target } = f.mount {
+            assert_eq!(normalize(&target).as_ref(), Some(&target));
+        }
+    }
+}
+
+/// The system target `volumes[which]` of the strict release 3000.0.0,
+/// spelled another way by `ops` (repeated `/`, `/.`, a detour through `..`,
+/// a trailing `/`) and mounted over by the admin in one of the engine's
+/// forms: always refused, naming the system volume.
+pub fn check_spelled_target(which: usize, form: u8, ops: &[u8]) {
+    use kubelet_wrapper::validate::AdminError;
+    let d = registry::select(Version::new(3000, 0, 0)).parse();
+    let v = &d.volumes[which % d.volumes.len()];
+    let mut spelled = String::new();
+    let mut ops = ops.iter().copied().chain(std::iter::repeat(0));
+    for c in v.target[1..].split('/') {
+        match ops.next().unwrap() % 4 {
+            1 => spelled.push_str("//"),
+            2 => spelled.push_str("/./"),
+            3 => spelled.push_str("/x/../"),
+            _ => spelled.push('/'),
+        }
+        spelled.push_str(c);
+    }
+    if ops.next().unwrap() % 2 == 1 {
+        spelled.push_str("/.");
+    }
+    if ops.next().unwrap() % 2 == 1 {
+        spelled.push('/');
+    }
+    let (var, value) = match form % 9 {
+        0 => ("PODMAN_RUN_ARGS", format!("-v /srv:{spelled}")),
+        1 => ("PODMAN_RUN_ARGS", format!("-v/srv:{spelled}:ro")),
+        2 => ("PODMAN_RUN_ARGS", format!("--volume=/srv:{spelled}")),
+        3 => ("PODMAN_RUN_ARGS", format!("-itv /srv:{spelled}")),
+        4 => (
+            "PODMAN_RUN_ARGS",
+            format!("--mount type=bind,src=/srv,dst={spelled}"),
+        ),
+        5 => (
+            "PODMAN_RUN_ARGS",
+            format!("--mount=type=tmpfs,Target={spelled}"),
+        ),
+        6 => ("PODMAN_RUN_ARGS", format!("--tmpfs {spelled}:size=1m")),
+        7 => ("PODMAN_RUN_ARGS", format!("-v {spelled}:rw")),
+        _ => (
+            "RKT_RUN_ARGS",
+            format!("--volume k,kind=host,source=/srv --mount volume=k,target={spelled}"),
+        ),
+    };
+    let admin = AdminConfig::from_env(|k| match k {
+        "KUBELET_IMAGE_TAG" => Some("v1.25.4".into()),
+        k if k == var => Some(value.clone().into()),
+        _ => None,
+    });
+    match plan::plan(&d, &admin, &[]) {
+        Err(plan::PlanError::Admin(AdminError::VolumeTarget { system, .. })) => {
+            assert_eq!(system, v.name, "{var}={value}")
+        }
+        other => panic!("{var}={value}: {other:?}"),
+    }
+}
+
+/// Reads back [`kubelet_wrapper::quote::escape`]'s text.
+fn unescape(s: &str) -> Vec<u8> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'\\' {
+            out.push(b[i]);
+            i += 1;
+            continue;
+        }
+        match b[i + 1] {
+            b'\\' => out.push(b'\\'),
+            b'n' => out.push(b'\n'),
+            b't' => out.push(b'\t'),
+            b'r' => out.push(b'\r'),
+            b'x' => {
+                let h = std::str::from_utf8(&b[i + 2..i + 4]).unwrap();
+                out.push(u8::from_str_radix(h, 16).unwrap());
+                i += 2;
+            }
+            c => panic!("unknown escape \\{}", c as char),
+        }
+        i += 2;
+    }
+    out
+}
+
+/// Any bytes shown in a message, in the trace line or in the script: one
+/// inert line (no control, line-breaking or reordering character), and
+/// the escapes say exactly which bytes they were; a message guarded by
+/// `line` likewise; a `printf` format is printable ASCII outside quotes.
+pub fn check_escape(bytes: &[u8]) {
+    use kubelet_wrapper::quote;
+    use std::os::unix::ffi::OsStrExt;
+    let e = quote::escape(bytes);
+    assert!(!e.chars().any(quote::is_unsafe), "{e:?}");
+    assert_eq!(unescape(&e), bytes);
+    assert_eq!(quote::line(&e), e);
+    let l = quote::line(&String::from_utf8_lossy(bytes));
+    assert!(!l.chars().any(quote::is_unsafe), "{l:?}");
+    let j = quote::join([OsStr::from_bytes(bytes)]);
+    assert!(!j.chars().any(quote::is_unsafe), "{j:?}");
+    if let Some(w) = quote::sh_word(OsStr::from_bytes(bytes)) {
+        assert!(!w.chars().any(quote::is_unsafe), "{w:?}");
+    }
+    let f = quote::printf_format(bytes);
+    assert!(
+        f.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b'\''),
+        "{f:?}"
+    );
+}

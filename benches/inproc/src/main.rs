@@ -83,7 +83,7 @@ fn kubelet_args(n: usize) -> Vec<OsString> {
 fn plan_and_trace(defaults: &Defaults, admin: &AdminConfig, args: &[OsString]) -> Vec<u8> {
     let plan = plan::plan(defaults, admin, args).expect("the image tag is set");
     let argv = plan.argv();
-    quote::join(argv.iter().map(|a| a.as_os_str()))
+    quote::join(argv.iter().map(|a| a.as_os_str())).into_bytes()
 }
 
 /// `base` with `n` volumes made from its first one.

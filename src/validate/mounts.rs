@@ -1,0 +1,519 @@
+//! What an engine command mounts, read the way each engine reads its
+//! arguments, and paths compared the way the kernel resolves them.
+//!
+//! The check "no admin mount over a system target" is only as good as its
+//! reading of the command: `-v /srv:/etc//kubernetes`, `-v/srv:...`,
+//! `-itv/srv:...`, `--tmpfs=/run`, `--mount type=bind,dst=...` all mount, and
+//! `/etc/./kubernetes/` is `/etc/kubernetes`. So [`mounts`] follows the
+//! engines' own option syntax (podman's and docker's pflag with its short
+//! option clusters, systemd-nspawn's getopt_long with its abbreviations,
+//! rkt's volumes and mounts) for every argument that creates a mount, in
+//! every form, and [`normalize`] resolves a target's spelling. What it
+//! cannot read with certainty (quoting in a `--mount`, escapes in an nspawn
+//! path, a relative target, `--volumes-from`) is [`Mount::Unreadable`]: a
+//! strict release refuses it rather than let it pass unchecked.
+//!
+//! Pure: bytes in, findings out (fuzzed by `fuzz/fuzz_targets/mounts.rs`).
+
+/// The engine families whose syntax differs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Rkt,
+    /// podman and docker (Go's pflag).
+    Oci,
+    /// systemd-nspawn (getopt_long).
+    Nspawn,
+}
+
+/// One mount an argument asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mount {
+    /// A mount at `target` (normalised).
+    At { target: Vec<u8> },
+    /// An rkt volume declared under `name` (mounted by a `--mount`).
+    RktVolume { name: Vec<u8> },
+    /// A mount whose target cannot be told for certain, and why.
+    Unreadable { why: &'static str },
+}
+
+/// A mount found in a command: which words ask for it (the option, and its
+/// value when that is the next word), and what it mounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// Index of the word with the option.
+    pub at: usize,
+    /// Index of the value's word when it is not the option's own.
+    pub value_at: Option<usize>,
+    pub mount: Mount,
+}
+
+/// `path` resolved as the kernel resolves its spelling: repeated `/` as
+/// one, `.` dropped, `..` the parent (never above `/`), no trailing `/`.
+/// `None` for a relative path. (Symbolic links inside the container are
+/// not known here.)
+pub fn normalize(path: &[u8]) -> Option<Vec<u8>> {
+    if path.first() != Some(&b'/') {
+        return None;
+    }
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for c in path.split(|&b| b == b'/') {
+        match c {
+            b"" | b"." => {}
+            b".." => {
+                parts.pop();
+            }
+            c => parts.push(c),
+        }
+    }
+    let mut out = Vec::with_capacity(path.len());
+    for p in &parts {
+        out.push(b'/');
+        out.extend_from_slice(p);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    Some(out)
+}
+
+fn at(target: &[u8]) -> Mount {
+    match normalize(target) {
+        Some(t) => Mount::At { target: t },
+        None => Mount::Unreadable {
+            why: "the target is not an absolute path",
+        },
+    }
+}
+
+/// Every mount `words` (a whole engine command) asks for, as `syntax`
+/// reads them.
+pub fn mounts(syntax: Syntax, words: &[&[u8]]) -> Vec<Found> {
+    let mut out = Vec::new();
+    for (i, w) in words.iter().enumerate() {
+        let next = words.get(i + 1).copied();
+        let mut push = |value: Option<&[u8]>, own: bool, parse: &dyn Fn(&[u8]) -> Vec<Mount>| {
+            let (value, value_at) = match value {
+                Some(v) => (Some(v), None),
+                None if !own => (next, Some(i + 1)),
+                None => (None, None),
+            };
+            let found = match value {
+                Some(v) => parse(v),
+                None => vec![Mount::Unreadable {
+                    why: "the option has no value",
+                }],
+            };
+            out.extend(found.into_iter().map(|mount| Found {
+                at: i,
+                value_at: value_at.filter(|_| value.is_some()),
+                mount,
+            }));
+        };
+        match syntax {
+            Syntax::Rkt => {
+                if let Some(v) = long(w, b"volume") {
+                    push(v, false, &|v| vec![rkt_volume(v)]);
+                } else if let Some(v) = long(w, b"mount") {
+                    push(v, false, &|v| vec![rkt_mount(v)]);
+                }
+            }
+            Syntax::Oci => {
+                for (name, parse) in OCI {
+                    if let Some(v) = long(w, name) {
+                        push(v, false, &parse);
+                    }
+                }
+                if let Some(v) = oci_short_volume(w) {
+                    match v {
+                        Short::Attached(v) => push(Some(v), true, &|v| vec![oci_volume(v)]),
+                        Short::Next => push(None, false, &|v| vec![oci_volume(v)]),
+                        Short::Unknown => push(Some(b""), true, &|_| {
+                            vec![Mount::Unreadable {
+                                why: "an option cluster with an option the check does not know",
+                            }]
+                        }),
+                    }
+                }
+            }
+            Syntax::Nspawn => {
+                if let Some((parsers, v)) = nspawn_option(w) {
+                    push(v, false, &|v| parsers.iter().flat_map(|p| p(v)).collect());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The value of `--NAME=VALUE` (`Some(Some(VALUE))`) or `--NAME` (the next
+/// word: `Some(None)`).
+fn long<'a>(w: &'a [u8], name: &[u8]) -> Option<Option<&'a [u8]>> {
+    let rest = w.strip_prefix(b"--")?.strip_prefix(name)?;
+    match rest.first() {
+        None => Some(None),
+        Some(b'=') => Some(Some(&rest[1..])),
+        Some(_) => None,
+    }
+}
+
+/// `NAME,kind=...`: the volume's name.
+fn rkt_volume(v: &[u8]) -> Mount {
+    Mount::RktVolume {
+        name: v.split(|&b| b == b',').next().unwrap_or_default().to_vec(),
+    }
+}
+
+/// `volume=NAME,target=PATH`.
+fn rkt_mount(v: &[u8]) -> Mount {
+    match v
+        .split(|&b| b == b',')
+        .filter_map(|kv| kv.strip_prefix(b"target="))
+        .next_back()
+    {
+        Some(t) => at(t),
+        None => Mount::Unreadable {
+            why: "it has no target=",
+        },
+    }
+}
+
+type Parse = fn(&[u8]) -> Vec<Mount>;
+
+/// The podman and docker options that mount, and how to read each value.
+const OCI: [(&[u8], Parse); 6] = [
+    (b"volume", |v| vec![oci_volume(v)]),
+    (b"mount", oci_mount),
+    (b"tmpfs", |v| vec![at(first_part(v))]),
+    (b"device", |v| vec![oci_device(v)]),
+    (b"secret", oci_secret),
+    (b"volumes-from", |_| {
+        vec![Mount::Unreadable {
+            why: "it mounts another container's volumes, wherever those are",
+        }]
+    }),
+];
+
+fn first_part(v: &[u8]) -> &[u8] {
+    v.split(|&b| b == b':').next().unwrap_or_default()
+}
+
+/// `[SRC:]DST[:OPTIONS]`: with two parts, the second is the target when it
+/// is a path, else options (`/etc/kubernetes:ro` is an anonymous volume at
+/// /etc/kubernetes).
+fn oci_volume(v: &[u8]) -> Mount {
+    let parts: Vec<&[u8]> = v.split(|&b| b == b':').collect();
+    match parts.len() {
+        1 => at(parts[0]),
+        2 if parts[1].first() == Some(&b'/') => at(parts[1]),
+        2 => at(parts[0]),
+        3 => at(parts[1]),
+        _ => Mount::Unreadable {
+            why: "more than three ':'-separated parts",
+        },
+    }
+}
+
+/// `HOST[:CONTAINER[:PERMISSIONS]]`: the device node is made at CONTAINER
+/// (by default the host's path).
+fn oci_device(v: &[u8]) -> Mount {
+    let parts: Vec<&[u8]> = v.split(|&b| b == b':').collect();
+    match parts.get(1) {
+        Some(c) if c.first() == Some(&b'/') => at(c),
+        _ => at(parts[0]),
+    }
+}
+
+/// The `key=value` items of a `--mount` value. The engines read it as CSV,
+/// so quotes change its meaning: `None` when it has any.
+fn csv_items(v: &[u8]) -> Option<Vec<(Vec<u8>, &[u8])>> {
+    if v.contains(&b'"') {
+        return None;
+    }
+    Some(
+        v.split(|&b| b == b',')
+            .map(|kv| match kv.iter().position(|&b| b == b'=') {
+                // docker reads keys in any case
+                Some(eq) => (kv[..eq].to_ascii_lowercase(), &kv[eq + 1..]),
+                None => (kv.to_ascii_lowercase(), &b""[..]),
+            })
+            .collect(),
+    )
+}
+
+/// `type=...,src=...,dst=...` of any type: every `target`, `dst` or
+/// `destination`.
+fn oci_mount(v: &[u8]) -> Vec<Mount> {
+    let Some(items) = csv_items(v) else {
+        return vec![Mount::Unreadable {
+            why: "quotes in a --mount value",
+        }];
+    };
+    let targets: Vec<Mount> = items
+        .iter()
+        .filter(|(k, _)| matches!(&k[..], b"target" | b"dst" | b"destination"))
+        .map(|(_, t)| at(t))
+        .collect();
+    if targets.is_empty() {
+        return vec![Mount::Unreadable {
+            why: "it has no target",
+        }];
+    }
+    targets
+}
+
+/// podman's `NAME[,target=PATH,...]`: a mounted secret is at PATH when that
+/// is absolute (else below /run/secrets).
+fn oci_secret(v: &[u8]) -> Vec<Mount> {
+    let Some(items) = csv_items(v) else {
+        return vec![Mount::Unreadable {
+            why: "quotes in a --secret value",
+        }];
+    };
+    items
+        .iter()
+        .filter(|(k, t)| &k[..] == b"target" && t.first() == Some(&b'/'))
+        .map(|(_, t)| at(t))
+        .collect()
+}
+
+enum Short<'a> {
+    /// `-v` with its value in the same word.
+    Attached(&'a [u8]),
+    /// `-v` last in its word: the value is the next word.
+    Next,
+    /// A cluster with a letter the check does not know, before a `v`.
+    Unknown,
+}
+
+/// A word of single-letter options, as pflag reads it (`-itv/a:/b`): each
+/// letter a switch, until one that takes a value, which takes the rest of
+/// the word (after an optional `=`) or the next word. The volume's value,
+/// if that letter is `v`.
+fn oci_short_volume(w: &[u8]) -> Option<Short<'_>> {
+    let letters = w.strip_prefix(b"-")?;
+    if letters.is_empty() || letters[0] == b'-' {
+        return None;
+    }
+    for (i, &c) in letters.iter().enumerate() {
+        match c {
+            // switches of podman run and docker run
+            b'd' | b'i' | b't' | b'P' | b'q' => {}
+            // options with a value: the rest is that value
+            b'a' | b'c' | b'e' | b'h' | b'l' | b'm' | b'p' | b'u' | b'w' => return None,
+            b'v' => {
+                let rest = &letters[i + 1..];
+                let rest = rest.strip_prefix(b"=").unwrap_or(rest);
+                return Some(if i + 1 == letters.len() {
+                    Short::Next
+                } else {
+                    Short::Attached(rest)
+                });
+            }
+            _ => {
+                return letters[i..].contains(&b'v').then_some(Short::Unknown);
+            }
+        }
+    }
+    None
+}
+
+/// systemd-nspawn's options that mount, and how to read each value.
+const NSPAWN: [(&[u8], Parse); 6] = [
+    (b"bind", |v| vec![nspawn_bind(v)]),
+    (b"bind-ro", |v| vec![nspawn_bind(v)]),
+    (b"tmpfs", |v| vec![nspawn_plain(first_part(v), v)]),
+    (b"overlay", nspawn_overlay),
+    (b"overlay-ro", nspawn_overlay),
+    (b"inaccessible", |v| vec![nspawn_plain(v, v)]),
+];
+
+/// A long option of systemd-nspawn that mounts, with getopt_long's
+/// abbreviations (`--bind-r` is `--bind-ro`, `--tmp` is `--tmpfs`): an
+/// exact name, else every mount option the word is a prefix of (nspawn
+/// refuses an ambiguous one; reading it as each is on the safe side).
+fn nspawn_option(w: &[u8]) -> Option<(Vec<Parse>, Option<&[u8]>)> {
+    let rest = w.strip_prefix(b"--")?;
+    let (name, value) = match rest.iter().position(|&b| b == b'=') {
+        Some(eq) => (&rest[..eq], Some(&rest[eq + 1..])),
+        None => (rest, None),
+    };
+    if name.is_empty() {
+        return None;
+    }
+    let parsers: Vec<Parse> = match NSPAWN.iter().find(|(n, _)| *n == name) {
+        Some((_, p)) => vec![*p],
+        None => NSPAWN
+            .iter()
+            .filter(|(n, _)| n.starts_with(name))
+            .map(|(_, p)| *p)
+            .collect(),
+    };
+    (!parsers.is_empty()).then_some((parsers, value))
+}
+
+/// nspawn reads backslash escapes in these paths: a value with one is not
+/// read here.
+fn escaped(v: &[u8]) -> Option<Mount> {
+    v.contains(&b'\\').then_some(Mount::Unreadable {
+        why: "backslash escapes in a systemd-nspawn path",
+    })
+}
+
+fn nspawn_plain(target: &[u8], whole: &[u8]) -> Mount {
+    escaped(whole).unwrap_or_else(|| at(target))
+}
+
+/// `SRC[:DST[:OPTIONS]]`; without DST the target is SRC (a leading `+` or
+/// `-` is a marker, not part of the path).
+fn nspawn_bind(v: &[u8]) -> Mount {
+    if let Some(m) = escaped(v) {
+        return m;
+    }
+    let parts: Vec<&[u8]> = v.split(|&b| b == b':').collect();
+    if parts.len() > 3 {
+        return Mount::Unreadable {
+            why: "more than three ':'-separated parts",
+        };
+    }
+    match parts.get(1) {
+        Some(d) if !d.is_empty() => at(d),
+        _ => {
+            let src = parts[0];
+            at(src
+                .strip_prefix(b"+")
+                .or(src.strip_prefix(b"-"))
+                .unwrap_or(src))
+        }
+    }
+}
+
+/// `LOWER...:UPPER:DST` (or `LOWER:DST`): the last part.
+fn nspawn_overlay(v: &[u8]) -> Vec<Mount> {
+    if let Some(m) = escaped(v) {
+        return vec![m];
+    }
+    let parts: Vec<&[u8]> = v.split(|&b| b == b':').collect();
+    if parts.len() < 2 {
+        return vec![Mount::Unreadable {
+            why: "an overlay needs at least two paths",
+        }];
+    }
+    let dst = parts[parts.len() - 1];
+    vec![at(dst.strip_prefix(b"+").unwrap_or(dst))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn targets(syntax: Syntax, args: &str) -> Vec<String> {
+        let words: Vec<&[u8]> = args.split(' ').map(str::as_bytes).collect();
+        mounts(syntax, &words)
+            .into_iter()
+            .map(|f| match f.mount {
+                Mount::At { target } => String::from_utf8(target).unwrap(),
+                Mount::RktVolume { name } => format!("volume {}", String::from_utf8(name).unwrap()),
+                Mount::Unreadable { why } => format!("? {why}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn normalises_like_the_kernel() {
+        for (p, n) in [
+            ("/etc/kubernetes", "/etc/kubernetes"),
+            ("/etc//kubernetes", "/etc/kubernetes"),
+            ("/etc/kubernetes/", "/etc/kubernetes"),
+            ("/etc/kubernetes/.", "/etc/kubernetes"),
+            ("/etc/./kubernetes", "/etc/kubernetes"),
+            ("/etc/kubernetes/../kubernetes", "/etc/kubernetes"),
+            ("/../../run", "/run"),
+            ("//", "/"),
+            ("/.", "/"),
+            ("/a/..", "/"),
+            ("/...", "/..."),
+        ] {
+            assert_eq!(normalize(p.as_bytes()).unwrap(), n.as_bytes(), "{p}");
+        }
+        assert_eq!(normalize(b"etc"), None);
+        assert_eq!(normalize(b""), None);
+    }
+
+    #[test]
+    fn podman_and_docker_in_every_form() {
+        let t = |a| targets(Syntax::Oci, a);
+        assert_eq!(t("-v /srv:/etc//kubernetes"), ["/etc/kubernetes"]);
+        assert_eq!(t("--volume=/srv:/x/.:ro,rshared"), ["/x"]);
+        assert_eq!(t("-v/srv:/x"), ["/x"]);
+        assert_eq!(t("-v=/srv:/x"), ["/x"]);
+        assert_eq!(t("-itv /srv:/x"), ["/x"]);
+        assert_eq!(t("-dv/srv:/x"), ["/x"]);
+        assert_eq!(t("-v /x:ro"), ["/x"], "an anonymous volume with options");
+        assert_eq!(t("-v /x"), ["/x"]);
+        assert_eq!(t("-v name:/x:ro"), ["/x"]);
+        assert_eq!(t("-ev/srv:/x"), Vec::<String>::new(), "-e takes the rest");
+        assert_eq!(t("-hvm1"), Vec::<String>::new());
+        assert_eq!(
+            t("-Zv/srv:/x"),
+            ["? an option cluster with an option the check does not know"]
+        );
+        assert_eq!(t("--tmpfs /run"), ["/run"]);
+        assert_eq!(t("--tmpfs=/run/:size=1m"), ["/run"]);
+        assert_eq!(t("--mount type=bind,src=/s,dst=/x//y"), ["/x/y"]);
+        assert_eq!(t("--mount=type=tmpfs,destination=/x"), ["/x"]);
+        assert_eq!(t("--mount type=volume,source=v,TARGET=/x"), ["/x"]);
+        assert_eq!(
+            t("--mount type=bind,src=/s,\"dst=/x\""),
+            ["? quotes in a --mount value"]
+        );
+        assert_eq!(t("--mount type=bind,src=/s"), ["? it has no target"]);
+        assert_eq!(
+            t("--volumes-from=c"),
+            ["? it mounts another container's volumes, wherever those are"]
+        );
+        assert_eq!(t("--device /dev/fuse:/x"), ["/x"]);
+        assert_eq!(t("--secret s,type=mount,target=/x/"), ["/x"]);
+        assert_eq!(t("--secret s,target=rel"), Vec::<String>::new());
+        assert_eq!(
+            t("-v /srv:rel:ro"),
+            ["? the target is not an absolute path"]
+        );
+        assert_eq!(t("-v"), ["? the option has no value"]);
+        assert_eq!(t("--volumex=/a:/b --env=-v/a:/b"), Vec::<String>::new());
+        assert_eq!(t("-v /a:/b:c:d"), ["? more than three ':'-separated parts"]);
+    }
+
+    #[test]
+    fn nspawn_with_abbreviations() {
+        let t = |a| targets(Syntax::Nspawn, a);
+        assert_eq!(t("--bind=/srv:/etc//kubernetes"), ["/etc/kubernetes"]);
+        assert_eq!(t("--bind-ro /srv"), ["/srv"]);
+        assert_eq!(t("--bind=+/srv::norbind"), ["/srv"]);
+        assert_eq!(t("--bind-r=/a:/b"), ["/b"]);
+        assert_eq!(t("--tmp=/run"), ["/run"]);
+        assert_eq!(t("--tmpfs=/run:mode=755"), ["/run"]);
+        assert_eq!(t("--overlay=/a:/b:/x/"), ["/x"]);
+        assert_eq!(t("--overlay-ro=/a:+/x"), ["/x"]);
+        assert_eq!(t("--inaccessible=/x"), ["/x"]);
+        assert_eq!(t("--bin=/a:/b"), ["/b", "/b"], "ambiguous: read as each");
+        assert_eq!(
+            t("--bind=/a:/b\\:c"),
+            ["? backslash escapes in a systemd-nspawn path"]
+        );
+        assert_eq!(t("--boot --quiet"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn rkt_volumes_and_mounts() {
+        let t = |a| targets(Syntax::Rkt, a);
+        assert_eq!(
+            t("--volume x,kind=host,source=/s --mount=volume=x,target=/a//b/"),
+            ["volume x", "/a/b"]
+        );
+        assert_eq!(t("--mount volume=x"), ["? it has no target="]);
+        assert_eq!(
+            t("--volume=coreos-run,kind=host,source=/srv"),
+            ["volume coreos-run"]
+        );
+    }
+}
