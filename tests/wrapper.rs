@@ -440,3 +440,37 @@ fn a_private_var_lib_kubelet_is_made_shared_before_the_engine_starts() {
     );
     assert!(!run.stderr().contains("shared"), "{}", run.stderr());
 }
+
+#[test]
+fn render_and_explain_show_the_propagation_rule_and_the_hosts_state() {
+    let env = [(OsString::from("KUBELET_IMAGE_TAG"), OsString::from("v1"))];
+    let out = ctl(&["render", "--release", "2512.3.0"], &env);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let shared = v["shared"].as_array().expect("render's JSON has shared");
+    assert_eq!(shared.len(), 1, "{shared:?}");
+    assert_eq!(shared[0]["volume"], "coreos-var-lib-kubelet");
+    assert_eq!(shared[0]["path"], "/var/lib/kubelet");
+    assert_eq!(shared[0]["when_not_shared"], "make");
+    // the state of the host the tool runs on, as its mount table says
+    let table = kubelet_wrapper::mountinfo::MountTable::read().unwrap();
+    let real = kubelet_wrapper::propagation::real_path(std::path::Path::new("/var/lib/kubelet"));
+    let m = table.resolve(&real).unwrap();
+    assert_eq!(shared[0]["mount"], m.point.to_str().unwrap());
+    assert_eq!(shared[0]["propagation"], m.propagation.name());
+
+    let out = ctl(&["explain", "--release", "3000.0.0"], &env);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "mount propagation (the kubelet's mounts below these must reach the host):\n  /var/lib/kubelet (volume var-lib-kubelet, when not shared: make): on mount {} ({})",
+            m.point.display(),
+            m.propagation
+        )),
+        "{text}"
+    );
+}

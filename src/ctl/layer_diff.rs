@@ -1116,6 +1116,14 @@ mod tests {
                 "volume coreos-var-lib-kubelet: no longer recursive",
             ),
             (
+                Box::new(|d: &mut Defaults| d.volumes[4].shared = Some(SharedRule::Require)),
+                "volume coreos-var-lib-kubelet: refused when the source's mount does not pass the kubelet's mounts to the host",
+            ),
+            (
+                Box::new(|d: &mut Defaults| d.volumes[4].shared = None),
+                "volume coreos-var-lib-kubelet: no longer checked for propagation to the host",
+            ),
+            (
                 Box::new(|d: &mut Defaults| rkt(d).program = "/opt/bin/rkt".into()),
                 "engine program /usr/bin/rkt -> /opt/bin/rkt (used when RKT is unset)",
             ),
