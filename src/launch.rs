@@ -58,6 +58,10 @@ pub enum LaunchError {
         "the engine command is too large for execve: {what}; shorten the kubelet flags or the *_ARGS variables"
     )]
     TooLarge { what: String },
+    #[error(transparent)]
+    NotShared(#[from] crate::propagation::NotShared),
+    #[error("cannot make {} shared (bind it onto itself, then mark it shared): {source}; the kubelet's mounts below it would not reach the host", path.display())]
+    MakeShared { path: PathBuf, source: io::Error },
 }
 
 fn searched(path: &Option<OsString>) -> String {
@@ -72,7 +76,10 @@ impl LaunchError {
     /// does not exist, 126 for one that cannot be executed.
     pub fn exit_status(&self) -> u8 {
         match self {
-            LaunchError::Directory { .. } | LaunchError::Link { .. } => 1,
+            LaunchError::Directory { .. }
+            | LaunchError::Link { .. }
+            | LaunchError::NotShared(_)
+            | LaunchError::MakeShared { .. } => 1,
             LaunchError::NotFound { .. } => 127,
             LaunchError::NotExecutable { .. }
             | LaunchError::Exec { .. }
@@ -109,10 +116,30 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
     ) {
         return e;
     }
-    if let Err(e) = check_directories_on(root, &plan.directories, &mounts)
-        .and_then(|missing| make_directories(root, &missing))
-    {
+    let missing = match check_directories_on(root, &plan.directories, &mounts) {
+        Ok(m) => m,
+        Err(e) => return e,
+    };
+    // before anything is created: a release that requires a shared source
+    // refuses here; one that makes it shared does so once it exists
+    let make_shared = match shared_to_make(root, &plan.shared, &mounts) {
+        Ok(m) => m,
+        Err(e) => return e,
+    };
+    if let Err(e) = make_directories(root, &missing) {
         return e;
+    }
+    for path in &make_shared {
+        if let Err(source) = crate::propagation::make_shared(path) {
+            return LaunchError::MakeShared {
+                path: shown_path(root, path),
+                source,
+            };
+        }
+        say(&format!(
+            "{} was not on a shared mount: bound it onto itself and marked it shared, so that the kubelet's mounts below it reach the host",
+            shown_path(root, path).display()
+        ));
     }
     for cmd in &plan.before {
         run_before(cmd);
@@ -123,6 +150,21 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
     // The trace is best effort: a closed stderr must not stop the kubelet.
     let _ = io::stderr().lock().write_all(line.as_bytes());
     exec(&program, &argv, var)
+}
+
+/// The sources of `shared` volumes to bind onto themselves (below
+/// `root`), or the refusal of one the release requires shared. Needs the
+/// mount table only when the release marks a volume.
+fn shared_to_make<'t>(
+    root: &Path,
+    shared: &[crate::propagation::SharedSource],
+    mounts: &impl Fn() -> &'t MountTable,
+) -> Result<Vec<PathBuf>, LaunchError> {
+    if shared.is_empty() {
+        return Ok(Vec::new());
+    }
+    // an unreadable table (empty) decides nothing, as before this check
+    Ok(crate::propagation::check(mounts(), root, shared)?)
 }
 
 /// Writes one `kubelet-wrapper: ` line to stderr, best effort: a closed or

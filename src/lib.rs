@@ -24,6 +24,7 @@ pub mod launch;
 pub mod mountinfo;
 pub mod osrelease;
 pub mod plan;
+pub mod propagation;
 pub mod quote;
 pub mod release;
 pub mod unit;

@@ -10,6 +10,7 @@ use crate::defaults::Version;
 use crate::defaults::model::{Defaults, Engine, TrustPolicy, TrustRule};
 use crate::engine;
 use crate::engine::translate::Target;
+use crate::propagation::{self, SharedSource};
 use crate::validate;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
@@ -41,6 +42,9 @@ pub struct Plan {
     pub defaults: Version,
     /// Directories to create first, in order.
     pub directories: Vec<PathBuf>,
+    /// Volumes whose sources must pass the kubelet's mounts to the host,
+    /// checked (and made shared, or refused) before the engine starts.
+    pub shared: Vec<SharedSource>,
     /// The engine command; `argv[0]` is the program.
     pub argv: Vec<Arg>,
     /// Things the admin should know; never stop the run.
@@ -189,6 +193,7 @@ pub fn plan(
             .version()
             .expect("validated defaults have a version"),
         directories: defaults.directories.iter().map(PathBuf::from).collect(),
+        shared: propagation::shared_sources(defaults),
         argv: rendered.argv,
         notices,
         image,

@@ -292,6 +292,7 @@ fn json_fields_are_the_documented_ones() {
             "before",
             "argv",
             "directories",
+            "shared",
             "notices",
             "origins",
             "image",
@@ -315,10 +316,17 @@ fn json_fields_are_the_documented_ones() {
             "trust_weakened",
             "directories",
             "before",
+            "shared",
             "notices",
             "arguments"
         ])
     );
+    for v in [&render, &explain] {
+        assert_eq!(
+            keys(&v["shared"][0]),
+            set(&["volume", "path", "when_not_shared", "mount", "propagation"])
+        );
+    }
     assert_eq!(
         keys(&explain["arguments"][0]),
         set(&["value", "origin", "set_at"])

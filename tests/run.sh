@@ -3,18 +3,23 @@
 # tests run when it is missing (the real engines for the end-to-end tests,
 # busybox-static and gcc for the probe image, systemd, shellcheck and git for
 # the os-overlay checks and the unit reader, dash for the POSIX scripts
-# `render --format shell` writes, fish and zsh for the completions; with
-# KW_PORTAGE_TREE set, pkgcore and pkgcheck for the ebuild's checks), fetches
-# every crate of Cargo.lock, then runs `cargo test --locked`.
+# `render --format shell` writes, fish and zsh for the completions,
+# containerd and iproute2 for the real-node tests; with KW_PORTAGE_TREE set,
+# pkgcore and pkgcheck for the ebuild's checks), fetches every crate of
+# Cargo.lock, then runs `cargo test --locked`. The real-node tests
+# (tests/node.rs) also need the node kit: set KW_NODE_KIT to its directory
+# (.ci/run does), or they report their cases as skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pair in unshare:util-linux mount:mount find:findutils tar:tar gcc:gcc \
+for pair in unshare:util-linux nsenter:util-linux mount:mount find:findutils tar:tar gcc:gcc \
             podman:podman runc:runc systemd-nspawn:systemd-container \
             systemd-analyze:systemd systemd-tmpfiles:systemd shellcheck:shellcheck \
             dash:dash git:git b2sum:coreutils gzip:gzip \
-            setpriv:util-linux fish:fish zsh:zsh bunzip2:bzip2; do
+            setpriv:util-linux fish:fish zsh:zsh bunzip2:bzip2 \
+            containerd:containerd ctr:containerd ip:iproute2 xz:xz-utils \
+            iptables:iptables timeout:coreutils; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 # Gentoo's tools for tests/portage.rs, into a virtual environment of their

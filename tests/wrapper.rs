@@ -398,3 +398,79 @@ fn every_release_directory_is_inside_the_sandboxes_tmpfs() {
         }
     }
 }
+
+/// The mount /var/lib/kubelet is on, as the engine saw it.
+fn kubelet_dir_mount(run: &common::Run) -> kubelet_wrapper::mountinfo::Mount {
+    let t = kubelet_wrapper::mountinfo::MountTable::parse(
+        run.mountinfo.as_deref().expect("the engine ran").as_bytes(),
+    )
+    .unwrap();
+    t.resolve(std::path::Path::new("/var/lib/kubelet"))
+        .unwrap()
+        .clone()
+}
+
+#[test]
+fn a_private_var_lib_kubelet_is_made_shared_before_the_engine_starts() {
+    let mut sb = Sandbox::new();
+    sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
+    sb.mounts = common::PRIVATE_TMPFS_MOUNTS.into();
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    let m = kubelet_dir_mount(&run);
+    assert_eq!(m.point, std::path::Path::new("/var/lib/kubelet"));
+    assert!(m.propagation.sends(), "{m:?}");
+    assert!(
+        run.stderr().lines().any(|l| l
+            == "kubelet-wrapper: /var/lib/kubelet was not on a shared mount: bound it onto itself and marked it shared, so that the kubelet's mounts below it reach the host"),
+        "{}",
+        run.stderr()
+    );
+    assert_eq!(run.dirs.as_deref(), Some(DIRS));
+
+    // on a shared / (as systemd makes it) nothing is mounted or said
+    let mut sb = Sandbox::new();
+    sb.with_recorder().var("KUBELET_IMAGE_TAG", "v1");
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    assert_eq!(
+        kubelet_dir_mount(&run).point,
+        std::path::Path::new("/var"),
+        "a mount was made at /var/lib/kubelet"
+    );
+    assert!(!run.stderr().contains("shared"), "{}", run.stderr());
+}
+
+#[test]
+fn render_and_explain_show_the_propagation_rule_and_the_hosts_state() {
+    let env = [(OsString::from("KUBELET_IMAGE_TAG"), OsString::from("v1"))];
+    let out = ctl(&["render", "--release", "2512.3.0"], &env);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let shared = v["shared"].as_array().expect("render's JSON has shared");
+    assert_eq!(shared.len(), 1, "{shared:?}");
+    assert_eq!(shared[0]["volume"], "coreos-var-lib-kubelet");
+    assert_eq!(shared[0]["path"], "/var/lib/kubelet");
+    assert_eq!(shared[0]["when_not_shared"], "make");
+    // the state of the host the tool runs on, as its mount table says
+    let table = kubelet_wrapper::mountinfo::MountTable::read().unwrap();
+    let real = kubelet_wrapper::propagation::real_path(std::path::Path::new("/var/lib/kubelet"));
+    let m = table.resolve(&real).unwrap();
+    assert_eq!(shared[0]["mount"], m.point.to_str().unwrap());
+    assert_eq!(shared[0]["propagation"], m.propagation.name());
+
+    let out = ctl(&["explain", "--release", "3000.0.0"], &env);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!(
+            "mount propagation (the kubelet's mounts below these must reach the host):\n  /var/lib/kubelet (volume var-lib-kubelet, when not shared: make): on mount {} ({})",
+            m.point.display(),
+            m.propagation
+        )),
+        "{text}"
+    );
+}

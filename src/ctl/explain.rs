@@ -110,6 +110,7 @@ pub fn explain(
                     "  ",
                 ),
             ),
+            ("shared", super::render::shared_json(&plan)),
             ("notices", strings(&plan.notices)),
             ("arguments", json::list(&args, "  ")),
         ];
@@ -142,6 +143,37 @@ pub fn explain(
     out.push_str("\ndirectories (mkdir -p, mode 0755, existing ones untouched):\n");
     for d in &plan.directories {
         out.push_str(&format!("  {}\n", d.display()));
+    }
+    if !plan.shared.is_empty() {
+        out.push_str(
+            "\nmount propagation (the kubelet's mounts below these must reach the host):\n",
+        );
+        for s in &plan.shared {
+            let now = match super::render::host_state(&s.path) {
+                Some(st) if st.passes_on() => format!(
+                    "on mount {} ({}): nothing to do",
+                    st.mount.display(),
+                    st.propagation
+                ),
+                Some(st) => format!(
+                    "on mount {} ({}): {}",
+                    st.mount.display(),
+                    st.propagation,
+                    match s.rule {
+                        model::SharedRule::Make =>
+                            "the wrapper binds it onto itself and marks it shared",
+                        model::SharedRule::Require => "the wrapper refuses to start",
+                    }
+                ),
+                None => "its mount cannot be read here".into(),
+            };
+            out.push_str(&format!(
+                "  {} (volume {}, when not shared: {}): {now}\n",
+                s.path.display(),
+                s.volume,
+                s.rule.name()
+            ));
+        }
     }
     if !plan.notices.is_empty() {
         out.push_str("\nnotices:\n");

@@ -29,8 +29,8 @@
 //! `defaults show`'s to print.
 
 use crate::defaults::model::{
-    AdminChecks, Defaults, Engine, Image, Nspawn, Oci, Rkt, TrustCondition, TrustPolicy, TrustRule,
-    Volume,
+    AdminChecks, Defaults, Engine, Image, Nspawn, Oci, Rkt, SharedRule, TrustCondition,
+    TrustPolicy, TrustRule, Volume,
 };
 use serde::Serialize;
 use std::fmt;
@@ -94,6 +94,13 @@ pub enum Change {
         volume: String,
         from: bool,
         to: bool,
+    },
+    /// What the wrapper does when the source's mount does not pass the
+    /// kubelet's mounts back to the host.
+    SharedChanged {
+        volume: String,
+        from: Option<SharedRule>,
+        to: Option<SharedRule>,
     },
     /// The image location used when the admin sets no URL.
     ImageDefaultChanged { from: String, to: String },
@@ -319,6 +326,7 @@ fn diff_volumes(a: &[Volume], b: &[Volume], changes: &mut Vec<Change>) {
             target: target_a,
             read_only: ro_a,
             recursive: rec_a,
+            shared: shared_a,
         } = &a[i];
         let Volume {
             name,
@@ -326,6 +334,7 @@ fn diff_volumes(a: &[Volume], b: &[Volume], changes: &mut Vec<Change>) {
             target,
             read_only,
             recursive,
+            shared,
         } = vb;
         if name_a != name {
             changes.push(Change::VolumeRenamed {
@@ -368,6 +377,13 @@ fn diff_volumes(a: &[Volume], b: &[Volume], changes: &mut Vec<Change>) {
                 volume: name.clone(),
                 from: *rec_a,
                 to: *recursive,
+            });
+        }
+        if shared_a != shared {
+            changes.push(Change::SharedChanged {
+                volume: name.clone(),
+                from: *shared_a,
+                to: *shared,
             });
         }
     }
@@ -620,11 +636,15 @@ fn place(after: &Option<String>) -> String {
 
 fn volume_words(v: &Volume) -> String {
     format!(
-        "{} -> {}, {}{}",
+        "{} -> {}, {}{}{}",
         v.source,
         v.target,
         access(v.read_only),
-        if v.recursive { ", recursive" } else { "" }
+        if v.recursive { ", recursive" } else { "" },
+        match v.shared {
+            Some(r) => format!(", shared: {}", r.name()),
+            None => String::new(),
+        }
     )
 }
 
@@ -739,6 +759,15 @@ impl fmt::Display for Change {
                     "now recursive (mounts below the source are carried along)"
                 } else {
                     "no longer recursive (mounts below the source are not carried along)"
+                }
+            ),
+            Change::SharedChanged { volume, to, .. } => write!(
+                f,
+                "volume {volume}: {}",
+                match to {
+                    Some(SharedRule::Make) => "made shared when the source's mount does not pass the kubelet's mounts to the host",
+                    Some(SharedRule::Require) => "refused when the source's mount does not pass the kubelet's mounts to the host",
+                    None => "no longer checked for propagation to the host",
                 }
             ),
             Change::ImageDefaultChanged { from, to } => write!(
@@ -924,6 +953,7 @@ mod tests {
                     target: "/var/log".into(),
                     read_only: false,
                     recursive: false,
+                    shared: None,
                 },
             }]
         );
@@ -1084,6 +1114,14 @@ mod tests {
             (
                 Box::new(|d: &mut Defaults| d.volumes[4].recursive = false),
                 "volume coreos-var-lib-kubelet: no longer recursive",
+            ),
+            (
+                Box::new(|d: &mut Defaults| d.volumes[4].shared = Some(SharedRule::Require)),
+                "volume coreos-var-lib-kubelet: refused when the source's mount does not pass the kubelet's mounts to the host",
+            ),
+            (
+                Box::new(|d: &mut Defaults| d.volumes[4].shared = None),
+                "volume coreos-var-lib-kubelet: no longer checked for propagation to the host",
             ),
             (
                 Box::new(|d: &mut Defaults| rkt(d).program = "/opt/bin/rkt".into()),

@@ -4,9 +4,47 @@
 use super::cli::Format;
 use super::input::{Layer, make_plan, target};
 use super::output::Failure;
+use crate::defaults::model::SharedRule;
+use crate::mountinfo::MountTable;
+use crate::propagation::{self, State};
 use crate::{json, quote};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// The mount `path` is on in this process's mount table, if readable.
+pub(super) fn host_state(path: &Path) -> Option<State> {
+    let table = MountTable::read().ok()?;
+    propagation::state(&table, &propagation::real_path(path))
+}
+
+/// The release's volumes whose source must be shared, each with the mount
+/// it is on here and that mount's propagation (`null` where the mount
+/// table cannot be read): a JSON array on one line.
+pub(super) fn shared_json(plan: &crate::plan::Plan) -> String {
+    let entries: Vec<String> = plan
+        .shared
+        .iter()
+        .map(|s| {
+            let (mount, now) = match host_state(&s.path) {
+                Some(st) => {
+                    let mut m = String::new();
+                    json::string_into(&mut m, st.mount.as_os_str().as_bytes());
+                    (m, json::string(st.propagation.name()))
+                }
+                None => ("null".into(), "null".into()),
+            };
+            let mut path = String::new();
+            json::string_into(&mut path, s.path.as_os_str().as_bytes());
+            format!(
+                "{{\"volume\": {}, \"path\": {path}, \"when_not_shared\": {}, \"mount\": {mount}, \"propagation\": {now}}}",
+                json::string(&s.volume),
+                json::string(s.rule.name()),
+            )
+        })
+        .collect();
+    format!("[{}]", entries.join(", "))
+}
 
 /// The plan for `release` (or the wrapper's own) in `format`.
 pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<String, Failure> {
@@ -44,8 +82,9 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
                 None => String::new(),
                 Some(u) => format!(",\n  \"unit\": {}", super::unitfile::unit_json(u, "  ")),
             };
+            let shared = shared_json(&plan);
             format!(
-                "{{\n  \"release\": {},\n  \"release_source\": {},\n  \"defaults\": {},\n  \"engine\": {},\n  \"before\": [{}],\n  \"argv\": {},\n  \"directories\": {},\n  \"notices\": {},\n  \"origins\": {},\n  \"image\": {},\n  \"trust\": {}{unit}\n}}\n",
+                "{{\n  \"release\": {},\n  \"release_source\": {},\n  \"defaults\": {},\n  \"engine\": {},\n  \"before\": [{}],\n  \"argv\": {},\n  \"directories\": {},\n  \"shared\": {},\n  \"notices\": {},\n  \"origins\": {},\n  \"image\": {},\n  \"trust\": {}{unit}\n}}\n",
                 json::string(&t.release),
                 json::string(t.source),
                 json::string(&plan.defaults.to_string()),
@@ -57,6 +96,7 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
                     .join(", "),
                 json::array(argv.iter().map(|a| a.as_os_str())),
                 json::array(dirs.iter().map(|a| a.as_os_str())),
+                shared,
                 json::array(notices.iter().map(|a| a.as_os_str())),
                 json::array(origins.iter().map(|a| a.as_os_str())),
                 image,
@@ -116,8 +156,30 @@ fn shell_script(release: &str, plan: &crate::plan::Plan) -> String {
         out.push_str(&format!("# notice: {}\n", quote::line(n)));
     }
     out.push_str("set -e\n");
+    // the propagation checks, as the wrapper makes them: a refusal before
+    // anything is created, a bind once the directory exists
+    let propagation = |s: &crate::propagation::SharedSource| {
+        let q = quote::sh_word(s.path.as_os_str()).expect("a release path is plain text");
+        format!(
+            "[ \"$(findmnt -n -o PROPAGATION -T {q})\" = shared ] || [ \"$(findmnt -n -o PROPAGATION -T {q})\" = shared,slave ]"
+        )
+    };
+    for s in plan.shared.iter().filter(|s| s.rule == SharedRule::Require) {
+        let q = quote::sh_word(s.path.as_os_str()).expect("a release path is plain text");
+        out.push_str(&format!(
+            "{} || {{ printf 'kubelet-wrapper: %s is not on a shared mount: pods would get empty volumes\\n' {q} >&2; exit 1; }}\n",
+            propagation(s)
+        ));
+    }
     for d in &plan.directories {
         command(&mut out, &[d.as_os_str()], "mkdir -p ", "");
+    }
+    for s in plan.shared.iter().filter(|s| s.rule == SharedRule::Make) {
+        let q = quote::sh_word(s.path.as_os_str()).expect("a release path is plain text");
+        out.push_str(&format!(
+            "{} || {{ mount --rbind {q} {q} && mount --make-rshared {q}; }}\n",
+            propagation(s)
+        ));
     }
     for cmd in &plan.before {
         let words: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();

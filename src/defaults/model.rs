@@ -71,6 +71,41 @@ pub struct Volume {
     /// `recursive=true`, rshared propagation on other engines).
     #[serde(default, skip_serializing_if = "is_false")]
     pub recursive: bool,
+    /// Whether mounts the kubelet makes below the target (the pods'
+    /// volumes below /var/lib/kubelet) must reach the host, and what the
+    /// wrapper does when the mount the source is on does not pass them on
+    /// (private or slave: pods would silently get empty directories).
+    /// Absent: not checked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "SharedRule")]
+    pub shared: Option<SharedRule>,
+}
+
+/// What the wrapper does, before starting the engine, when a volume's
+/// source is on a mount whose propagation does not reach the host's other
+/// mounts (`/` private, as on a host where systemd is not PID 1). On a
+/// host whose `/` is shared (systemd makes it so at boot, CoreOS included)
+/// both do nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum SharedRule {
+    /// Bind the source onto itself and mark it shared (recursively), as
+    /// hand-written kubelet units did in ExecStartPre; the mount stays
+    /// until reboot, and later starts find it shared.
+    Make,
+    /// Refuse to start, before creating anything, naming the path and its
+    /// propagation.
+    Require,
+}
+
+impl SharedRule {
+    /// The word used in the defaults file.
+    pub fn name(self) -> &'static str {
+        match self {
+            SharedRule::Make => "make",
+            SharedRule::Require => "require",
+        }
+    }
 }
 
 /// The end of a file's reach (see [`Defaults::until`]).
@@ -191,7 +226,8 @@ pub struct Oci {
     /// `--name` of the kubelet container.
     pub container_name: String,
     /// Before starting, remove a previous container of that name (left by
-    /// a crash or a reboot), ignoring failure.
+    /// a crash, a reboot or a killed client): podman's `--replace`, a
+    /// `docker rm --force` run first (its failure ignored) on docker.
     pub remove_previous: bool,
     /// Release-fixed `run` flags, e.g. `--rm`, `--privileged`, `--pid=host`,
     /// `--network=host`.
@@ -493,6 +529,9 @@ impl Defaults {
                 );
             }
             check_path(&mut p, &format!("{field}.source"), &v.source);
+            if v.shared.is_some() {
+                check_shared(&mut p, &field, v, self);
+            }
             check_path(&mut p, &format!("{field}.target"), &v.target);
             if !targets.insert(v.target.as_str()) {
                 p.add(
@@ -547,6 +586,39 @@ impl Defaults {
             }
         }
         p.0
+    }
+}
+
+/// A volume whose mounts must reach the host: its source is one of the
+/// release's directories (so it exists, as a directory, to be bound onto
+/// itself), and the engine's bind passes mounts back: on podman and docker
+/// only `rshared` (`recursive`) ones, on systemd-nspawn none.
+fn check_shared(p: &mut Problems, field: &str, v: &Volume, d: &Defaults) {
+    if !d.directories.contains(&v.source) {
+        p.add(
+            &format!("{field}.shared"),
+            format!(
+                "{} must be one of the release's directories: the wrapper binds it onto itself when it is not shared",
+                v.source
+            ),
+        );
+    }
+    match &d.engine {
+        // measured with a real kubelet (tests/node.rs): nspawn mounts the
+        // container's tree as a slave of the host's, and --bind has no
+        // shared option, so the pods got empty volume directories
+        Engine::SystemdNspawn(_) => p.add(
+            &format!("{field}.shared"),
+            "systemd-nspawn's binds do not pass mounts made inside the container back to the host: the kubelet's pod volumes would stay empty".into(),
+        ),
+        Engine::Podman(_) | Engine::Docker(_) if !v.recursive => p.add(
+            &format!("{field}.shared"),
+            format!(
+                "set recursive: without rshared, {} does not pass the kubelet's mounts back to the host whatever the source's propagation",
+                d.engine.name()
+            ),
+        ),
+        _ => {}
     }
 }
 

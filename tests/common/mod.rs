@@ -40,8 +40,14 @@ pub struct Sandbox {
 }
 
 /// Fresh tmpfs over /etc, /var, /run and /opt (every directory a release
-/// creates is below one of them).
-pub const TMPFS_MOUNTS: &str =
+/// creates is below one of them), then `/` made shared inside the private
+/// namespace, as systemd makes it at boot: the wrapper finds
+/// /var/lib/kubelet shared and has nothing to do ([`PRIVATE_TMPFS_MOUNTS`]
+/// is a host whose `/` stayed private).
+pub const TMPFS_MOUNTS: &str = "for d in /etc /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test \"$d\"; done\nmount --make-rshared /";
+
+/// [`TMPFS_MOUNTS`] on a host whose `/` is private (systemd not PID 1).
+pub const PRIVATE_TMPFS_MOUNTS: &str =
     "for d in /etc /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test \"$d\"; done";
 
 /// The trees the sandboxes cover with tmpfs: every directory of every
@@ -73,6 +79,8 @@ pub struct Run {
     pub dirs: Option<String>,
     /// Everything below /etc, /var and /run after the wrapper finished.
     pub after: String,
+    /// The mount table as the recorder saw it.
+    pub mountinfo: Option<String>,
     /// Whether the recorder's parent was the namespace shell, i.e. the
     /// wrapper exec'd the engine instead of forking it.
     pub execd: bool,
@@ -105,6 +113,7 @@ out='{out}'
 printf '%s\0' "$0" "$@" > "$out/argv"
 env -0 > "$out/env"
 echo "$PPID" > "$out/ppid"
+cat /proc/self/mountinfo > "$out/mountinfo"
 for d in /etc/kubernetes /var/lib/docker /var/lib/kubelet /run/kubelet; do
   stat -c '%n %a %F' "$d"
 done > "$out/dirs" 2>&1
@@ -221,11 +230,12 @@ exit $rc"#,
             argv: read("argv").map(split0),
             env: read("env").map(split0),
             dirs: read("dirs").map(|b| String::from_utf8_lossy(&b).into_owned()),
+            mountinfo: read("mountinfo").map(|b| String::from_utf8_lossy(&b).into_owned()),
             after: after.unwrap(),
             execd: ppid.is_some() && ppid == shpid,
             output,
         };
-        for f in ["argv", "env", "dirs", "after", "ppid", "shpid"] {
+        for f in ["argv", "env", "dirs", "after", "ppid", "shpid", "mountinfo"] {
             let _ = fs::remove_file(self.dir.join(f));
         }
         run
