@@ -76,12 +76,12 @@ fn main() {
             Ok(_) => {}
         }
     }
-    println!("cargo::rustc-env=KUBELET_WRAPPER_PINNED={pinned}");
-    println!("cargo::rustc-env=KUBELET_WRAPPER_REVISION={}", revision());
+    println!("cargo::rustc-env=KW_BUILT_PINNED={pinned}");
+    println!("cargo::rustc-env=KW_BUILT_REVISION={}", revision());
     // which releases each file may apply to, for the selection rule at run
     // time without parsing every file
     println!(
-        "cargo::rustc-env=KUBELET_WRAPPER_SCOPES={}",
+        "cargo::rustc-env=KW_BUILT_SCOPES={}",
         version::format_scopes(&releases)
     );
 

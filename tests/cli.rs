@@ -443,3 +443,50 @@ fn json_fields_are_the_documented_ones() {
     );
     fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The README's first command, the project's main job, run as a new user
+/// runs it (through `cargo run`, whose environment carries what the build
+/// script exported): a script for the release with no notice, since the
+/// command sets nothing an admin could have got wrong.
+#[test]
+fn the_readme_main_command_renders_without_notices() {
+    let readme = fs::read_to_string(Path::new(ROOT).join("README.md")).unwrap();
+    let setup = &readme[readme.find("## Set-up").expect("a Set-up section")..];
+    let block = &setup[setup.find("```sh\n").unwrap() + 6..];
+    let line = block[..block.find("```").unwrap()].trim();
+    let runner = "cargo run --locked --quiet --bin kubelet-wrapperctl --";
+    assert!(line.contains(runner), "{line}");
+    let (assignments, rest) = line.split_once(runner).unwrap();
+    let args: Vec<&str> = rest.split_whitespace().collect();
+    let mut cmd = Command::new(CTL);
+    cmd.args(&args);
+    for a in assignments.split_whitespace() {
+        let (k, v) = a.split_once('=').expect("VAR=value before cargo run");
+        cmd.env(k, v);
+    }
+    // what `cargo run` adds to the environment: every variable the build
+    // script exports (cargo sets them for tests too)
+    let build = fs::read_to_string(Path::new(ROOT).join("build.rs")).unwrap();
+    let exported: Vec<&str> = build
+        .split("cargo::rustc-env=")
+        .skip(1)
+        .map(|s| &s[..s.find('=').unwrap()])
+        .collect();
+    assert!(!exported.is_empty());
+    for k in exported {
+        let v = std::env::var_os(k).unwrap_or_else(|| panic!("cargo sets {k} for tests"));
+        cmd.env(k, v);
+    }
+    let o = cmd.output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.starts_with("#!/bin/sh\n"), "{out}");
+    assert!(!out.contains("notice"), "{out}");
+    assert!(
+        out.lines()
+            .last()
+            .unwrap()
+            .ends_with(" -- --kubeconfig=/etc/kubernetes/kubeconfig"),
+        "{out}"
+    );
+}

@@ -13,9 +13,9 @@ pub const PROGRAM: &str = "kubelet-wrapperctl";
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (release ",
-    env!("KUBELET_WRAPPER_PINNED"),
+    env!("KW_BUILT_PINNED"),
     ", source ",
-    env!("KUBELET_WRAPPER_REVISION"),
+    env!("KW_BUILT_REVISION"),
     ")"
 );
 

@@ -12,7 +12,7 @@ static DEFAULTS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/defaults")
 
 /// The release this binary was pinned to at build time
 /// (`KUBELET_WRAPPER_RELEASE`), or `auto`.
-pub const PINNED: &str = env!("KUBELET_WRAPPER_PINNED");
+pub const PINNED: &str = env!("KW_BUILT_PINNED");
 
 /// One embedded release file.
 #[derive(Debug, Clone, Copy)]
@@ -53,7 +53,7 @@ pub fn files() -> Vec<ReleaseFile> {
 /// Which releases each embedded file may apply to, as the build found them
 /// (see `build.rs`).
 pub fn scopes() -> Vec<version::Scope> {
-    version::parse_scopes(env!("KUBELET_WRAPPER_SCOPES"))
+    version::parse_scopes(env!("KW_BUILT_SCOPES"))
 }
 
 /// No embedded file covers a release.
