@@ -22,6 +22,9 @@ mount -t tmpfs kw-example /mnt
 mkdir -p /mnt/up /mnt/work
 mount -t overlay kw-example -o lowerdir=/usr/lib,upperdir=/mnt/up,workdir=/mnt/work /usr/lib
 mkdir -p /usr/lib/modules
+# as systemd leaves a node's mounts at boot (the copies in this namespace
+# are peers of nothing on the host)
+mount --make-rshared /
 
 unit=/etc/systemd/system/kubelet.service
 mkdir -p "$unit.d"

@@ -3,7 +3,8 @@
 //! What systemd would make of the unit ([`crate::unit`]), then what the
 //! wrapper would make of that: its variables ([`variables`]), the plan and
 //! its notices ([`plan_findings`]), and on this host the engine program, the
-//! volumes' host paths and the directories ([`host_findings`]). Every
+//! volumes' host paths, the directories and the propagation of the mounts
+//! the kubelet's own mounts must reach ([`host_findings`]). Every
 //! finding names the unit line where there is one, and what to change.
 //! Exit 0 only when there is no error.
 
@@ -16,7 +17,9 @@ use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Engine};
 use crate::json;
 use crate::launch;
+use crate::mountinfo::{self, MountTable};
 use crate::plan::{self, Plan};
+use crate::propagation::{self, SharedSource};
 use crate::unit::{self, Finding, Location, Severity, Unit};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -302,6 +305,51 @@ pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan) -> Vec<Finding> {
             "remove or move what is in the way, or make that file system writable".into(),
         ));
     }
+    if let Ok(table) = MountTable::read() {
+        out.extend(propagation_findings(&table, &p.shared));
+    }
+    out
+}
+
+/// Whether the kubelet's mounts below the release's shared volumes would
+/// reach this host: an error where the release requires a shared source
+/// and it is not, a note where the wrapper will make it so at start.
+fn propagation_findings(table: &MountTable, shared: &[SharedSource]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for s in shared {
+        let Some(st) = propagation::state(table, &propagation::real_path(&s.path)) else {
+            continue;
+        };
+        if st.passes_on() {
+            continue;
+        }
+        match propagation::check(table, Path::new("/"), std::slice::from_ref(s)) {
+            Err(e) => out.push(finding(
+                Severity::Error,
+                None,
+                format!("the wrapper would refuse to start: {e}"),
+                format!(
+                    "make the mount of {} shared before the kubelet starts: systemd makes / shared at boot, so this is a host where it did not run as PID 1 or something remounted it; or add ExecStartPre=/bin/sh -c 'mount --bind {} {} && mount --make-shared {}' to the unit",
+                    s.path.display(),
+                    s.path.display(),
+                    s.path.display(),
+                    s.path.display()
+                ),
+            )),
+            Ok(_) => out.push(finding(
+                Severity::Info,
+                None,
+                format!(
+                    "{} (volume {}) is on mount {}, whose propagation is {}: when it starts, the wrapper binds it onto itself and marks it shared (once: the bind stays until the node reboots), so that pods' volumes reach the pods",
+                    mountinfo::escape(s.path.as_os_str()),
+                    s.volume,
+                    mountinfo::escape(st.mount.as_os_str()),
+                    st.propagation
+                ),
+                "nothing to change; on a host that boots with systemd / is shared and the wrapper binds nothing".into(),
+            )),
+        }
+    }
     out
 }
 
@@ -463,4 +511,62 @@ fn json_report(r: &Report) -> String {
     );
     out.push('\n');
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::defaults::model::SharedRule;
+
+    fn kubelet_dir(rule: SharedRule) -> Vec<SharedSource> {
+        vec![SharedSource {
+            volume: "var-lib-kubelet".into(),
+            path: "/nonexistent-kw-check/var/lib/kubelet".into(),
+            rule,
+        }]
+    }
+
+    fn table(root_optional: &str) -> MountTable {
+        MountTable::parse(
+            format!("1 0 254:0 / / rw {root_optional}- ext4 /dev/vda rw\n").as_bytes(),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn propagation_on_a_shared_root_needs_nothing() {
+        for rule in [SharedRule::Make, SharedRule::Require] {
+            assert!(propagation_findings(&table("shared:1 "), &kubelet_dir(rule)).is_empty());
+        }
+    }
+
+    #[test]
+    fn propagation_on_a_private_root_is_a_note_or_an_error_as_the_release_decides() {
+        let made = propagation_findings(&table(""), &kubelet_dir(SharedRule::Make));
+        assert_eq!(made.len(), 1);
+        assert_eq!(made[0].severity, Severity::Info);
+        assert!(
+            made[0]
+                .message
+                .contains("is on mount /, whose propagation is private"),
+            "{}",
+            made[0].message
+        );
+        let refused = propagation_findings(&table("master:2 "), &kubelet_dir(SharedRule::Require));
+        assert_eq!(refused.len(), 1);
+        assert_eq!(refused[0].severity, Severity::Error);
+        assert!(
+            refused[0]
+                .message
+                .starts_with("the wrapper would refuse to start: ")
+                && refused[0].message.contains("propagation is slave"),
+            "{}",
+            refused[0].message
+        );
+        assert!(
+            refused[0].fix.contains("--make-shared"),
+            "{}",
+            refused[0].fix
+        );
+    }
 }
