@@ -163,8 +163,10 @@ fn shared_to_make<'t>(
     if shared.is_empty() {
         return Ok(Vec::new());
     }
-    // an unreadable table (empty) decides nothing, as before this check
-    Ok(crate::propagation::check(mounts(), root, shared)?)
+    // the kernel names the mount; the whole table is read only where it
+    // cannot (an unreadable table decides nothing)
+    let lookup = |p: &Path| crate::propagation::state_here(p, mounts);
+    Ok(crate::propagation::check(&lookup, root, shared)?)
 }
 
 /// Writes one `kubelet-wrapper: ` line to stderr, best effort: a closed or

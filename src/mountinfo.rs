@@ -15,7 +15,7 @@
 //! the file.
 
 use std::ffi::{OsStr, OsString};
-use std::io::{self, Read};
+use std::io::{self, BufRead, BufReader, Read};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Component, Path, PathBuf};
 
@@ -245,6 +245,56 @@ impl MountTable {
     }
 }
 
+/// The mount `path` is on, as the kernel itself resolves it: statx(2)
+/// reports the ID of the mount (of the nearest existing ancestor, where
+/// the path does not exist yet), and the mount table is read only up to
+/// that mount's line. On a node with thousands of pod mounts this reads
+/// the first lines instead of all of them: generating the whole table
+/// costs the kernel milliseconds. `None` when the kernel reports no mount
+/// ID (before Linux 5.8) or the table cannot be read: use
+/// [`MountTable::resolve`] on the whole table then.
+pub fn mount_of(path: &Path) -> Option<Mount> {
+    let id = mount_id(path)?;
+    line_of(Path::new(SELF_MOUNTINFO), id).ok().flatten()
+}
+
+/// statx(2)'s mount ID of `path`, or of its nearest existing ancestor.
+fn mount_id(path: &Path) -> Option<u64> {
+    let mut p = path;
+    loop {
+        let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
+        // SAFETY: an all-zero statx is a valid value of the plain C struct.
+        let mut st: libc::statx = unsafe { std::mem::zeroed() };
+        // SAFETY: a NUL-terminated path and a statx the call may write.
+        let rc = unsafe { libc::statx(libc::AT_FDCWD, c.as_ptr(), 0, libc::STATX_MNT_ID, &mut st) };
+        if rc == 0 {
+            return (st.stx_mask & libc::STATX_MNT_ID != 0).then_some(st.stx_mnt_id);
+        }
+        match io::Error::last_os_error().raw_os_error() {
+            Some(libc::ENOENT) => p = p.parent()?,
+            _ => return None,
+        }
+    }
+}
+
+/// The line of mount `id` in the mountinfo file at `file`, reading no
+/// further than that line (and at most [`MAX_BYTES`]).
+pub fn line_of(file: &Path, id: u64) -> io::Result<Option<Mount>> {
+    let mut r = BufReader::new(std::fs::File::open(file)?.take(MAX_BYTES));
+    let mut line = Vec::new();
+    let want = id.to_string();
+    loop {
+        line.clear();
+        if r.read_until(b'\n', &mut line)? == 0 {
+            return Ok(None);
+        }
+        if line.split(|&b| b == b' ').next() == Some(want.as_bytes()) {
+            let t = MountTable::parse(&line).map_err(io::Error::other)?;
+            return Ok(t.mounts.into_iter().next());
+        }
+    }
+}
+
 /// Undoes mountinfo's `\ooo` escapes (the kernel writes space, tab,
 /// newline and backslash that way).
 fn unescape(b: &[u8]) -> OsString {
@@ -392,6 +442,43 @@ mod tests {
             escape(OsStr::new("a b\tc\nd\\e")),
             "a\\040b\\011c\\012d\\134e"
         );
+    }
+
+    #[test]
+    fn the_kernel_and_the_table_agree_on_a_paths_mount() {
+        let t = MountTable::read().unwrap();
+        for p in [
+            "/",
+            "/proc/self",
+            "/proc/self/nonexistent/deeper",
+            "/sys/fs/cgroup",
+            "/dev",
+            "/tmp",
+        ] {
+            let by_kernel = mount_of(Path::new(p)).expect("Linux 5.8 or later reports mount IDs");
+            let real = std::fs::canonicalize(p)
+                .unwrap_or_else(|_| Path::new("/proc/self").canonicalize().unwrap());
+            assert_eq!(Some(&by_kernel), t.resolve(&real), "{p}");
+        }
+    }
+
+    #[test]
+    fn line_of_stops_at_the_mount_and_finds_only_it() {
+        let dir = std::env::temp_dir().join(format!("kw-mountinfo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("mountinfo");
+        // the line after the one asked for is not mountinfo at all: never
+        // read when looking for an earlier mount
+        let cut = &TABLE[..TABLE.find("24 20").unwrap()];
+        std::fs::write(&f, format!("{cut}24 garbage\n")).unwrap();
+        assert_eq!(
+            line_of(&f, 23).unwrap().unwrap().point,
+            Path::new("/var/lib")
+        );
+        assert!(line_of(&f, 24).is_err(), "its own line is parsed");
+        std::fs::write(&f, TABLE).unwrap();
+        assert_eq!(line_of(&f, 99).unwrap(), None);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! directories exist.
 
 use crate::defaults::model::{Defaults, SharedRule};
-use crate::mountinfo::{MountTable, Propagation, escape};
+use crate::mountinfo::{self, MountTable, Propagation, escape};
 use std::ffi::{CString, c_char, c_int, c_ulong, c_void};
 use std::io;
 use std::os::unix::ffi::OsStrExt;
@@ -71,6 +71,25 @@ pub fn state(table: &MountTable, real: &Path) -> Option<State> {
     })
 }
 
+/// The state of `path` (the part still to be created lands on its nearest
+/// existing ancestor's mount) in `table`.
+pub fn state_in(table: &MountTable, path: &Path) -> Option<State> {
+    state(table, &real_path(path))
+}
+
+/// The state of `path` on this host: from the kernel's own lookup and the
+/// table's first lines ([`mountinfo::mount_of`]), else from the whole
+/// table `table()` gives.
+pub fn state_here<'t>(path: &Path, table: &dyn Fn() -> &'t MountTable) -> Option<State> {
+    match mountinfo::mount_of(path) {
+        Some(m) => Some(State {
+            mount: m.point,
+            propagation: m.propagation,
+        }),
+        None => state_in(table(), path),
+    }
+}
+
 /// A source that does not pass mounts on, under a release that requires it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
@@ -87,19 +106,18 @@ pub struct NotShared {
 
 /// Decides, for each source (at `root` joined with its path, `/` in
 /// production), whether it must be made shared: returns the paths to bind
-/// onto themselves, in order, or the first refusal. Pure but for
-/// resolving symbolic links in the paths that exist.
+/// onto themselves, in order, or the first refusal. `lookup` gives a
+/// path's state ([`state_here`] on the host, [`state_in`] a table).
 pub fn check(
-    table: &MountTable,
+    lookup: &dyn Fn(&Path) -> Option<State>,
     root: &Path,
     sources: &[SharedSource],
 ) -> Result<Vec<PathBuf>, NotShared> {
     let mut make = Vec::new();
     for s in sources {
         let full = root.join(s.path.strip_prefix("/").unwrap_or(&s.path));
-        let real = real_path(&full);
         // an unreadable or empty table says nothing: the engine will tell
-        let Some(st) = state(table, &real) else {
+        let Some(st) = lookup(&full) else {
             continue;
         };
         if st.passes_on() {
@@ -238,7 +256,10 @@ mod tests {
         for t in &tables {
             for rule in [SharedRule::Make, SharedRule::Require] {
                 assert!(state(t, &full()).unwrap().passes_on());
-                assert_eq!(check(t, Path::new(ROOT), &src(rule)), Ok(vec![]));
+                assert_eq!(
+                    check(&|p| state_in(t, p), Path::new(ROOT), &src(rule)),
+                    Ok(vec![])
+                );
             }
         }
     }
@@ -253,10 +274,19 @@ mod tests {
             // whatever `/` is: the tmpfs at /var is the mount in effect
             let t = table("shared:1 ", &[("/var", "/", opt)]);
             assert_eq!(
-                check(&t, Path::new(ROOT), &src(SharedRule::Make)),
+                check(
+                    &|p| state_in(&t, p),
+                    Path::new(ROOT),
+                    &src(SharedRule::Make)
+                ),
                 Ok(vec![full()])
             );
-            let e = check(&t, Path::new(ROOT), &src(SharedRule::Require)).unwrap_err();
+            let e = check(
+                &|p| state_in(&t, p),
+                Path::new(ROOT),
+                &src(SharedRule::Require),
+            )
+            .unwrap_err();
             assert_eq!(e.mount, PathBuf::from(format!("{ROOT}/var")));
             assert_eq!(e.path, PathBuf::from("/var/lib/kubelet"));
             assert_eq!(e.propagation.name(), name);
@@ -284,7 +314,12 @@ mod tests {
             .as_bytes(),
         )
         .unwrap();
-        let e = check(&t, Path::new(ROOT), &src(SharedRule::Require)).unwrap_err();
+        let e = check(
+            &|p| state_in(&t, p),
+            Path::new(ROOT),
+            &src(SharedRule::Require),
+        )
+        .unwrap_err();
         assert_eq!(e.mount, PathBuf::from(format!("{ROOT}/var")));
         // a shared bind of the source onto itself on the tmpfs (what `make`
         // leaves): the next start does nothing
@@ -298,7 +333,10 @@ mod tests {
         )
         .unwrap();
         for rule in [SharedRule::Make, SharedRule::Require] {
-            assert_eq!(check(&t, Path::new(ROOT), &src(rule)), Ok(vec![]));
+            assert_eq!(
+                check(&|p| state_in(&t, p), Path::new(ROOT), &src(rule)),
+                Ok(vec![])
+            );
         }
     }
 
@@ -306,7 +344,7 @@ mod tests {
     fn an_empty_table_decides_nothing() {
         assert_eq!(
             check(
-                &MountTable::default(),
+                &|p| state_in(&MountTable::default(), p),
                 Path::new("/"),
                 &src(SharedRule::Require)
             ),

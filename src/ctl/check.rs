@@ -17,7 +17,7 @@ use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Engine};
 use crate::json;
 use crate::launch;
-use crate::mountinfo::{self, MountTable};
+use crate::mountinfo;
 use crate::plan::{self, Plan};
 use crate::propagation::{self, SharedSource};
 use crate::unit::{self, Finding, Location, Severity, Unit};
@@ -305,25 +305,26 @@ pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan) -> Vec<Finding> {
             "remove or move what is in the way, or make that file system writable".into(),
         ));
     }
-    if let Ok(table) = MountTable::read() {
-        out.extend(propagation_findings(&table, &p.shared));
-    }
+    out.extend(propagation_findings(&super::render::host_state, &p.shared));
     out
 }
 
 /// Whether the kubelet's mounts below the release's shared volumes would
 /// reach this host: an error where the release requires a shared source
 /// and it is not, a note where the wrapper will make it so at start.
-fn propagation_findings(table: &MountTable, shared: &[SharedSource]) -> Vec<Finding> {
+fn propagation_findings(
+    lookup: &dyn Fn(&Path) -> Option<propagation::State>,
+    shared: &[SharedSource],
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for s in shared {
-        let Some(st) = propagation::state(table, &propagation::real_path(&s.path)) else {
+        let Some(st) = lookup(&s.path) else {
             continue;
         };
         if st.passes_on() {
             continue;
         }
-        match propagation::check(table, Path::new("/"), std::slice::from_ref(s)) {
+        match propagation::check(lookup, Path::new("/"), std::slice::from_ref(s)) {
             Err(e) => out.push(finding(
                 Severity::Error,
                 None,
@@ -517,6 +518,7 @@ fn json_report(r: &Report) -> String {
 mod tests {
     use super::*;
     use crate::defaults::model::SharedRule;
+    use crate::mountinfo::MountTable;
 
     fn kubelet_dir(rule: SharedRule) -> Vec<SharedSource> {
         vec![SharedSource {
@@ -536,13 +538,21 @@ mod tests {
     #[test]
     fn propagation_on_a_shared_root_needs_nothing() {
         for rule in [SharedRule::Make, SharedRule::Require] {
-            assert!(propagation_findings(&table("shared:1 "), &kubelet_dir(rule)).is_empty());
+            let t = table("shared:1 ");
+            assert!(
+                propagation_findings(&|p| propagation::state_in(&t, p), &kubelet_dir(rule))
+                    .is_empty()
+            );
         }
     }
 
     #[test]
     fn propagation_on_a_private_root_is_a_note_or_an_error_as_the_release_decides() {
-        let made = propagation_findings(&table(""), &kubelet_dir(SharedRule::Make));
+        let private = table("");
+        let made = propagation_findings(
+            &|p| propagation::state_in(&private, p),
+            &kubelet_dir(SharedRule::Make),
+        );
         assert_eq!(made.len(), 1);
         assert_eq!(made[0].severity, Severity::Info);
         assert!(
@@ -552,7 +562,11 @@ mod tests {
             "{}",
             made[0].message
         );
-        let refused = propagation_findings(&table("master:2 "), &kubelet_dir(SharedRule::Require));
+        let slave = table("master:2 ");
+        let refused = propagation_findings(
+            &|p| propagation::state_in(&slave, p),
+            &kubelet_dir(SharedRule::Require),
+        );
         assert_eq!(refused.len(), 1);
         assert_eq!(refused[0].severity, Severity::Error);
         assert!(

@@ -12,10 +12,13 @@ use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
-/// The mount `path` is on in this process's mount table, if readable.
+/// The mount `path` is on here and its propagation, as the wrapper finds
+/// them; `None` where the mount table cannot be read.
 pub(super) fn host_state(path: &Path) -> Option<State> {
-    let table = MountTable::read().ok()?;
-    propagation::state(&table, &propagation::real_path(path))
+    let table = std::cell::OnceCell::new();
+    propagation::state_here(path, &|| {
+        table.get_or_init(|| MountTable::read().unwrap_or_default())
+    })
 }
 
 /// The release's volumes whose source must be shared, each with the mount
