@@ -60,23 +60,26 @@ fn main() {
     let pinned = std::env::var("KUBELET_WRAPPER_RELEASE").unwrap_or_default();
     let pinned = pinned.trim();
     let pinned = if pinned.is_empty() { "auto" } else { pinned };
+    // the file a pinned binary uses, chosen here once rather than at every
+    // start (empty for `auto`)
+    let mut pinned_file = String::new();
     if pinned != "auto" {
         match Version::parse(pinned) {
             Err(e) => errors.push(format!("KUBELET_WRAPPER_RELEASE: {e}, or auto")),
             // a pin no file covers would make a binary that guesses, or
             // refuses on every host
-            Ok(v) if errors.is_empty() => {
-                if let Err(why) = version::choose(&releases, v) {
-                    errors.push(format!(
-                        "KUBELET_WRAPPER_RELEASE={pinned}: no release file covers it: {}; add defaults/{pinned}.json for it, or pin a release the files cover",
-                        uncovered(why)
-                    ));
-                }
-            }
+            Ok(v) if errors.is_empty() => match version::choose(&releases, v) {
+                Ok(file) => pinned_file = file.to_string(),
+                Err(why) => errors.push(format!(
+                    "KUBELET_WRAPPER_RELEASE={pinned}: no release file covers it: {}; add defaults/{pinned}.json for it, or pin a release the files cover",
+                    uncovered(why)
+                )),
+            },
             Ok(_) => {}
         }
     }
     println!("cargo::rustc-env=KW_BUILT_PINNED={pinned}");
+    println!("cargo::rustc-env=KW_BUILT_PINNED_FILE={pinned_file}");
     println!("cargo::rustc-env=KW_BUILT_REVISION={}", revision());
     // which releases each file may apply to, for the selection rule at run
     // time without parsing every file

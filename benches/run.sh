@@ -115,6 +115,10 @@ enter_namespace() {
     mount -t overlay kw-bench -o "lowerdir=/$d,upperdir=$layers/$d/upper,workdir=$layers/$d/work" "/$d" ||
       die "cannot put an overlay over /$d in a private mount namespace (kernel without overlayfs?)"
   done
+  # shared, as systemd leaves a node's mounts at boot: the wrapper finds
+  # /var/lib/kubelet shared and binds nothing (these copies are peers of
+  # nothing on the host)
+  mount --make-rshared /
 }
 
 # --- statistics ----------------------------------------------------------------

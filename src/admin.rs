@@ -376,17 +376,33 @@ fn distance(a: &[u8], b: &[u8], bound: usize) -> Option<usize> {
 /// anything else): a name within `k` edits of another has at most `k`
 /// characters the other lacks, which rules out most names of an
 /// environment at the cost of a few instructions.
-fn characters(name: &[u8]) -> u64 {
-    name.iter().fold(0, |m, &c| {
-        m | 1
+const fn characters(name: &[u8]) -> u64 {
+    let mut set = 0;
+    let mut i = 0;
+    while i < name.len() {
+        let c = name[i];
+        set |= 1
             << match c {
                 b'A'..=b'Z' => c - b'A',
                 b'0'..=b'9' => 26 + c - b'0',
                 b'_' => 36,
                 _ => 37,
-            }
-    })
+            };
+        i += 1;
+    }
+    set
 }
+
+/// [`characters`] of each of [`Var::ALL`], computed by the compiler.
+const KNOWN_CHARACTERS: [u64; Var::ALL.len()] = {
+    let mut out = [0; Var::ALL.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = characters(Var::ALL[i].name().as_bytes());
+        i += 1;
+    }
+    out
+};
 
 /// Whether `name` is meant for the wrapper: one of its prefixes, or one
 /// or two typing mistakes away from one of its variables (one for short
@@ -396,10 +412,9 @@ fn wrapper_like(name: &str) -> bool {
     let mine = characters(upper.as_bytes());
     PREFIXES.iter().any(|p| upper.starts_with(p))
         || upper == "SYSTEMD_NSPAWN"
-        || Var::ALL.iter().any(|v| {
+        || Var::ALL.iter().zip(KNOWN_CHARACTERS).any(|(v, theirs)| {
             let n = v.name().as_bytes();
             let most = if n.len() >= 8 { 2 } else { 1 };
-            let theirs = characters(n);
             (mine & !theirs).count_ones() as usize <= most
                 && (theirs & !mine).count_ones() as usize <= most
                 && distance(upper.as_bytes(), n, most).is_some()

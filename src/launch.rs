@@ -108,12 +108,7 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
             Ok(p) => p,
             Err(e) => return e,
         };
-    if let Err(e) = check_exec_size(
-        program.as_os_str(),
-        &argv,
-        std::env::vars_os(),
-        exec_limit(),
-    ) {
+    if let Err(e) = check_exec_size(program.as_os_str(), &argv, environment(), exec_limit()) {
         return e;
     }
     let missing = match check_directories_on(root, &plan.directories, &mounts) {
@@ -160,13 +155,23 @@ fn shared_to_make<'t>(
     shared: &[crate::propagation::SharedSource],
     mounts: &impl Fn() -> &'t MountTable,
 ) -> Result<Vec<PathBuf>, LaunchError> {
-    if shared.is_empty() {
+    // what the kernel says is shared needs nothing (statmount(2): no
+    // mount table read on a node as systemd leaves it)
+    let unsure: Vec<crate::propagation::SharedSource> = shared
+        .iter()
+        .filter(|s| {
+            let full = root.join(s.path.strip_prefix("/").unwrap_or(&s.path));
+            crate::mountinfo::shared_here(&full) != Some(true)
+        })
+        .cloned()
+        .collect();
+    if unsure.is_empty() {
         return Ok(Vec::new());
     }
-    // the kernel names the mount; the whole table is read only where it
-    // cannot (an unreadable table decides nothing)
+    // the rest from the kernel's mount ID and the table's first lines, the
+    // whole table where it cannot (an unreadable table decides nothing)
     let lookup = |p: &Path| crate::propagation::state_here(p, mounts);
-    Ok(crate::propagation::check(&lookup, root, shared)?)
+    Ok(crate::propagation::check(&lookup, root, &unsure)?)
 }
 
 /// Writes one `kubelet-wrapper: ` line to stderr, best effort: a closed or
@@ -234,15 +239,42 @@ pub const MAX_ARG_STRLEN: usize = 32 * 4096;
 /// stack size limit, at most 6 MiB (three quarters of the kernel's 8 MiB
 /// `_STK_LIM`), at least 128 KiB (`ARG_MAX`).
 pub fn exec_limit() -> usize {
-    let stack = std::fs::read_to_string("/proc/self/limits")
-        .ok()
-        .and_then(|l| {
-            let line = l.lines().find(|x| x.starts_with("Max stack size"))?;
-            let soft = line["Max stack size".len()..].split_whitespace().next()?;
-            Some(soft.parse::<usize>().unwrap_or(usize::MAX)) // "unlimited"
-        });
+    // SAFETY: an all-zero rlimit is a valid value of the plain C struct.
+    let mut lim: libc::rlimit = unsafe { std::mem::zeroed() };
+    // SAFETY: getrlimit(2) writes the struct it is given.
+    let stack = (unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut lim) } == 0).then(|| {
+        if lim.rlim_cur == libc::RLIM_INFINITY {
+            usize::MAX
+        } else {
+            usize::try_from(lim.rlim_cur).unwrap_or(usize::MAX)
+        }
+    });
     let quarter = stack.unwrap_or(8 << 20) / 4;
     quarter.clamp(128 << 10, 6 << 20)
+}
+
+/// This process's environment as execve passes it on (the exec leaves it
+/// unchanged): each `KEY=VALUE` string, borrowed, without the copies
+/// [`std::env::vars_os`] makes.
+pub fn environment() -> impl Iterator<Item = &'static [u8]> {
+    // SAFETY: `environ` is the C library's NULL-terminated array of
+    // NUL-terminated strings; nothing in this single-threaded program
+    // changes the environment between here and the exec.
+    let mut p = unsafe { libc::environ };
+    std::iter::from_fn(move || {
+        if p.is_null() {
+            return None;
+        }
+        // SAFETY: as above; `p` points into the array until its NULL.
+        let s = unsafe { *p };
+        if s.is_null() {
+            return None;
+        }
+        // SAFETY: as above.
+        p = unsafe { p.add(1) };
+        // SAFETY: a NUL-terminated string that lives as long as the process.
+        Some(unsafe { std::ffi::CStr::from_ptr(s) }.to_bytes())
+    })
 }
 
 /// Checks, before anything is created on the host, that execve will accept
@@ -252,10 +284,10 @@ pub fn exec_limit() -> usize {
 /// with their NULs, and the file name execve copies too (`filename`, as
 /// passed to it), at most `limit` less a pointer for each argument and
 /// environment string.
-pub fn check_exec_size(
+pub fn check_exec_size<E: AsRef<[u8]>>(
     filename: &OsStr,
     argv: &[&OsStr],
-    env: impl IntoIterator<Item = (OsString, OsString)>,
+    env: impl IntoIterator<Item = E>,
     limit: usize,
 ) -> Result<(), LaunchError> {
     let ptr = std::mem::size_of::<usize>();
@@ -274,14 +306,16 @@ pub fn check_exec_size(
         }
         strings += n;
     }
-    for (k, v) in env {
+    for entry in env {
         // "KEY=VALUE" and its NUL
-        let n = k.len() + 1 + v.len() + 1;
+        let entry = entry.as_ref();
+        let n = entry.len() + 1;
         if n > MAX_ARG_STRLEN {
+            let key = entry.split(|&b| b == b'=').next().unwrap_or_default();
             return Err(LaunchError::TooLarge {
                 what: format!(
                     "the environment variable {} is {} bytes, over the kernel's limit of {} for one string",
-                    quote::escape(k.as_bytes()),
+                    quote::escape(key),
                     n - 1,
                     MAX_ARG_STRLEN - 1
                 ),
@@ -742,12 +776,26 @@ mod tests {
         fs::remove_dir_all(&root).unwrap();
     }
 
+    /// `KEY=VALUE` strings, as execve takes them.
+    fn entries(env: &[(OsString, OsString)]) -> Vec<Vec<u8>> {
+        env.iter()
+            .map(|(k, v)| [k.as_bytes(), b"=", v.as_bytes()].concat())
+            .collect()
+    }
+
+    #[test]
+    fn the_environment_is_the_processs() {
+        let ours: Vec<Vec<u8>> = environment().map(<[u8]>::to_vec).collect();
+        let std: Vec<(OsString, OsString)> = std::env::vars_os().collect();
+        assert_eq!(ours, entries(&std));
+    }
+
     #[test]
     fn exec_size_limits() {
         let owned = |n: usize, len: usize| vec![OsString::from("x".repeat(len)); n];
         let check = |argv: &[OsString], env: Vec<(OsString, OsString)>, limit: usize| {
             let argv: Vec<&OsStr> = argv.iter().map(|a| a.as_os_str()).collect();
-            check_exec_size(OsStr::new("/e"), &argv, env, limit)
+            check_exec_size(OsStr::new("/e"), &argv, entries(&env), limit)
         };
         assert!(check(&owned(10, 100), vec![], 4096).is_ok());
         let e = check(&owned(10, 410), vec![], 4096).unwrap_err();
@@ -784,7 +832,7 @@ mod tests {
         let ptr = std::mem::size_of::<usize>();
         let both = |argv: &[OsString], env: &[(OsString, OsString)]| {
             let args: Vec<&OsStr> = argv.iter().map(|a| a.as_os_str()).collect();
-            let ours = check_exec_size(OsStr::new(prog), &args, env.to_vec(), limit).is_ok();
+            let ours = check_exec_size(OsStr::new(prog), &args, entries(env), limit).is_ok();
             let kernel = match Command::new(prog)
                 .arg0(&argv[0])
                 .args(&argv[1..])

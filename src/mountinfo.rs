@@ -258,22 +258,89 @@ pub fn mount_of(path: &Path) -> Option<Mount> {
     line_of(Path::new(SELF_MOUNTINFO), id).ok().flatten()
 }
 
-/// statx(2)'s mount ID of `path`, or of its nearest existing ancestor.
-fn mount_id(path: &Path) -> Option<u64> {
+/// statx(2)'s mount ID of `path`, or of its nearest existing ancestor:
+/// `STATX_MNT_ID` (the ID mountinfo shows) or `STATX_MNT_ID_UNIQUE` (the
+/// one statmount(2) takes), as `mask` asks.
+fn mount_id_as(path: &Path, mask: libc::c_uint) -> Option<u64> {
     let mut p = path;
     loop {
         let c = std::ffi::CString::new(p.as_os_str().as_bytes()).ok()?;
         // SAFETY: an all-zero statx is a valid value of the plain C struct.
         let mut st: libc::statx = unsafe { std::mem::zeroed() };
         // SAFETY: a NUL-terminated path and a statx the call may write.
-        let rc = unsafe { libc::statx(libc::AT_FDCWD, c.as_ptr(), 0, libc::STATX_MNT_ID, &mut st) };
+        let rc = unsafe { libc::statx(libc::AT_FDCWD, c.as_ptr(), 0, mask, &mut st) };
         if rc == 0 {
-            return (st.stx_mask & libc::STATX_MNT_ID != 0).then_some(st.stx_mnt_id);
+            return (st.stx_mask & mask != 0).then_some(st.stx_mnt_id);
         }
         match io::Error::last_os_error().raw_os_error() {
             Some(libc::ENOENT) => p = p.parent()?,
             _ => return None,
         }
+    }
+}
+
+fn mount_id(path: &Path) -> Option<u64> {
+    mount_id_as(path, libc::STATX_MNT_ID)
+}
+
+/// statmount(2), Linux 6.8 and later: its number on this architecture, the
+/// request (`struct mnt_id_req`, first version) and the one part of
+/// `struct statmount` read here (include/uapi/linux/mount.h).
+#[cfg(target_arch = "x86_64")]
+const SYS_STATMOUNT: libc::c_long = 457;
+#[cfg(target_arch = "aarch64")]
+const SYS_STATMOUNT: libc::c_long = 457;
+const STATMOUNT_MNT_BASIC: u64 = 0x2;
+/// `mask` at byte 8 of the reply, `mnt_propagation` at byte 72.
+const STATMOUNT_MASK_AT: usize = 1;
+const STATMOUNT_PROPAGATION_AT: usize = 9;
+const MS_SHARED: u64 = 1 << 20;
+
+#[repr(C)]
+struct MntIdReq {
+    size: u32,
+    spare: u32,
+    mnt_id: u64,
+    param: u64,
+}
+
+/// Whether the mount `path` is on (or its nearest existing ancestor's) is
+/// shared, asked of the kernel with statx(2) and statmount(2), without
+/// reading the mount table. `None` where the kernel cannot tell that way
+/// (before Linux 6.8, or another architecture): read the table then.
+pub fn shared_here(path: &Path) -> Option<bool> {
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    {
+        let id = mount_id_as(path, libc::STATX_MNT_ID_UNIQUE)?;
+        let req = MntIdReq {
+            size: std::mem::size_of::<MntIdReq>() as u32,
+            spare: 0,
+            mnt_id: id,
+            param: STATMOUNT_MNT_BASIC,
+        };
+        // the reply, 8-byte aligned: the fixed part is 512 bytes at most in
+        // every kernel so far, and no string is asked for
+        let mut buf = [0u64; 64];
+        // SAFETY: the request and a buffer of the size given, both live
+        // for the call; the kernel writes at most that many bytes.
+        let rc = unsafe {
+            libc::syscall(
+                SYS_STATMOUNT,
+                &req as *const MntIdReq,
+                buf.as_mut_ptr(),
+                std::mem::size_of_val(&buf),
+                0,
+            )
+        };
+        if rc != 0 || buf[STATMOUNT_MASK_AT] & STATMOUNT_MNT_BASIC == 0 {
+            return None;
+        }
+        Some(buf[STATMOUNT_PROPAGATION_AT] & MS_SHARED != 0)
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let _ = path;
+        None
     }
 }
 
@@ -460,6 +527,33 @@ mod tests {
                 .unwrap_or_else(|_| Path::new("/proc/self").canonicalize().unwrap());
             assert_eq!(Some(&by_kernel), t.resolve(&real), "{p}");
         }
+    }
+
+    #[test]
+    fn statmount_and_the_table_agree_on_sharing() {
+        let t = MountTable::read().unwrap();
+        let mut asked = 0;
+        for m in &t.mounts {
+            let p = &m.point;
+            // only mounts that path lookup reaches at their own point
+            if t.resolve(p).map(|r| r.id) != Some(m.id) {
+                continue;
+            }
+            match shared_here(p) {
+                None => {
+                    eprintln!("skipped: this kernel has no statmount(2) (Linux 6.8 and later)");
+                    return;
+                }
+                Some(shared) => assert_eq!(
+                    shared,
+                    m.propagation.sends() || m.propagation == Propagation::Shared,
+                    "{}",
+                    p.display()
+                ),
+            }
+            asked += 1;
+        }
+        assert!(asked > 0);
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //! runs only when pinned by name.
 
 use crate::defaults::Version;
-use crate::defaults::registry::{self, PINNED, ReleaseFile};
+use crate::defaults::registry::{self, ReleaseFile};
 use crate::osrelease;
 use crate::quote::escape;
 use std::path::Path;
@@ -40,9 +40,9 @@ pub struct Undetermined {
 /// The release to run as and the file it uses: the pinned release, or for
 /// `auto` builds the host's (its os-release looked up below `root`).
 pub fn runtime(root: &Path) -> Result<(Version, ReleaseSource, ReleaseFile), Undetermined> {
-    if let Ok(v) = Version::parse(PINNED) {
-        // the build checked that a file covers the pin
-        return Ok((v, ReleaseSource::Pinned, registry::select(v)));
+    // the build checked that a file covers the pin, and chose it
+    if let Some((v, file)) = registry::pinned() {
+        return Ok((v, ReleaseSource::Pinned, file));
     }
     let host = detect(root)?;
     let used = registry::lookup(host.version).map_err(|e| Undetermined {

@@ -14,6 +14,21 @@ static DEFAULTS_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/defaults")
 /// (`KUBELET_WRAPPER_RELEASE`), or `auto`.
 pub const PINNED: &str = env!("KW_BUILT_PINNED");
 
+/// The release file a pinned binary uses, as the build chose it by the
+/// selection rule (empty for `auto`).
+const PINNED_FILE: &str = env!("KW_BUILT_PINNED_FILE");
+
+/// The file of the pinned release, without listing and ordering every
+/// embedded file at each start; `None` for an `auto` build.
+pub fn pinned() -> Option<(Version, ReleaseFile)> {
+    let release = Version::parse(PINNED).ok()?;
+    let version = Version::parse(PINNED_FILE).ok()?;
+    let text = DEFAULTS_DIR
+        .get_file(format!("{PINNED_FILE}.json"))?
+        .contents_utf8()?;
+    Some((release, ReleaseFile { version, text }))
+}
+
 /// One embedded release file.
 #[derive(Debug, Clone, Copy)]
 pub struct ReleaseFile {
