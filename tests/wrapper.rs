@@ -383,6 +383,38 @@ fn render_errors_like_the_wrapper() {
     assert!(std::path::Path::new(CTL).exists());
 }
 
+/// A misspelt tag variable and no other: the error says what is missing,
+/// the notice before it what was meant, from the wrapper and the tool alike.
+#[test]
+fn a_misspelt_tag_is_named_before_the_error() {
+    require_auto_build();
+    let mut sb = Sandbox::new();
+    sb.with_recorder()
+        .var("KUBELET_IMAGE_TAGS", "v1.8.4_coreos.0");
+    let run = sb.run(WRAPPER, &[]);
+    assert_eq!(run.status(), 1, "{}", run.stderr());
+    assert!(run.argv.is_none(), "nothing may run");
+    let notice = "KUBELET_IMAGE_TAGS is not a kubelet-wrapper variable and is ignored: did you mean KUBELET_IMAGE_TAG?";
+    let error = "One of KUBELET_IMAGE KUBELET_IMAGE_TAG must be set";
+    let lines: Vec<String> = run.stderr().lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].starts_with(&format!("kubelet-wrapper: {notice}")),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].starts_with(&format!("kubelet-wrapper: {error}")),
+        "{lines:?}"
+    );
+    let out = ctl(&["render", "--release", "2512.4.0"], &sb.env);
+    assert_eq!(out.status.code(), Some(1));
+    let tool: Vec<String> = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .map(|l| l.replacen("kubelet-wrapperctl: ", "kubelet-wrapper: ", 1))
+        .collect();
+    assert_eq!(tool, lines);
+}
+
 /// The sandboxes put tmpfs over these trees; a release creating a directory
 /// elsewhere would make the tests create it on the host.
 #[test]

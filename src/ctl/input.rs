@@ -92,8 +92,14 @@ pub fn admin_layer(
 
 pub fn make_plan(t: &Target, layer: &Layer) -> Result<(Defaults, Plan), Failure> {
     let defaults = t.file.parse();
-    let plan = plan::plan(&defaults, &layer.admin, &layer.kubelet)
-        .map_err(|e| Failure(1, e.to_string()))?;
+    let plan = plan::plan(&defaults, &layer.admin, &layer.kubelet).map_err(|e| {
+        // as the wrapper: the admin layer's notices (a misspelt variable
+        // behind a missing tag, say) before the error
+        for n in &layer.admin.notices {
+            super::output::say(n);
+        }
+        Failure(1, e.to_string())
+    })?;
     Ok((defaults, plan))
 }
 
