@@ -9,13 +9,12 @@
 //!
 //! Every admin variable is split into words as an unquoted shell expansion.
 
-use super::{Rendered, push_var, push_var_or};
+use super::{Rendered, push_var, push_var_or, translate};
 use crate::admin::{AdminConfig, Var};
 use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Rkt, TrustRule};
 use crate::words::split;
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
 
 /// Renders the rkt command (with the stale pod cleanup before it, when the
 /// release asks) and notices for other engines' variables.
@@ -135,39 +134,20 @@ fn unpaired(defaults: &Defaults, admin: &AdminConfig) -> Vec<String> {
     let mut volumes: Vec<(String, String, Var)> = Vec::new();
     let mut mounts: Vec<(String, String, Var)> = Vec::new();
     for var in [Var::RktGlobalArgs, Var::RktRunArgs, Var::RktOpts] {
-        let words = admin.args_var(var).map(|v| split(v)).unwrap_or_default();
-        let mut i = 0;
-        while i < words.len() {
-            let w = crate::quote::escape(words[i].as_bytes());
-            let (flag, value, text) = match w.split_once('=') {
-                Some((f @ ("--volume" | "--mount"), v)) => (f, v.to_string(), w.to_string()),
-                _ if w == "--volume" || w == "--mount" => match words.get(i + 1) {
-                    Some(v) => {
-                        i += 1;
-                        let v = crate::quote::escape(v.as_bytes());
-                        (
-                            if w == "--volume" {
-                                "--volume"
-                            } else {
-                                "--mount"
-                            },
-                            v.to_string(),
-                            format!("{w} {v}"),
-                        )
-                    }
-                    None => break,
-                },
-                _ => {
-                    i += 1;
-                    continue;
-                }
-            };
-            i += 1;
-            if flag == "--volume" {
+        // read as rkt reads them; a flag without its value ends the words
+        let (flags, _) = translate::rkt_flags(&translate::tagged(
+            admin.args_var(var).map(OsString::as_os_str),
+            var,
+        ));
+        for f in flags {
+            let value = crate::quote::escape(&f.value);
+            if f.name == "--volume" {
                 let name = value.split(',').next().unwrap_or("").to_string();
-                volumes.push((name, text, var));
-            } else if let Some(name) = value.split(',').find_map(|kv| kv.strip_prefix("volume=")) {
-                mounts.push((name.to_string(), text, var));
+                volumes.push((name, f.text, var));
+            } else if f.name == "--mount"
+                && let Some(name) = value.split(',').find_map(|kv| kv.strip_prefix("volume="))
+            {
+                mounts.push((name.to_string(), f.text, var));
             }
         }
     }

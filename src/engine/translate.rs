@@ -177,6 +177,61 @@ const TAKES_VALUE: [&str; 8] = [
     "--insecure-options",
 ];
 
+/// One rkt flag as the admin wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RktFlag {
+    /// `--volume`, ..., or the word itself when it is not `--NAME=VALUE`
+    /// or a flag of [`TAKES_VALUE`] (shown as messages show bytes).
+    pub name: String,
+    /// Its value, from `--NAME=VALUE` or the next word; empty for none.
+    pub value: Vec<u8>,
+    pub var: Var,
+    /// The flag as written, its value included (for messages).
+    pub text: String,
+}
+
+/// Reads rkt words (already split, each with its variable) into flags as
+/// rkt's own parser does: `--NAME=VALUE`, or `--NAME VALUE` for the flags
+/// of [`TAKES_VALUE`], whatever the next word looks like. A flag of
+/// [`TAKES_VALUE`] that is the last word has no value: it is returned apart
+/// (its variable and name), for each caller to refuse or tell.
+pub fn rkt_flags(words: &[(OsString, Var)]) -> (Vec<RktFlag>, Option<(Var, String)>) {
+    let mut flags = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let (w, var) = (&words[i].0, words[i].1);
+        let b = w.as_bytes();
+        i += 1;
+        let (name, value, text) = match b.iter().position(|&c| c == b'=') {
+            Some(eq) if b.starts_with(b"--") => {
+                (lossy(&b[..eq]), Some(b[eq + 1..].to_vec()), lossy(b))
+            }
+            _ => (lossy(b), None, lossy(b)),
+        };
+        let (value, text) = match value {
+            Some(v) => (v, text),
+            None if TAKES_VALUE.contains(&name.as_str()) => {
+                let Some((v, _)) = words.get(i) else {
+                    return (flags, Some((var, name)));
+                };
+                i += 1;
+                (
+                    v.as_bytes().to_vec(),
+                    format!("{name} {}", lossy(v.as_bytes())),
+                )
+            }
+            None => (Vec::new(), text),
+        };
+        flags.push(RktFlag {
+            name,
+            value,
+            var,
+            text,
+        });
+    }
+    (flags, None)
+}
+
 /// Reads rkt arguments (already split, each with its variable) for what
 /// they mean on `target`.
 pub fn translate(
@@ -203,35 +258,14 @@ pub fn translate(
             why: why.to_string(),
         }
     };
-    // (flag, value, var, text as written)
-    let mut flags: Vec<(String, Vec<u8>, Var, String)> = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        let (w, var) = (&words[i].0, words[i].1);
-        let b = w.as_bytes();
-        i += 1;
-        let (name, value, text) = match b.iter().position(|&c| c == b'=') {
-            Some(eq) if b.starts_with(b"--") => {
-                (lossy(&b[..eq]), Some(b[eq + 1..].to_vec()), lossy(b))
-            }
-            _ => (lossy(b), None, lossy(b)),
-        };
-        let (value, text) = match value {
-            Some(v) => (v, text),
-            None if TAKES_VALUE.contains(&name.as_str()) => {
-                let Some((v, _)) = words.get(i) else {
-                    return Err(TranslateError::MissingValue { var, arg: name });
-                };
-                i += 1;
-                (
-                    v.as_bytes().to_vec(),
-                    format!("{name} {}", lossy(v.as_bytes())),
-                )
-            }
-            None => (Vec::new(), text),
-        };
-        flags.push((name, value, var, text));
+    let (flags, missing) = rkt_flags(words);
+    if let Some((var, arg)) = missing {
+        return Err(TranslateError::MissingValue { var, arg });
     }
+    let flags: Vec<(String, Vec<u8>, Var, String)> = flags
+        .into_iter()
+        .map(|f| (f.name, f.value, f.var, f.text))
+        .collect();
 
     let mut volumes: Vec<(String, Mount, Var, String)> = Vec::new();
     for (name, value, var, text) in &flags {
@@ -550,6 +584,29 @@ mod tests {
             read_only: ro,
             recursive: rec,
         })
+    }
+
+    #[test]
+    fn flags_are_read_as_rkt_reads_them() {
+        let words = tagged(
+            Some(OsStr::new("--dns --volume --net=host x --volume=a,kind=host --mount")),
+            Var::RktRunArgs,
+        );
+        let (flags, missing) = rkt_flags(&words);
+        let shown: Vec<(&str, &[u8], &str)> = flags
+            .iter()
+            .map(|f| (f.name.as_str(), f.value.as_slice(), f.text.as_str()))
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                ("--dns", b"--volume".as_slice(), "--dns --volume"),
+                ("--net", b"host", "--net=host"),
+                ("x", b"", "x"),
+                ("--volume", b"a,kind=host", "--volume=a,kind=host"),
+            ]
+        );
+        assert_eq!(missing, Some((Var::RktRunArgs, "--mount".to_string())));
     }
 
     #[test]
