@@ -352,14 +352,6 @@ pub fn resolve_program(
     })
 }
 
-unsafe extern "C" {
-    /// access(2) from the C library std links anyway.
-    fn access(path: *const std::ffi::c_char, mode: std::ffi::c_int) -> std::ffi::c_int;
-}
-
-/// access(2)'s mode for "may execute", as on every Linux architecture.
-const X_OK: std::ffi::c_int = 1;
-
 /// Asks the kernel whether this process may execute `path`: access(2) with
 /// `X_OK` applies the checks execve's permission check applies, a `noexec`
 /// mount included, in one system call.
@@ -367,7 +359,7 @@ fn may_execute(path: &Path) -> io::Result<()> {
     let c = std::ffi::CString::new(path.as_os_str().as_bytes())?;
     // SAFETY: `c` is a NUL-terminated string that outlives the call, which
     // only reads it.
-    if unsafe { access(c.as_ptr(), X_OK) } == 0 {
+    if unsafe { libc::access(c.as_ptr(), libc::X_OK) } == 0 {
         Ok(())
     } else {
         Err(io::Error::last_os_error())

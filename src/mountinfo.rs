@@ -14,7 +14,7 @@
 //! Parsing is pure ([`MountTable::parse`]); only [`MountTable::read`] reads
 //! the file.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsString;
 use std::io::{self, BufRead, BufReader, Read};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Component, Path, PathBuf};
@@ -387,18 +387,6 @@ fn unescape(b: &[u8]) -> OsString {
     OsString::from_vec(out)
 }
 
-/// The path as mountinfo would write it (for messages: one line, inert).
-pub fn escape(p: &OsStr) -> String {
-    let mut out = String::new();
-    for &b in p.as_bytes() {
-        match b {
-            b' ' | b'\t' | b'\n' | b'\\' => out.push_str(&format!("\\{b:03o}")),
-            _ => out.push(b as char),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,7 +478,7 @@ mod tests {
     }
 
     #[test]
-    fn unescape_and_escape_round_trip() {
+    fn unescape_undoes_the_kernels_escapes() {
         assert_eq!(
             unescape(b"a\\040b\\011c\\012d\\134e"),
             OsString::from("a b\tc\nd\\e")
@@ -504,10 +492,6 @@ mod tests {
             unescape(b"\\777"),
             OsString::from("\\777"),
             "over a byte kept"
-        );
-        assert_eq!(
-            escape(OsStr::new("a b\tc\nd\\e")),
-            "a\\040b\\011c\\012d\\134e"
         );
     }
 

@@ -17,8 +17,9 @@
 //! directories exist.
 
 use crate::defaults::model::{Defaults, SharedRule};
-use crate::mountinfo::{self, MountTable, Propagation, escape};
-use std::ffi::{CString, c_char, c_int, c_ulong, c_void};
+use crate::mountinfo::{self, MountTable, Propagation};
+use crate::quote::escape;
+use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -94,8 +95,8 @@ pub fn state_here<'t>(path: &Path, table: &dyn Fn() -> &'t MountTable) -> Option
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "{path} (volume {volume}) is on mount {mount}, whose propagation is {propagation}: mounts the kubelet makes below it (the pods' volumes) would not reach the host, and pods would get empty directories. This release requires it shared: make it so before starting (mount --make-rshared / as systemd does at boot, or mount --bind {path} {path} && mount --make-shared {path})",
-    path = escape(path.as_os_str()),
-    mount = escape(mount.as_os_str())
+    path = escape(path.as_os_str().as_bytes()),
+    mount = escape(mount.as_os_str().as_bytes())
 )]
 pub struct NotShared {
     pub volume: String,
@@ -161,56 +162,33 @@ pub fn real_path(p: &Path) -> PathBuf {
     }
 }
 
-unsafe extern "C" {
-    /// mount(2), from the C library std links anyway.
-    fn mount(
-        source: *const c_char,
-        target: *const c_char,
-        fstype: *const c_char,
-        flags: c_ulong,
-        data: *const c_void,
-    ) -> c_int;
-}
-
-const MS_BIND: c_ulong = 4096;
-const MS_REC: c_ulong = 16384;
-const MS_SHARED: c_ulong = 1 << 20;
-
 /// Binds `path` onto itself with everything mounted below it (`mount
 /// --rbind P P`) and marks the new mounts shared (`mount --make-rshared
 /// P`): from then on the kubelet's mounts below it reach the host.
 pub fn make_shared(path: &Path) -> io::Result<()> {
     let c = CString::new(path.as_os_str().as_bytes())
         .map_err(|_| io::Error::from(io::ErrorKind::InvalidInput))?;
-    let none = c"none";
-    // SAFETY: every pointer is a NUL-terminated string that outlives the
-    // calls, or null where mount(2) ignores the argument.
-    let rc = unsafe {
-        mount(
-            c.as_ptr(),
-            c.as_ptr(),
-            std::ptr::null(),
-            MS_BIND | MS_REC,
-            std::ptr::null(),
-        )
+    // mount(2) of `source` (null: none) on `path` with `flags`
+    let mount = |source: *const libc::c_char, flags: libc::c_ulong| {
+        // SAFETY: `c` and `source` are NUL-terminated strings that outlive
+        // the call, or null where mount(2) ignores the argument.
+        let rc = unsafe {
+            libc::mount(
+                source,
+                c.as_ptr(),
+                std::ptr::null(),
+                flags,
+                std::ptr::null(),
+            )
+        };
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(io::Error::last_os_error())
+        }
     };
-    if rc != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    // SAFETY: as above.
-    let rc = unsafe {
-        mount(
-            none.as_ptr(),
-            c.as_ptr(),
-            std::ptr::null(),
-            MS_SHARED | MS_REC,
-            std::ptr::null(),
-        )
-    };
-    if rc != 0 {
-        return Err(io::Error::last_os_error());
-    }
-    Ok(())
+    mount(c.as_ptr(), libc::MS_BIND | libc::MS_REC)?;
+    mount(c"none".as_ptr(), libc::MS_SHARED | libc::MS_REC)
 }
 
 #[cfg(test)]

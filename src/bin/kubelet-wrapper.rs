@@ -22,19 +22,11 @@ use kubelet_wrapper::{launch, plan};
 use std::ffi::{c_char, c_int};
 use std::path::Path;
 
-unsafe extern "C" {
-    /// signal(2) from the C library std links anyway.
-    fn signal(signum: c_int, handler: usize) -> usize;
-}
-/// Signal number and disposition, as on every Linux architecture.
-const SIGPIPE: c_int = 13;
-const SIG_IGN: usize = 1;
-
 #[unsafe(no_mangle)]
 extern "C" fn main(_argc: c_int, _argv: *const *const c_char) -> c_int {
     // SAFETY: sets a disposition (SIG_IGN, no handler) before any other
     // thread exists, as std's own start-up does.
-    unsafe { signal(SIGPIPE, SIG_IGN) };
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     // std::env::args_os works without std's start-up on glibc: std reads
     // argv from an .init_array hook.
     c_int::from(run())

@@ -17,7 +17,6 @@ use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Engine};
 use crate::json;
 use crate::launch;
-use crate::mountinfo;
 use crate::plan::{self, Plan};
 use crate::propagation::{self, SharedSource};
 use crate::unit::{self, Finding, Location, Severity, Unit};
@@ -342,9 +341,9 @@ fn propagation_findings(
                 None,
                 format!(
                     "{} (volume {}) is on mount {}, whose propagation is {}: when it starts, the wrapper binds it onto itself and marks it shared (once: the bind stays until the node reboots), so that pods' volumes reach the pods",
-                    mountinfo::escape(s.path.as_os_str()),
+                    crate::quote::escape(s.path.as_os_str().as_bytes()),
                     s.volume,
-                    mountinfo::escape(st.mount.as_os_str()),
+                    crate::quote::escape(st.mount.as_os_str().as_bytes()),
                     st.propagation
                 ),
                 "nothing to change; on a host that boots with systemd / is shared and the wrapper binds nothing".into(),

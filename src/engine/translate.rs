@@ -589,7 +589,9 @@ mod tests {
     #[test]
     fn flags_are_read_as_rkt_reads_them() {
         let words = tagged(
-            Some(OsStr::new("--dns --volume --net=host x --volume=a,kind=host --mount")),
+            Some(OsStr::new(
+                "--dns --volume --net=host x --volume=a,kind=host --mount",
+            )),
             Var::RktRunArgs,
         );
         let (flags, missing) = rkt_flags(&words);
