@@ -9,10 +9,10 @@
 //! Exit 0 only when there is no error.
 
 use super::cli::ShowFormat;
-use super::input::{Target, target};
+use super::input::{Layer, Target, admin_layer, target};
 use super::output::{Failure, Output};
 use super::unitfile;
-use crate::admin::{self, AdminConfig, Var};
+use crate::admin::{self, Var};
 use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Engine};
 use crate::json;
@@ -323,7 +323,8 @@ fn propagation_findings(
         if st.passes_on() {
             continue;
         }
-        match propagation::check(lookup, Path::new("/"), std::slice::from_ref(s)) {
+        // the decision is propagation's, on the state just looked up
+        match propagation::check(&|_| Some(st.clone()), Path::new("/"), std::slice::from_ref(s)) {
             Err(e) => out.push(finding(
                 Severity::Error,
                 None,
@@ -368,15 +369,14 @@ pub fn check(
     release: Option<&str>,
     format: ShowFormat,
 ) -> Result<Output, Failure> {
-    let u = unitfile::load(unit_path, drop_ins)?;
+    let Layer {
+        admin,
+        kubelet,
+        unit,
+    } = admin_layer(Some(unit_path), drop_ins, Vec::new())?;
+    let u = unit.expect("a layer read from a unit has it");
     let t = target(release)?;
     let defaults = t.file.parse();
-    let admin = AdminConfig::from_vars(u.vars());
-    let kubelet = u
-        .command
-        .as_ref()
-        .map(|c| c.kubelet_args.clone())
-        .unwrap_or_default();
     let mut findings = u.findings.clone();
     findings.extend(variables(&u, &defaults));
     let plan = match plan::plan(&defaults, &admin, &kubelet) {
