@@ -15,6 +15,7 @@
 //! this library; only [`launch`] and the binaries' `main` touch the host.
 
 pub mod admin;
+pub mod bounded;
 pub mod command;
 pub mod ctl;
 pub mod defaults;

@@ -122,16 +122,7 @@ impl MountTable {
 
     /// Reads a mountinfo file at `path`, at most [`MAX_BYTES`].
     pub fn read_from(path: &Path) -> io::Result<MountTable> {
-        let mut text = Vec::new();
-        std::fs::File::open(path)?
-            .take(MAX_BYTES + 1)
-            .read_to_end(&mut text)?;
-        if text.len() as u64 > MAX_BYTES {
-            return Err(io::Error::other(format!(
-                "{} is larger than {MAX_BYTES} bytes",
-                path.display()
-            )));
-        }
+        let text = crate::bounded::read(path, MAX_BYTES)?;
         Self::parse(&text).map_err(io::Error::other)
     }
 

@@ -7,7 +7,6 @@
 //! read run forever or block), at most [`MAX_BYTES`], and parsed by
 //! [`parse`], which never fails: a line it cannot read is skipped.
 
-use std::io::Read;
 use std::path::Path;
 
 /// The os-release files consulted, in order (os-release(5)): the first that
@@ -125,29 +124,16 @@ fn unquote(v: &[u8]) -> Option<Vec<u8>> {
 /// when it does not exist (a dangling link included); `Err` says why it
 /// cannot be used, naming it as `shown`.
 pub fn read_bounded(path: &Path, shown: &str) -> Result<Option<Vec<u8>>, String> {
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read {shown}: {e}")),
-    };
-    // checked before opening: opening a named pipe blocks until a writer
-    // comes, reading a device may never end
-    if !meta.is_file() {
-        return Err(format!("{shown} is not a regular file"));
+    match crate::bounded::read(path, MAX_BYTES) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) => match e.kind() {
+            std::io::ErrorKind::NotFound => Ok(None),
+            std::io::ErrorKind::InvalidInput | std::io::ErrorKind::FileTooLarge => {
+                Err(format!("{shown} is {e}"))
+            }
+            _ => Err(format!("cannot read {shown}: {e}")),
+        },
     }
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-    // the file may have been replaced in between
-    if !file.metadata().is_ok_and(|m| m.is_file()) {
-        return Err(format!("{shown} is not a regular file"));
-    }
-    let mut bytes = Vec::new();
-    file.take(MAX_BYTES + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    if bytes.len() as u64 > MAX_BYTES {
-        return Err(format!("{shown} is larger than {MAX_BYTES} bytes"));
-    }
-    Ok(Some(bytes))
 }
 
 /// The host's os-release below `root`: `/etc/os-release`, or when that

@@ -6,7 +6,7 @@ use super::output::Failure;
 use crate::json;
 use crate::unit::{self, File, Finding, Host, Unit};
 use std::fs;
-use std::io::{self, Read};
+use std::io;
 use std::path::{Path, PathBuf};
 
 /// The most of a unit file, drop-in or environment file read: systemd's own
@@ -14,23 +14,12 @@ use std::path::{Path, PathBuf};
 /// link to /dev/zero must not be read forever.
 const MAX_BYTES: u64 = 16 << 20;
 
-fn read_bounded(path: &Path) -> io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    fs::File::open(path)?
-        .take(MAX_BYTES + 1)
-        .read_to_end(&mut out)?;
-    if out.len() as u64 > MAX_BYTES {
-        return Err(io::Error::other(format!("larger than {MAX_BYTES} bytes")));
-    }
-    Ok(out)
-}
-
 /// The host the tool runs on.
 pub struct System;
 
 impl Host for System {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
-        read_bounded(path)
+        crate::bounded::read(path, MAX_BYTES)
     }
 
     fn glob(&self, pattern: &str) -> io::Result<Vec<PathBuf>> {
@@ -43,16 +32,11 @@ impl Host for System {
                 .ok()
                 .and_then(|s| s.lines().next().map(|l| l.trim().to_string()))
         };
+        // read as the wrapper reads it (bounded; /usr/lib's only when
+        // /etc's does not exist)
         let os_release = |key: &str| {
-            let text = fs::read("/etc/os-release")
-                .or_else(|_| fs::read("/usr/lib/os-release"))
-                .ok()?;
-            unit::envfile::parse(&text)
-                .pairs
-                .into_iter()
-                .rev()
-                .find(|p| p.key == key.as_bytes())
-                .map(|p| String::from_utf8_lossy(&p.value).into_owned())
+            let (_, os) = crate::osrelease::detect(Path::new("/")).ok()?;
+            os.get(key).map(|v| String::from_utf8_lossy(v).into_owned())
         };
         let hostname = || first_line("/proc/sys/kernel/hostname");
         match c {
@@ -171,7 +155,7 @@ pub fn glob(pattern: &str) -> Vec<PathBuf> {
 /// Reads a unit file and its drop-ins (`UNIT.d/*.conf`, then those of each
 /// of `drop_ins`) from the host, as systemd would.
 pub fn load(path: &Path, drop_ins: &[PathBuf]) -> Result<Unit, Failure> {
-    let text = read_bounded(path)
+    let text = crate::bounded::read(path, MAX_BYTES)
         .map_err(|e| Failure(1, format!("cannot read the unit {}: {e}", path.display())))?;
     let mut own = path.as_os_str().to_owned();
     own.push(".d");
@@ -194,7 +178,7 @@ pub fn load(path: &Path, drop_ins: &[PathBuf]) -> Result<Unit, Failure> {
     }
     let mut files = Vec::new();
     for p in unit::order_dropins(&dirs) {
-        let text = read_bounded(&p)
+        let text = crate::bounded::read(&p, MAX_BYTES)
             .map_err(|e| Failure(1, format!("cannot read the drop-in {}: {e}", p.display())))?;
         files.push(File { path: p, text });
     }
@@ -308,6 +292,22 @@ mod tests {
         );
         assert!(glob(&format!("{}/b/none", d.display())).is_empty());
         assert!(glob(&format!("{}/*/x.txt", d.display())) == [d.join("b/x.txt")]);
+        fs::remove_dir_all(&d).unwrap();
+    }
+
+    #[test]
+    fn a_named_pipe_is_refused_not_waited_on() {
+        let d = std::env::temp_dir().join(format!("kw-unitfile-fifo-{}", std::process::id()));
+        fs::create_dir_all(&d).unwrap();
+        let fifo = d.join("kubelet.service");
+        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+        // SAFETY: a NUL-terminated path that outlives the call.
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        let Err(Failure(status, msg)) = load(&fifo, &[]) else {
+            panic!("a named pipe read as a unit");
+        };
+        assert_eq!(status, 1);
+        assert!(msg.ends_with(": not a regular file"), "{msg}");
         fs::remove_dir_all(&d).unwrap();
     }
 }
