@@ -32,10 +32,10 @@ pub fn string_into(out: &mut String, bytes: &[u8]) {
     out.push('"');
 }
 
-/// A JSON string literal.
-pub fn string(s: &str) -> String {
+/// A JSON string literal of any bytes (see [`string_into`]).
+pub fn string(s: impl AsRef<[u8]>) -> String {
     let mut out = String::new();
-    string_into(&mut out, s.as_bytes());
+    string_into(&mut out, s.as_ref());
     out
 }
 

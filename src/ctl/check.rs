@@ -482,7 +482,7 @@ fn json_report(r: &Report) -> String {
         .unit
         .files
         .iter()
-        .map(|f| json::string(&f.to_string_lossy()))
+        .map(|f| json::string(f.as_os_str().as_bytes()))
         .collect();
     let (argv, directories) = match &r.plan {
         Some(p) => (
@@ -493,11 +493,11 @@ fn json_report(r: &Report) -> String {
     };
     let mut out = json::object(
         &[
-            ("unit", json::string(&r.unit.files[0].to_string_lossy())),
+            ("unit", json::string(r.unit.files[0].as_os_str().as_bytes())),
             ("files", json::list(&files, "  ")),
             ("release", json::string(&r.target.release)),
             ("release_source", json::string(r.target.source)),
-            ("defaults", json::string(&r.target.file.version.to_string())),
+            ("defaults", json::string(r.target.file.version.to_string())),
             ("engine", json::string(r.defaults.engine.name())),
             ("ok", (n(Severity::Error) == 0).to_string()),
             ("errors", n(Severity::Error).to_string()),

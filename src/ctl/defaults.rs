@@ -16,27 +16,27 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
     if format == ShowFormat::Json {
         let (pinned, detected, refused, uses) = match &runtime {
             Ok((v, ReleaseSource::Pinned, used)) => (
-                json::string(&v.to_string()),
+                json::string(v.to_string()),
                 "null".to_string(),
                 "null".to_string(),
-                json::string(&used.version.to_string()),
+                json::string(used.version.to_string()),
             ),
             Ok((v, ReleaseSource::Detected(f), used)) => (
                 json::string("auto"),
                 json::object(
                     &[
-                        ("release", json::string(&v.to_string())),
+                        ("release", json::string(v.to_string())),
                         ("from", json::string(f)),
                     ],
                     "  ",
                 ),
                 "null".to_string(),
-                json::string(&used.version.to_string()),
+                json::string(used.version.to_string()),
             ),
             Err(e) => (
                 json::string("auto"),
                 "null".to_string(),
-                json::string(&e.to_string()),
+                json::string(e.to_string()),
                 "null".to_string(),
             ),
         };
@@ -48,7 +48,7 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
                 let project = d.origin == model::ReleaseOrigin::Project;
                 json::object(
                     &[
-                        ("release", json::string(&f.version.to_string())),
+                        ("release", json::string(f.version.to_string())),
                         (
                             "scope",
                             json::string(if project {
@@ -135,7 +135,7 @@ pub fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
             format!(
                 "{{\n\"release\": {},\n\"defaults\": {},\n\"layer\": {layer}\n}}\n",
                 json::string(release),
-                json::string(&file.version.to_string())
+                json::string(file.version.to_string())
             )
         }
         ShowFormat::Text => {
@@ -325,7 +325,7 @@ pub fn validate(files: &[PathBuf], format: ShowFormat) -> Output {
                 (
                     "problems",
                     json::list(
-                        &problems.iter().map(|p| json::string(p)).collect::<Vec<_>>(),
+                        &problems.iter().map(json::string).collect::<Vec<_>>(),
                         "    ",
                     ),
                 ),

@@ -64,16 +64,12 @@ pub fn explain(
             .map(|a| {
                 json::object(
                     &[
-                        ("value", {
-                            let mut s = String::new();
-                            json::string_into(&mut s, a.value.as_bytes());
-                            s
-                        }),
-                        ("origin", json::string(&a.origin.to_string())),
+                        ("value", json::string(a.value.as_bytes())),
+                        ("origin", json::string(a.origin.to_string())),
                         (
                             "set_at",
                             unit_location(layer, &a.origin)
-                                .map_or("null".into(), |l| json::string(&l.to_string())),
+                                .map_or("null".into(), |l| json::string(l.to_string())),
                         ),
                     ],
                     "    ",
@@ -81,18 +77,14 @@ pub fn explain(
             })
             .collect();
         let strings =
-            |v: &[String]| json::list(&v.iter().map(|s| json::string(s)).collect::<Vec<_>>(), "  ");
+            |v: &[String]| json::list(&v.iter().map(json::string).collect::<Vec<_>>(), "  ");
         let mut fields = vec![
             ("release", json::string(&t.release)),
             ("release_source", json::string(t.source)),
-            ("defaults", json::string(&plan.defaults.to_string())),
+            ("defaults", json::string(plan.defaults.to_string())),
             ("summary", json::string(&defaults.summary)),
             ("engine", json::string(plan.engine)),
-            ("image", {
-                let mut s = String::new();
-                json::string_into(&mut s, plan.image.as_bytes());
-                s
-            }),
+            ("image", json::string(plan.image.as_bytes())),
             ("trust", json::string(&trust_text)),
             ("trust_weakened", strings(&plan.trust_weakened)),
             (

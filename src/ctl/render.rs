@@ -30,15 +30,13 @@ pub(super) fn shared_json(plan: &crate::plan::Plan) -> String {
         .iter()
         .map(|s| {
             let (mount, now) = match host_state(&s.path) {
-                Some(st) => {
-                    let mut m = String::new();
-                    json::string_into(&mut m, st.mount.as_os_str().as_bytes());
-                    (m, json::string(st.propagation.name()))
-                }
+                Some(st) => (
+                    json::string(st.mount.as_os_str().as_bytes()),
+                    json::string(st.propagation.name()),
+                ),
                 None => ("null".into(), "null".into()),
             };
-            let mut path = String::new();
-            json::string_into(&mut path, s.path.as_os_str().as_bytes());
+            let path = json::string(s.path.as_os_str().as_bytes());
             format!(
                 "{{\"volume\": {}, \"path\": {path}, \"when_not_shared\": {}, \"mount\": {mount}, \"propagation\": {now}}}",
                 json::string(&s.volume),
@@ -72,15 +70,11 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
                 Some(tr) => format!(
                     "{{\"rule\": {}, \"policy\": {}, \"condition\": {}}}",
                     tr.rule,
-                    json::string(&tr.policy.to_string()),
+                    json::string(tr.policy.to_string()),
                     json::string(&tr.condition)
                 ),
             };
-            let mut image = String::new();
-            json::string_into(
-                &mut image,
-                std::os::unix::ffi::OsStrExt::as_bytes(plan.image.as_os_str()),
-            );
+            let image = json::string(plan.image.as_bytes());
             let unit = match &layer.unit {
                 None => String::new(),
                 Some(u) => format!(",\n  \"unit\": {}", super::unitfile::unit_json(u, "  ")),
@@ -90,7 +84,7 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
                 "{{\n  \"release\": {},\n  \"release_source\": {},\n  \"defaults\": {},\n  \"engine\": {},\n  \"before\": [{}],\n  \"argv\": {},\n  \"directories\": {},\n  \"shared\": {},\n  \"notices\": {},\n  \"origins\": {},\n  \"image\": {},\n  \"trust\": {}{unit}\n}}\n",
                 json::string(&t.release),
                 json::string(t.source),
-                json::string(&plan.defaults.to_string()),
+                json::string(plan.defaults.to_string()),
                 json::string(plan.engine),
                 plan.before
                     .iter()

@@ -7,6 +7,7 @@ use crate::json;
 use crate::unit::{self, File, Finding, Host, Unit};
 use std::fs;
 use std::io;
+use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 
 /// The most of a unit file, drop-in or environment file read: systemd's own
@@ -193,7 +194,7 @@ pub fn load(path: &Path, drop_ins: &[PathBuf]) -> Result<Unit, Failure> {
 pub fn finding_json(f: &Finding, indent: &str) -> String {
     let (file, line) = match &f.at {
         Some(at) => (
-            json::string(&at.file.to_string_lossy()),
+            json::string(at.file.as_os_str().as_bytes()),
             at.line.to_string(),
         ),
         None => ("null".into(), "null".into()),
@@ -218,7 +219,7 @@ pub fn unit_json(u: &Unit, indent: &str) -> String {
     let files: Vec<String> = u
         .files
         .iter()
-        .map(|f| json::string(&f.to_string_lossy()))
+        .map(|f| json::string(f.as_os_str().as_bytes()))
         .collect();
     let env: Vec<String> = u
         .environment
@@ -228,7 +229,7 @@ pub fn unit_json(u: &Unit, indent: &str) -> String {
                 &[
                     ("name", json::string(&v.name)),
                     ("value", json::string(&v.value)),
-                    ("file", json::string(&v.at.file.to_string_lossy())),
+                    ("file", json::string(v.at.file.as_os_str().as_bytes())),
                     ("line", v.at.line.to_string()),
                 ],
                 &item,
