@@ -289,7 +289,7 @@ fn is_path_component(p: &str) -> bool {
 }
 
 /// The syntax an engine reads its arguments with.
-fn syntax(engine: &Engine) -> Syntax {
+pub fn syntax(engine: &Engine) -> Syntax {
     match engine {
         Engine::Rkt(_) => Syntax::Rkt,
         Engine::Podman(_) | Engine::Docker(_) => Syntax::Oci,
@@ -344,7 +344,7 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Result<Vec<String>, A
             text.push_str(&escape(v));
         }
         match found.mount {
-            Mount::RktVolume { name } => {
+            Mount::RktVolume { name, .. } => {
                 if let Some(sys) = defaults.volumes.iter().find(|v| v.name.as_bytes() == name) {
                     return Err(AdminError::VolumeName {
                         var,
@@ -354,7 +354,7 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Result<Vec<String>, A
                     });
                 }
             }
-            Mount::At { target } => {
+            Mount::At { target, .. } => {
                 let Some(sys) = defaults
                     .volumes
                     .iter()

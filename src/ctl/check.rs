@@ -14,12 +14,16 @@ use super::output::{Failure, Output};
 use super::unitfile;
 use crate::admin::{self, Var};
 use crate::command::{Arg, Origin};
-use crate::defaults::model::{Defaults, Engine};
+use crate::defaults::model::Defaults;
 use crate::json;
 use crate::launch;
 use crate::plan::{self, Plan};
 use crate::propagation::{self, SharedSource};
 use crate::unit::{self, Finding, Location, Severity, Unit};
+use crate::validate::{
+    self,
+    mounts::{self, Mount},
+};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -210,32 +214,15 @@ fn volume_sources(defaults: &Defaults, argv: &[Arg]) -> Vec<(PathBuf, String, Op
             )
         })
         .collect();
-    let rkt = matches!(defaults.engine, Engine::Rkt(_));
-    for (i, a) in argv.iter().enumerate() {
-        let var = match a.origin {
+    // the admin's binds, read as the engine reads its arguments
+    let words: Vec<&[u8]> = argv.iter().map(|a| a.value.as_bytes()).collect();
+    for f in mounts::mounts(validate::syntax(&defaults.engine), &words) {
+        let var = match argv[f.at].origin {
             Origin::Variable(v) | Origin::Translated(v) => v,
             _ => continue,
         };
-        let word = a.value.as_bytes();
-        let value_of = |names: &[&str]| -> Option<Vec<u8>> {
-            for n in names {
-                if word == n.as_bytes() {
-                    return argv.get(i + 1).map(|v| v.value.as_bytes().to_vec());
-                }
-                if let Some(v) = word.strip_prefix(format!("{n}=").as_bytes()) {
-                    return Some(v.to_vec());
-                }
-            }
-            None
-        };
-        let source = if rkt {
-            value_of(&["--volume"]).and_then(|v| {
-                v.split(|&b| b == b',')
-                    .find_map(|kv| kv.strip_prefix(b"source=").map(<[u8]>::to_vec))
-            })
-        } else {
-            value_of(&["--volume", "-v", "--bind", "--bind-ro"])
-                .map(|v| v.split(|&b| b == b':').next().unwrap_or_default().to_vec())
+        let (Mount::At { source, .. } | Mount::RktVolume { source, .. }) = f.mount else {
+            continue;
         };
         if let Some(s) = source.filter(|s| s.starts_with(b"/")) {
             out.push((

@@ -28,10 +28,18 @@ pub enum Syntax {
 /// One mount an argument asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mount {
-    /// A mount at `target` (normalised).
-    At { target: Vec<u8> },
-    /// An rkt volume declared under `name` (mounted by a `--mount`).
-    RktVolume { name: Vec<u8> },
+    /// A mount at `target` (normalised); `source` is the host path it
+    /// binds there, for a bind of an absolute host path.
+    At {
+        target: Vec<u8>,
+        source: Option<Vec<u8>>,
+    },
+    /// An rkt volume declared under `name` (mounted by a `--mount`), of
+    /// the host path `source` for a `kind=host` volume that names one.
+    RktVolume {
+        name: Vec<u8>,
+        source: Option<Vec<u8>>,
+    },
     /// A mount whose target cannot be told for certain, and why.
     Unreadable { why: &'static str },
 }
@@ -78,10 +86,25 @@ pub fn normalize(path: &[u8]) -> Option<Vec<u8>> {
 
 fn at(target: &[u8]) -> Mount {
     match normalize(target) {
-        Some(t) => Mount::At { target: t },
+        Some(t) => Mount::At {
+            target: t,
+            source: None,
+        },
         None => Mount::Unreadable {
             why: "the target is not an absolute path",
         },
+    }
+}
+
+/// A mount at `target` that binds `source` when that is an absolute host
+/// path (else a named volume or a path in the container: no host source).
+fn bind(target: &[u8], source: &[u8]) -> Mount {
+    match at(target) {
+        Mount::At { target, .. } => Mount::At {
+            target,
+            source: (source.first() == Some(&b'/')).then(|| source.to_vec()),
+        },
+        m => m,
     }
 }
 
@@ -158,8 +181,13 @@ fn long<'a>(w: &'a [u8], name: &[u8]) -> Option<Option<&'a [u8]>> {
 
 /// `NAME,kind=...`: the volume's name.
 fn rkt_volume(v: &[u8]) -> Mount {
+    let mut items = v.split(|&b| b == b',');
     Mount::RktVolume {
-        name: v.split(|&b| b == b',').next().unwrap_or_default().to_vec(),
+        name: items.next().unwrap_or_default().to_vec(),
+        source: items
+            .filter_map(|kv| kv.strip_prefix(b"source="))
+            .next_back()
+            .map(<[u8]>::to_vec),
     }
 }
 
@@ -204,9 +232,9 @@ fn oci_volume(v: &[u8]) -> Mount {
     let parts: Vec<&[u8]> = v.split(|&b| b == b':').collect();
     match parts.len() {
         1 => at(parts[0]),
-        2 if parts[1].first() == Some(&b'/') => at(parts[1]),
+        2 if parts[1].first() == Some(&b'/') => bind(parts[1], parts[0]),
         2 => at(parts[0]),
-        3 => at(parts[1]),
+        3 => bind(parts[1], parts[0]),
         _ => Mount::Unreadable {
             why: "more than three ':'-separated parts",
         },
@@ -248,10 +276,25 @@ fn oci_mount(v: &[u8]) -> Vec<Mount> {
             why: "quotes in a --mount value",
         }];
     };
+    // a bind's host path
+    let source = items
+        .iter()
+        .any(|(k, t)| &k[..] == b"type" && *t == b"bind")
+        .then(|| {
+            items
+                .iter()
+                .rev()
+                .find(|(k, _)| matches!(&k[..], b"source" | b"src"))
+                .map(|(_, s)| *s)
+        })
+        .flatten();
     let targets: Vec<Mount> = items
         .iter()
         .filter(|(k, _)| matches!(&k[..], b"target" | b"dst" | b"destination"))
-        .map(|(_, t)| at(t))
+        .map(|(_, t)| match source {
+            Some(s) => bind(t, s),
+            None => at(t),
+        })
         .collect();
     if targets.is_empty() {
         return vec![Mount::Unreadable {
@@ -375,15 +418,20 @@ fn nspawn_bind(v: &[u8]) -> Mount {
             why: "more than three ':'-separated parts",
         };
     }
+    // a leading `-`: ignored when missing; `+`: a path in the container
+    let src = parts[0];
+    let host = match src.strip_prefix(b"+") {
+        Some(_) => &b""[..],
+        None => src.strip_prefix(b"-").unwrap_or(src),
+    };
     match parts.get(1) {
-        Some(d) if !d.is_empty() => at(d),
-        _ => {
-            let src = parts[0];
-            at(src
-                .strip_prefix(b"+")
+        Some(d) if !d.is_empty() => bind(d, host),
+        _ => bind(
+            src.strip_prefix(b"+")
                 .or(src.strip_prefix(b"-"))
-                .unwrap_or(src))
-        }
+                .unwrap_or(src),
+            host,
+        ),
     }
 }
 
@@ -411,11 +459,51 @@ mod tests {
         mounts(syntax, &words)
             .into_iter()
             .map(|f| match f.mount {
-                Mount::At { target } => String::from_utf8(target).unwrap(),
-                Mount::RktVolume { name } => format!("volume {}", String::from_utf8(name).unwrap()),
+                Mount::At { target, .. } => String::from_utf8(target).unwrap(),
+                Mount::RktVolume { name, .. } => {
+                    format!("volume {}", String::from_utf8(name).unwrap())
+                }
                 Mount::Unreadable { why } => format!("? {why}"),
             })
             .collect()
+    }
+
+    /// The host sources of the binds in `args`.
+    fn sources(syntax: Syntax, args: &str) -> Vec<String> {
+        let words: Vec<&[u8]> = args.split(' ').map(str::as_bytes).collect();
+        mounts(syntax, &words)
+            .into_iter()
+            .filter_map(|f| match f.mount {
+                Mount::At { source, .. } | Mount::RktVolume { source, .. } => source,
+                Mount::Unreadable { .. } => None,
+            })
+            .map(|s| String::from_utf8(s).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn binds_name_their_host_source() {
+        assert_eq!(
+            sources(
+                Syntax::Oci,
+                "-v /a:/x --volume=/b:/y:ro -itv/c:/z -v /etc/kubernetes:ro -v named:/n -v /d --mount type=bind,src=/e,dst=/w --mount type=volume,src=v,dst=/u --tmpfs /t"
+            ),
+            ["/a", "/b", "/c", "/e"]
+        );
+        assert_eq!(
+            sources(
+                Syntax::Nspawn,
+                "--bind=/a:/x --bind-ro -/b:/y --bind +/in:/z --bind /c --tmpfs /t"
+            ),
+            ["/a", "/b", "/c"]
+        );
+        assert_eq!(
+            sources(
+                Syntax::Rkt,
+                "--volume a,kind=host,source=/a --volume=b,kind=empty --mount volume=a,target=/x"
+            ),
+            ["/a"]
+        );
     }
 
     #[test]
