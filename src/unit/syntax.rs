@@ -112,6 +112,8 @@ pub fn parse(text: &[u8], sections: &[&str]) -> Parsed {
     {
         first.start += 3;
     }
+    // an empty line after the last ends a continuation the file ends in
+    lines.push(text.len()..text.len());
     for range in lines {
         line_no += 1;
         let raw = &text[range];
@@ -156,19 +158,6 @@ pub fn parse(text: &[u8], sections: &[&str]) -> Parsed {
             if fatal == Fatal::Yes {
                 return parsed;
             }
-        }
-    }
-    if let Some(logical) = continuation {
-        line_no += 1;
-        if let Err(p) = parse_line(
-            &logical,
-            line_no,
-            sections,
-            &mut section,
-            &mut skipping,
-            &mut parsed.assignments,
-        ) {
-            parsed.problems.push(p);
         }
     }
     parsed

@@ -468,3 +468,19 @@ fn names() {
     );
     assert!(errors(&u)[0].contains("not a service unit"));
 }
+
+#[test]
+fn a_file_that_ends_in_a_continuation_keeps_its_last_line() {
+    for text in [
+        "[Service]\nEnvironment=A=1 \\",
+        "[Service]\nEnvironment=A=1 \\\n",
+        "[Service]\nEnvironment=A=1 \\\nB=2",
+    ] {
+        let u = unit(text);
+        assert_eq!(
+            env(&u).first(),
+            Some(&("A".to_string(), "1".to_string())),
+            "{text:?}"
+        );
+    }
+}
