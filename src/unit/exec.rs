@@ -111,6 +111,31 @@ fn unbalanced(value: &str) -> Problem {
     }
 }
 
+/// `w` with its specifiers resolved; one the manager cannot know here is
+/// kept as written, with a problem that says so. `Err`: the message of a
+/// specifier systemd refuses.
+fn resolve_word(w: &[u8], cx: &specifier::Context, out: &mut Parsed) -> Result<Vec<u8>, String> {
+    match specifier::resolve(w, cx) {
+        Ok((v, host)) => {
+            out.host_specifiers.extend(host);
+            Ok(v)
+        }
+        Err(e @ SpecifierError::Unavailable(_)) => {
+            out.problems.push(Problem {
+                message: specifier_problem(e, w),
+                fatal: false,
+            });
+            Ok(w.to_vec())
+        }
+        Err(e) => Err(specifier_problem(e, w)),
+    }
+}
+
+/// `b` without its leading blanks.
+fn skip_blanks(b: &[u8]) -> &[u8] {
+    &b[b.iter().position(|&c| !is_blank(c)).unwrap_or(b.len())..]
+}
+
 fn is_blank(b: u8) -> bool {
     escape::WHITESPACE.contains(&b)
 }
@@ -169,20 +194,10 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
                 fatal: !ignore,
             });
         };
-        let path = match specifier::resolve(f, cx) {
-            Ok((p, host)) => {
-                out.host_specifiers.extend(host);
-                p
-            }
-            Err(e @ SpecifierError::Unavailable(_)) => {
-                out.problems.push(Problem {
-                    message: specifier_problem(e, f),
-                    fatal: false,
-                });
-                f.to_vec()
-            }
-            Err(e) => {
-                fail(&mut out, specifier_problem(e, f));
+        let path = match resolve_word(f, cx, &mut out) {
+            Ok(p) => p,
+            Err(m) => {
+                fail(&mut out, m);
                 return out;
             }
         };
@@ -212,20 +227,12 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
         let mut semicolon = false;
         while !rest.is_empty() {
             if rest[0] == b';' && rest.get(1).is_none_or(|&b| is_blank(b)) {
-                rest = &rest[1..];
-                rest = &rest[rest
-                    .iter()
-                    .position(|&b| !is_blank(b))
-                    .unwrap_or(rest.len())..];
+                rest = skip_blanks(&rest[1..]);
                 semicolon = true;
                 break;
             }
             if rest.starts_with(b"\\;") && rest.get(2).is_none_or(|&b| is_blank(b)) {
-                rest = &rest[2..];
-                rest = &rest[rest
-                    .iter()
-                    .position(|&b| !is_blank(b))
-                    .unwrap_or(rest.len())..];
+                rest = skip_blanks(&rest[2..]);
                 argv.push(b";".to_vec());
                 continue;
             }
@@ -243,20 +250,10 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
                 }
             };
             rest = after;
-            match specifier::resolve(&w, cx) {
-                Ok((v, host)) => {
-                    out.host_specifiers.extend(host);
-                    argv.push(v);
-                }
-                Err(e @ SpecifierError::Unavailable(_)) => {
-                    out.problems.push(Problem {
-                        message: specifier_problem(e, &w),
-                        fatal: false,
-                    });
-                    argv.push(w);
-                }
-                Err(e) => {
-                    fail(&mut out, specifier_problem(e, &w));
+            match resolve_word(&w, cx, &mut out) {
+                Ok(v) => argv.push(v),
+                Err(m) => {
+                    fail(&mut out, m);
                     return out;
                 }
             }
