@@ -23,6 +23,8 @@
 //! and reports such lines ([`Parsed::comment_continuations`]) so that a
 //! check can warn about them.
 
+use super::escape::is_blank;
+
 /// One `KEY=VALUE` of the file, in order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pair {
@@ -52,10 +54,6 @@ enum State {
     DoubleEscape,
     Comment,
     CommentEscape,
-}
-
-fn is_blank(c: u8) -> bool {
-    matches!(c, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 fn is_newline(c: u8) -> bool {

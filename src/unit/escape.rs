@@ -8,6 +8,11 @@
 /// What separates words: systemd's `WHITESPACE`.
 pub const WHITESPACE: &[u8] = b" \t\n\r";
 
+/// Whether `b` is one of [`WHITESPACE`].
+pub fn is_blank(b: u8) -> bool {
+    WHITESPACE.contains(&b)
+}
+
 /// How words are read. Each setting uses its own combination, as systemd
 /// does: `Environment=` and `ExecStart=` both unquote and unescape;
 /// `$VAR` expanded as several words unquotes, relaxed, without escapes.
@@ -125,8 +130,7 @@ pub type Partial = (Vec<Vec<u8>>, WordError);
 /// The first word of `input` and the rest after it; `Ok(None)` when only
 /// white space is left.
 pub fn first_word(input: &[u8], flags: Flags) -> Result<Option<Word<'_>>, WordError> {
-    let is_sep = |b: u8| WHITESPACE.contains(&b);
-    let start = match input.iter().position(|&b| !is_sep(b)) {
+    let start = match input.iter().position(|&b| !is_blank(b)) {
         Some(i) => i,
         None => return Ok(None),
     };
@@ -174,10 +178,10 @@ pub fn first_word(input: &[u8], flags: Flags) -> Result<Option<Word<'_>>, WordEr
             Some(q) if c == q => quote = None,
             Some(_) => word.push(c),
             None if flags.unquote && (c == b'\'' || c == b'"') => quote = Some(c),
-            None if is_sep(c) => {
+            None if is_blank(c) => {
                 let rest = input[i..]
                     .iter()
-                    .position(|&b| !is_sep(b))
+                    .position(|&b| !is_blank(b))
                     .map_or(&input[input.len()..], |j| &input[i + j..]);
                 return Ok(Some((word, rest)));
             }

@@ -19,7 +19,7 @@
 //! value as is (empty when unset). `$$` is a literal `$`. A `$NAME`
 //! without braces inside a longer word is left as written.
 
-use super::escape::{self, Flags, Word, WordError};
+use super::escape::{self, Flags, Word, WordError, is_blank};
 use super::specifier::{self, Context, SpecifierError};
 
 /// One command of an `Exec*=` setting, after loading.
@@ -134,10 +134,6 @@ fn resolve_word(w: &[u8], cx: &specifier::Context, out: &mut Parsed) -> Result<V
 /// `b` without its leading blanks.
 fn skip_blanks(b: &[u8]) -> &[u8] {
     &b[b.iter().position(|&c| !is_blank(c)).unwrap_or(b.len())..]
-}
-
-fn is_blank(b: u8) -> bool {
-    escape::WHITESPACE.contains(&b)
 }
 
 /// systemd's `string_is_safe()`: no control characters, quotes or backslashes.

@@ -15,6 +15,7 @@
 //!   the whole file. An unknown section is skipped with its assignments.
 //! - A line that is not valid UTF-8, has no `=` or no key is skipped.
 
+use super::escape::is_blank;
 use std::ops::Range;
 
 /// The longest line systemd reads (`LONG_LINE_MAX`, 1 MiB).
@@ -82,10 +83,6 @@ fn physical_lines(text: &[u8]) -> Vec<Range<usize>> {
         out.push(start..text.len());
     }
     out
-}
-
-fn is_blank(b: u8) -> bool {
-    matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
 fn trim(b: &[u8]) -> &[u8] {
