@@ -85,6 +85,10 @@ impl Var {
         }
     }
 
+    /// The deprecated variables, in the order their notices come: those
+    /// that have a [`replacement`](Var::replacement).
+    pub const DEPRECATED: [Var; 3] = [Var::KubeletVersion, Var::KubeletAci, Var::RktOpts];
+
     /// For a deprecated variable, the one that replaces it.
     pub const fn replacement(self) -> Option<Var> {
         match self {
@@ -151,7 +155,7 @@ impl AdminConfig {
                 .map(|value| Setting { value, from: first })
                 .or_else(|| set(alias).map(|value| Setting { value, from: alias }))
         };
-        let notices = [Var::KubeletVersion, Var::KubeletAci, Var::RktOpts]
+        let notices = Var::DEPRECATED
             .into_iter()
             .filter(|v| set(*v).is_some())
             .map(deprecation_notice)
@@ -551,6 +555,15 @@ mod tests {
         );
         // the deprecated ones are still set, so they still produce notices
         assert_eq!(c.notices.len(), 2);
+    }
+
+    #[test]
+    fn the_deprecated_are_those_with_a_replacement() {
+        let with: Vec<Var> = Var::ALL
+            .into_iter()
+            .filter(|v| v.replacement().is_some())
+            .collect();
+        assert_eq!(with, Var::DEPRECATED);
     }
 
     #[test]

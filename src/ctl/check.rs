@@ -111,7 +111,7 @@ pub fn variables(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
         };
         out.push(finding(Severity::Error, at, message, fix));
     }
-    for v in [Var::KubeletVersion, Var::KubeletAci, Var::RktOpts] {
+    for v in Var::DEPRECATED {
         if u.get(v.name()).is_some_and(|x| !x.value.is_empty()) {
             let new = v.replacement().expect("deprecated");
             out.push(finding(
@@ -151,11 +151,7 @@ pub fn plan_findings(u: &Unit, p: &Plan) -> Vec<Finding> {
             .iter()
             .map(admin::Unknown::notice)
             .collect();
-        h.extend(
-            [Var::KubeletVersion, Var::KubeletAci, Var::RktOpts]
-                .into_iter()
-                .map(admin::deprecation_notice),
-        );
+        h.extend(Var::DEPRECATED.into_iter().map(admin::deprecation_notice));
         h
     };
     let mut out = Vec::new();
