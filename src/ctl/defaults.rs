@@ -49,16 +49,7 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
                 json::object(
                     &[
                         ("release", json::string(f.version.to_string())),
-                        (
-                            "scope",
-                            json::string(if project {
-                                "by name"
-                            } else if f.version.is_mainline() {
-                                "main line"
-                            } else {
-                                "backport"
-                            }),
-                        ),
+                        ("scope", json::string(scope(f, &d))),
                         (
                             "origin",
                             json::string(if project { "project" } else { "coreos" }),
@@ -108,26 +99,35 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
     for f in &files {
         let d = f.parse();
         let mark = if Some(f.version) == used { "*" } else { " " };
-        let scope = if d.origin == model::ReleaseOrigin::Project {
-            "by name"
-        } else if f.version.is_mainline() {
-            "main line"
-        } else {
-            "backport"
-        };
         out.push_str(&format!(
             "{mark} {:<10} {:<9}  {}\n",
             f.version.to_string(),
-            scope,
+            scope(f, &d),
             d.summary
         ));
     }
     Ok(out)
 }
 
+/// Which releases a file applies to, in words.
+fn scope(f: &ReleaseFile, d: &Defaults) -> &'static str {
+    if d.origin == model::ReleaseOrigin::Project {
+        "by name"
+    } else if f.version.is_mainline() {
+        "main line"
+    } else {
+        "backport"
+    }
+}
+
+/// The file release `r` (MAJOR.MINOR.PATCH) uses.
+fn release_file(r: &str) -> Result<ReleaseFile, Failure> {
+    let v = Version::parse(r).map_err(|e| Failure(1, e.to_string()))?;
+    registry::lookup(v).map_err(|e| Failure(1, e.to_string()))
+}
+
 pub fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
-    let v = Version::parse(release).map_err(|e| Failure(1, e.to_string()))?;
-    let file = registry::lookup(v).map_err(|e| Failure(1, e.to_string()))?;
+    let file = release_file(release)?;
     let d = file.parse();
     Ok(match format {
         ShowFormat::Json => {
@@ -233,8 +233,7 @@ pub fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
 
 pub fn diff(from: &str, to: &str, format: ShowFormat) -> Result<String, Failure> {
     let pick = |r: &str| -> Result<(ReleaseFile, Defaults), Failure> {
-        let v = Version::parse(r).map_err(|e| Failure(1, e.to_string()))?;
-        let file = registry::lookup(v).map_err(|e| Failure(1, e.to_string()))?;
+        let file = release_file(r)?;
         Ok((file, file.parse()))
     };
     let (file_a, a) = pick(from)?;
