@@ -572,7 +572,8 @@ impl Node {
     }
 
     /// The live processes of the case (in its PID namespace, or in one
-    /// below it such as systemd-nspawn's) whose command name is `comm`.
+    /// below it such as systemd-nspawn's) whose command name is `comm`, not
+    /// counting a child one of them forked and has not yet exec'd.
     pub fn processes(&self, comm: &str) -> Vec<u32> {
         let ns = fs::read_link(format!("/proc/{}/ns/pid", self.init)).ok();
         let ppid = |pid: u32| -> Option<u32> {
@@ -610,6 +611,14 @@ impl Node {
                 v.push(pid);
             }
         }
+        // a child forked by one of them and not yet exec'd (the kubelet
+        // runs mount, du, ...) has its name for a moment: not another one
+        let forks: Vec<u32> = v
+            .iter()
+            .copied()
+            .filter(|&pid| ppid(pid).is_some_and(|p| v.contains(&p)))
+            .collect();
+        v.retain(|pid| !forks.contains(pid));
         v
     }
 
