@@ -39,16 +39,22 @@ pub struct Sandbox {
     pub mounts: String,
 }
 
-/// Fresh tmpfs over /etc, /var, /run and /opt (every directory a release
-/// creates is below one of them), then `/` made shared inside the private
-/// namespace, as systemd makes it at boot: the wrapper finds
-/// /var/lib/kubelet shared and has nothing to do ([`PRIVATE_TMPFS_MOUNTS`]
-/// is a host whose `/` stayed private).
-pub const TMPFS_MOUNTS: &str = "for d in /etc /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test \"$d\"; done\nmount --make-rshared /";
+/// Fresh tmpfs over /etc, /var, /run and /opt: every directory a release
+/// creates is below one of them. A macro, so that [`TMPFS_MOUNTS`] can add
+/// to it with `concat!`.
+macro_rules! private_tmpfs_mounts {
+    () => {
+        "for d in /etc /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test \"$d\"; done"
+    };
+}
 
 /// [`TMPFS_MOUNTS`] on a host whose `/` is private (systemd not PID 1).
-pub const PRIVATE_TMPFS_MOUNTS: &str =
-    "for d in /etc /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test \"$d\"; done";
+pub const PRIVATE_TMPFS_MOUNTS: &str = private_tmpfs_mounts!();
+
+/// [`PRIVATE_TMPFS_MOUNTS`], then `/` made shared inside the private
+/// namespace, as systemd makes it at boot: the wrapper finds
+/// /var/lib/kubelet shared and has nothing to do.
+pub const TMPFS_MOUNTS: &str = concat!(private_tmpfs_mounts!(), "\nmount --make-rshared /");
 
 /// The trees the sandboxes cover with tmpfs: every directory of every
 /// release must be below one of them (tests/wrapper.rs checks it).
