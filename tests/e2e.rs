@@ -340,7 +340,6 @@ fn podman_sigterm_to_the_wrapper_reaches_the_kubelet() {
 /// A copy of the crate with release 3100.0.0: the 3000.0.0 layer on
 /// systemd-nspawn. Returns the pinned wrapper and the release.
 fn nspawn_wrapper() -> (PathBuf, Defaults) {
-    let dir = copy_crate("e2e-nspawn");
     let text = registry::select("3000.0.0".parse().unwrap()).text;
     let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
     v["release"] = "3100.0.0".into();
@@ -363,7 +362,10 @@ fn nspawn_wrapper() -> (PathBuf, Defaults) {
         "command": "/probe"
     }});
     let text = serde_json::to_string_pretty(&v).unwrap();
-    fs::write(dir.join("defaults/3100.0.0.json"), &text).unwrap();
+    let dir = copy_crate(
+        "e2e-nspawn",
+        &[("defaults/3100.0.0.json".into(), text.clone())],
+    );
     let copy = common::build_wrapper(&dir, "3100.0.0");
     (copy, Defaults::from_json(&text).unwrap())
 }

@@ -297,41 +297,37 @@ pub fn path_exists(p: &Path) -> bool {
 }
 
 // ---------------------------------------------------------------------------
-// Building copies of the crate (tests/build.rs, tests/e2e.rs).
+// Building copies of the crate (tests/build.rs, tests/e2e.rs,
+// tests/faults.rs, the real-node harness).
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-/// A copy of the crate at `CARGO_TARGET_TMPDIR/<name>`.
-pub fn copy_crate(name: &str) -> PathBuf {
+/// A copy of the crate at `CARGO_TARGET_TMPDIR/<name>`, with `extra` files
+/// (path in the crate, contents) added, e.g. a release file. Only the files
+/// whose contents differ are written (and what the crate no longer has is
+/// removed), so that an unchanged copy keeps its modification times and
+/// cargo does not rebuild it; a copy a test changed is made whole again.
+pub fn copy_crate(name: &str, extra: &[(String, String)]) -> PathBuf {
     let dst = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dst);
-    fs::create_dir_all(&dst).unwrap();
+    let keep: Vec<PathBuf> = extra.iter().map(|(p, _)| dst.join(p)).collect();
     for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
-        fs::copy(Path::new(MANIFEST_DIR).join(f), dst.join(f)).unwrap();
+        sync_file(
+            &fs::read(Path::new(MANIFEST_DIR).join(f)).unwrap(),
+            &dst.join(f),
+        );
     }
     for d in ["src", "defaults"] {
-        copy_dir(&Path::new(MANIFEST_DIR).join(d), &dst.join(d));
+        sync_dir(&Path::new(MANIFEST_DIR).join(d), &dst.join(d), &keep);
+    }
+    for ((_, text), path) in extra.iter().zip(&keep) {
+        sync_file(text.as_bytes(), path);
     }
     dst
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst).unwrap();
-    for e in fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            fs::copy(e.path(), to).unwrap();
-        }
-    }
-}
-
 /// Makes `dst` a copy of `src`, writing only the files whose contents
-/// differ (and removing what `src` no longer has), so that an unchanged
-/// copy keeps its modification times and cargo does not rebuild it.
-fn sync_dir(src: &Path, dst: &Path) {
+/// differ, and removing what `src` does not have unless it is in `keep`.
+fn sync_dir(src: &Path, dst: &Path, keep: &[PathBuf]) {
     fs::create_dir_all(dst).unwrap();
     let mut names = Vec::new();
     for e in fs::read_dir(src).unwrap() {
@@ -339,38 +335,39 @@ fn sync_dir(src: &Path, dst: &Path) {
         let to = dst.join(e.file_name());
         names.push(e.file_name());
         if e.file_type().unwrap().is_dir() {
-            sync_dir(&e.path(), &to);
+            sync_dir(&e.path(), &to, keep);
         } else {
-            sync_dir_file(&e.path(), &to);
+            sync_file(&fs::read(e.path()).unwrap(), &to);
         }
     }
     for e in fs::read_dir(dst).unwrap() {
-        let e = e.unwrap();
-        if !names.contains(&e.file_name()) {
-            let p = e.path();
+        let p = e.unwrap().path();
+        if !names.iter().any(|n| p.file_name() == Some(n)) && !keep.contains(&p) {
             let _ = fs::remove_dir_all(&p).or_else(|_| fs::remove_file(&p));
         }
     }
 }
 
+/// Writes `contents` to `dst` unless it holds them already.
+fn sync_file(contents: &[u8], dst: &Path) {
+    fs::create_dir_all(dst.parent().unwrap()).unwrap();
+    if fs::read(dst).ok().as_deref() != Some(contents) {
+        fs::write(dst, contents).unwrap();
+    }
+}
+
 /// The wrapper built pinned to `release` (`KUBELET_WRAPPER_RELEASE`), from
-/// a copy of the crate kept at `CARGO_TARGET_TMPDIR/pinned-RELEASE` (an
-/// unchanged copy is not rebuilt). The wrapper releases of the project's own
-/// origin run only when pinned by name, so the tests of those releases run
-/// this binary. Built once per test process.
+/// a copy of the crate kept at `CARGO_TARGET_TMPDIR/pinned-RELEASE`. The
+/// wrapper releases of the project's own origin run only when pinned by
+/// name, so the tests of those releases run this binary. Built once per
+/// test process.
 pub fn pinned_wrapper(release: &str) -> PathBuf {
     static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, p)) = built.iter().find(|(r, _)| r == release) {
         return p.clone();
     }
-    let dst = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("pinned-{release}"));
-    for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
-        sync_dir_file(&Path::new(MANIFEST_DIR).join(f), &dst.join(f));
-    }
-    for d in ["src", "defaults"] {
-        sync_dir(&Path::new(MANIFEST_DIR).join(d), &dst.join(d));
-    }
+    let dst = copy_crate(&format!("pinned-{release}"), &[]);
     let copy = build_wrapper(&dst, release);
     built.push((release.to_string(), copy.clone()));
     copy
@@ -393,14 +390,6 @@ pub fn build_wrapper(dir: &Path, release: &str) -> PathBuf {
     let copy = dir.join(format!("kubelet-wrapper-{release}"));
     fs::copy(&bin, &copy).unwrap();
     copy
-}
-
-fn sync_dir_file(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst.parent().unwrap()).unwrap();
-    let new = fs::read(src).unwrap();
-    if fs::read(dst).ok().as_deref() != Some(&new[..]) {
-        fs::write(dst, new).unwrap();
-    }
 }
 
 /// `cargo build` in `dir`, with a target directory shared by these tests.

@@ -127,17 +127,16 @@ pub fn pinned_wrappers(
     releases: &[&Release],
     release_profile: bool,
 ) -> HashMap<&'static str, PathBuf> {
-    let dir = copy_crate("node-wrappers");
+    let derived: Vec<(String, String)> = releases
+        .iter()
+        .filter_map(|r| Some((format!("defaults/{}.json", r.version), r.derived?())))
+        .collect();
+    let dir = copy_crate("node-wrappers", &derived);
     let (profile, flags): (&str, &[&str]) = if release_profile {
         ("release", &["--release", "--bin", "kubelet-wrapper"])
     } else {
         ("debug", &["--bin", "kubelet-wrapper"])
     };
-    for r in releases {
-        if let Some(text) = r.derived {
-            fs::write(dir.join(format!("defaults/{}.json", r.version)), text()).unwrap();
-        }
-    }
     let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("build-target")
         .join(profile)
