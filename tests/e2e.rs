@@ -366,7 +366,7 @@ fn nspawn_wrapper() -> (PathBuf, Defaults) {
         "e2e-nspawn",
         &[("defaults/3100.0.0.json".into(), text.clone())],
     );
-    let copy = common::build_wrapper(&dir, "3100.0.0");
+    let copy = common::build_wrapper(&dir, "3100.0.0", common::Profile::Debug);
     (copy, Defaults::from_json(&text).unwrap())
 }
 

@@ -28,6 +28,7 @@ mod common;
 #[path = "node/harness.rs"]
 mod harness;
 
+use common::Profile;
 use harness::{Images, Mode, Node, Outcome, Release};
 use std::time::Instant;
 
@@ -90,7 +91,7 @@ fn main() {
             .iter()
             .filter(|r| matches!(r.version, "3000.0.0" | "2512.3.0" | "3100.0.0"))
             .collect();
-        let wrappers = harness::pinned_wrappers(&releases, true);
+        let wrappers = harness::pinned_wrappers(&releases, Profile::Release);
         let table = bench::run(&images, &wrappers, rounds);
         if let Some(out) = std::env::var_os("KW_NODE_BENCH_OUT") {
             std::fs::write(out, table).unwrap();
@@ -152,7 +153,7 @@ fn main() {
     let images = Images::build(&kit);
     let mut releases: Vec<&Release> = selected.iter().map(|c| c.release).collect();
     releases.dedup_by_key(|r| r.version);
-    let wrappers = harness::pinned_wrappers(&releases, false);
+    let wrappers = harness::pinned_wrappers(&releases, Profile::Debug);
     println!(
         "node: images and {} pinned wrappers ready in {:.1} s",
         wrappers.len(),

@@ -368,25 +368,41 @@ pub fn pinned_wrapper(release: &str) -> PathBuf {
         return p.clone();
     }
     let dst = copy_crate(&format!("pinned-{release}"), &[]);
-    let copy = build_wrapper(&dst, release);
+    let copy = build_wrapper(&dst, release, Profile::Debug);
     built.push((release.to_string(), copy.clone()));
     copy
+}
+
+/// The cargo profile a wrapper is built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// The tests' build: quick to make.
+    Debug,
+    /// What an OS image ships (the benchmarks).
+    Release,
 }
 
 /// Builds the wrapper of the crate copy at `dir` pinned to `release`, and
 /// returns a copy of the binary in `dir`. The builds share a target
 /// directory (see [`cargo_build`]) where each overwrites the last one's
 /// binary: one at a time, each copied out before the next.
-pub fn build_wrapper(dir: &Path, release: &str) -> PathBuf {
+pub fn build_wrapper(dir: &Path, release: &str, profile: Profile) -> PathBuf {
     static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-    let out = cargo_build(dir, Some(release), &["--bin", "kubelet-wrapper"]);
+    let (flags, out_dir): (&[&str], &str) = match profile {
+        Profile::Debug => (&["--bin", "kubelet-wrapper"], "debug"),
+        Profile::Release => (&["--release", "--bin", "kubelet-wrapper"], "release"),
+    };
+    let out = cargo_build(dir, Some(release), flags);
     assert!(
         out.status.success(),
         "building the wrapper pinned to {release}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target/debug/kubelet-wrapper");
+    let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("build-target")
+        .join(out_dir)
+        .join("kubelet-wrapper");
     let copy = dir.join(format!("kubelet-wrapper-{release}"));
     fs::copy(&bin, &copy).unwrap();
     copy

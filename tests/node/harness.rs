@@ -1,7 +1,7 @@
 //! The real-node harness: the kit, the shared images, pinned wrappers, one
 //! namespaced host per case ([`Node`]), and the checks every release runs.
 
-use crate::common::{cargo_build, copy_crate};
+use crate::common::{Profile, build_wrapper, copy_crate};
 use kubelet_wrapper::defaults::model::SharedRule;
 use kubelet_wrapper::mountinfo::MountTable;
 use std::collections::HashMap;
@@ -123,39 +123,17 @@ impl Images {
 
 /// Builds the wrapper pinned to each release (as an OS image does) in a
 /// copy of the crate; returns release -> binary.
-pub fn pinned_wrappers(
-    releases: &[&Release],
-    release_profile: bool,
-) -> HashMap<&'static str, PathBuf> {
+pub fn pinned_wrappers(releases: &[&Release], profile: Profile) -> HashMap<&'static str, PathBuf> {
     let derived: Vec<(String, String)> = releases
         .iter()
         .filter_map(|r| Some((format!("defaults/{}.json", r.version), r.derived?())))
         .collect();
     let dir = copy_crate("node-wrappers", &derived);
-    let (profile, flags): (&str, &[&str]) = if release_profile {
-        ("release", &["--release", "--bin", "kubelet-wrapper"])
-    } else {
-        ("debug", &["--bin", "kubelet-wrapper"])
-    };
-    let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("build-target")
-        .join(profile)
-        .join("kubelet-wrapper");
     let mut out = HashMap::new();
     for r in releases {
-        if out.contains_key(r.version) {
-            continue;
+        if !out.contains_key(r.version) {
+            out.insert(r.version, build_wrapper(&dir, r.version, profile));
         }
-        let build = cargo_build(&dir, Some(r.version), flags);
-        assert!(
-            build.status.success(),
-            "building the wrapper pinned to {}: {}",
-            r.version,
-            String::from_utf8_lossy(&build.stderr)
-        );
-        let copy = dir.join(format!("kubelet-wrapper-{}", r.version));
-        fs::copy(&bin, &copy).unwrap();
-        out.insert(r.version, copy);
     }
     out
 }
