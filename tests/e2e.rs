@@ -15,6 +15,7 @@
 //! busybox-static, gcc. A missing one fails the test with its name.
 
 mod common;
+mod variants;
 
 use common::{ENGINE_MOUNTS, Sandbox, copy_crate};
 use kubelet_wrapper::defaults::model::Defaults;
@@ -337,31 +338,11 @@ fn podman_sigterm_to_the_wrapper_reaches_the_kubelet() {
     sigterm_reaches_the_kubelet(&sb, &out, wrapper.to_str().unwrap());
 }
 
-/// A copy of the crate with release 3100.0.0: the 3000.0.0 layer on
-/// systemd-nspawn. Returns the pinned wrapper and the release.
+/// A copy of the crate with release 3100.0.0 (the 3000.0.0 layer on
+/// systemd-nspawn, see tests/variants) running the probe. Returns the
+/// pinned wrapper and the release.
 fn nspawn_wrapper() -> (PathBuf, Defaults) {
-    let text = registry::select("3000.0.0".parse().unwrap()).text;
-    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
-    v["release"] = "3100.0.0".into();
-    v["summary"] = "Test release: the 3000.0.0 layer on systemd-nspawn.".into();
-    v["image"] =
-        serde_json::json!({"default_url": "/var/lib/machines/kubelet", "tag_separator": "/"});
-    // systemd-nspawn keeps /run (for /run/host) and /sys/fs/cgroup for
-    // itself, and the format refuses them for it: bind what the kubelet needs
-    // below /run instead.
-    let vols = v["volumes"].as_array_mut().unwrap();
-    vols.retain(|x| x["target"] != "/run" && x["target"] != "/sys/fs/cgroup");
-    // and its binds pass no mounts back to the host: nothing to make shared
-    for x in vols.iter_mut() {
-        x.as_object_mut().unwrap().remove("shared");
-    }
-    vols.push(serde_json::json!({"name": "run-kubelet", "source": "/run/kubelet", "target": "/run/kubelet", "read_only": false}));
-    v["engine"] = serde_json::json!({"systemd-nspawn": {
-        "program": "/usr/bin/systemd-nspawn",
-        "run_flags": ["--quiet", "--register=no", "--keep-unit", "--kill-signal=SIGTERM"],
-        "command": "/probe"
-    }});
-    let text = serde_json::to_string_pretty(&v).unwrap();
+    let text = variants::release_file(&variants::nspawn_3100("/probe"));
     let dir = copy_crate(
         "e2e-nspawn",
         &[("defaults/3100.0.0.json".into(), text.clone())],

@@ -27,6 +27,7 @@ mod bench;
 mod common;
 #[path = "node/harness.rs"]
 mod harness;
+mod variants;
 
 use common::Profile;
 use harness::{Images, Mode, Node, Outcome, Release};

@@ -33,7 +33,7 @@ enum Start {
 /// the directories it creates first.
 fn engine_command(r: &Release, env: &[(String, String)]) -> (Vec<OsString>, Vec<PathBuf>) {
     let defaults = match r.derived {
-        Some(text) => kubelet_wrapper::defaults::model::Defaults::from_json(&text()).unwrap(),
+        Some(d) => d(),
         None => kubelet_wrapper::defaults::registry::select(r.version.parse().unwrap()).parse(),
     };
     let admin = AdminConfig::from_env(|k| {

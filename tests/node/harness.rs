@@ -2,7 +2,8 @@
 //! namespaced host per case ([`Node`]), and the checks every release runs.
 
 use crate::common::{Profile, build_wrapper, copy_crate};
-use kubelet_wrapper::defaults::model::SharedRule;
+use crate::variants;
+use kubelet_wrapper::defaults::model::{self, Defaults, SharedRule};
 use kubelet_wrapper::mountinfo::MountTable;
 use std::collections::HashMap;
 use std::fmt;
@@ -126,7 +127,12 @@ impl Images {
 pub fn pinned_wrappers(releases: &[&Release], profile: Profile) -> HashMap<&'static str, PathBuf> {
     let derived: Vec<(String, String)> = releases
         .iter()
-        .filter_map(|r| Some((format!("defaults/{}.json", r.version), r.derived?())))
+        .filter_map(|r| {
+            Some((
+                format!("defaults/{}.json", r.version),
+                variants::release_file(&r.derived?()),
+            ))
+        })
         .collect();
     let dir = copy_crate("node-wrappers", &derived);
     let mut out = HashMap::new();
@@ -167,58 +173,45 @@ pub struct Release {
     pub admin: &'static [(&'static str, &'static str)],
     /// Whether the lifecycle checks run on this release.
     pub lifecycle: bool,
-    /// A release file the test adds to the crate before building (a
-    /// variant of a real one), if the release is not in defaults/.
-    pub derived: Option<fn() -> String>,
+    /// A release the test adds to the crate before building (a variant
+    /// of a real one), if the release is not in defaults/.
+    pub derived: Option<fn() -> Defaults>,
     /// Whether the volumes the kubelet mounts reach the pods; `false`
     /// pins a measured limitation (systemd-nspawn).
     pub volumes_reach: bool,
 }
 
 /// Release 3100.0.0, the test's systemd-nspawn variant of 3000.0.0 (no
-/// release ships nspawn yet): the kubelet's machine directory below
-/// /var/lib/machines/kubelet; /run and /sys/fs/cgroup are nspawn's own, so
-/// the containerd socket's directory is bound instead; /dev/kmsg (the
-/// kubelet's OOM watcher) and every capability, as podman's --privileged
-/// gives. Without the capabilities the kubelet stops at "open /dev/kmsg:
-/// operation not permitted".
-fn release_3100() -> String {
-    let text = kubelet_wrapper::defaults::registry::select("3000.0.0".parse().unwrap()).text;
-    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
-    v["release"] = "3100.0.0".into();
-    v["summary"] = "Test release: the 3000.0.0 layer on systemd-nspawn.".into();
-    v["image"] =
-        serde_json::json!({"default_url": "/var/lib/machines/kubelet", "tag_separator": "/"});
-    let vols = v["volumes"].as_array_mut().unwrap();
-    vols.retain(|x| x["target"] != "/run" && x["target"] != "/sys/fs/cgroup");
-    for x in vols.iter_mut() {
-        x.as_object_mut().unwrap().remove("shared");
-    }
-    vols.push(serde_json::json!({"name": "run-containerd", "source": "/run/containerd", "target": "/run/containerd", "read_only": false}));
-    vols.push(serde_json::json!({"name": "run-kubelet", "source": "/run/kubelet", "target": "/run/kubelet", "read_only": false}));
-    vols.push(serde_json::json!({"name": "dev-kmsg", "source": "/dev/kmsg", "target": "/dev/kmsg", "read_only": false}));
-    v["engine"] = serde_json::json!({"systemd-nspawn": {
-        "program": "/usr/bin/systemd-nspawn",
-        "run_flags": ["--quiet", "--register=no", "--keep-unit", "--kill-signal=SIGTERM", "--capability=all"],
-        "command": "/usr/local/bin/kubelet"
-    }});
-    serde_json::to_string_pretty(&v).unwrap()
+/// release ships nspawn yet, see tests/variants) running the kubelet: the
+/// containerd socket's directory is bound as /run is nspawn's own; /dev/kmsg
+/// (the kubelet's OOM watcher) and every capability, as podman's
+/// --privileged gives. Without the capabilities the kubelet stops at "open
+/// /dev/kmsg: operation not permitted".
+fn release_3100() -> Defaults {
+    let mut d = variants::nspawn_3100("/usr/local/bin/kubelet");
+    d.volumes
+        .push(variants::bind("run-containerd", "/run/containerd"));
+    d.volumes.push(variants::bind("dev-kmsg", "/dev/kmsg"));
+    let model::Engine::SystemdNspawn(n) = &mut d.engine else {
+        unreachable!()
+    };
+    n.run_flags.push("--capability=all".into());
+    d
 }
 
 /// Release 3001.0.0, the test's variant of 3000.0.0 whose
 /// /var/lib/kubelet must already be shared (`"shared": "require"`): on a
 /// private `/` the wrapper refuses to start.
-fn release_3001() -> String {
-    let text = kubelet_wrapper::defaults::registry::select("3000.0.0".parse().unwrap()).text;
-    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
-    v["release"] = "3001.0.0".into();
-    v["summary"] = "Test release: 3000.0.0 refusing a /var/lib/kubelet that is not shared.".into();
-    for vol in v["volumes"].as_array_mut().unwrap() {
-        if vol["name"] == "var-lib-kubelet" {
-            vol["shared"] = "require".into();
+fn release_3001() -> Defaults {
+    let mut d = variants::podman_release();
+    d.release = "3001.0.0".into();
+    d.summary = "Test release: 3000.0.0 refusing a /var/lib/kubelet that is not shared.".into();
+    for v in &mut d.volumes {
+        if v.name == "var-lib-kubelet" {
+            v.shared = Some(SharedRule::Require);
         }
     }
-    serde_json::to_string_pretty(&v).unwrap()
+    d
 }
 
 /// rkt's documented way to give the kubelet the host's DNS configuration:
@@ -1008,7 +1001,7 @@ pub fn check_release(
 ) -> Outcome {
     let env = r.unit_env(images);
     let defaults = match r.derived {
-        Some(text) => kubelet_wrapper::defaults::model::Defaults::from_json(&text()).unwrap(),
+        Some(d) => d(),
         None => kubelet_wrapper::defaults::registry::select(r.version.parse().unwrap()).parse(),
     };
     let rule = defaults
