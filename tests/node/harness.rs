@@ -833,22 +833,47 @@ fn wait_healthy(node: &Node, w: &mut Wrapper) -> f64 {
 
 /// Waits for the kubelet's healthz; returns seconds since `t0`.
 pub fn wait_healthy_since(node: &Node, w: &mut Wrapper, t0: Instant) -> f64 {
+    let since = w.start;
+    poll(w, since, 10, "the kubelet to be healthy", |_| {
+        healthy(node)
+            .then(|| t0.elapsed().as_secs_f64())
+            .ok_or_else(String::new)
+    })
+}
+
+fn healthy(node: &Node) -> bool {
+    node.http("/healthz").as_deref() == Some("ok")
+}
+
+/// Calls `check` every `every_ms` until it gives a value. Fails, with the
+/// end of the wrapper's log, when the wrapper exits first, or when `since`
+/// is [`DEADLINE`] old: `what` is what was awaited, and what `check` last
+/// gave instead of a value ends the message.
+#[track_caller]
+fn poll<T>(
+    w: &mut Wrapper,
+    since: Instant,
+    every_ms: u64,
+    what: &str,
+    mut check: impl FnMut(&Wrapper) -> Result<T, String>,
+) -> T {
     loop {
-        if node.http("/healthz").as_deref() == Some("ok") {
-            return t0.elapsed().as_secs_f64();
-        }
+        let last = match check(w) {
+            Ok(v) => return v,
+            Err(last) => last,
+        };
         if let Some(st) = w.exited() {
             panic!(
-                "the wrapper exited ({st}) before the kubelet was healthy:\n{}",
+                "the wrapper exited ({st}) while waiting for {what}:\n{}",
                 tail(&w.log())
             );
         }
         assert!(
-            w.start.elapsed() < DEADLINE,
-            "the kubelet was not healthy within {DEADLINE:?}:\n{}",
+            since.elapsed() < DEADLINE,
+            "waited {DEADLINE:?} for {what}{last}:\n{}",
             tail(&w.log())
         );
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(every_ms));
     }
 }
 
@@ -859,6 +884,13 @@ struct Pod {
     phase: String,
     /// (restartCount, containerID, startedAt) of each container
     containers: Vec<(u64, String, String)>,
+}
+
+impl Pod {
+    /// Running, with its containers started.
+    fn running(&self) -> bool {
+        self.phase == "Running" && !self.containers.is_empty()
+    }
 }
 
 fn pods(node: &Node) -> Vec<Pod> {
@@ -901,53 +933,32 @@ fn pods(node: &Node) -> Vec<Pod> {
 
 /// Waits until a static pod runs; returns the seconds since `t0`.
 pub fn first_running(node: &Node, w: &mut Wrapper, t0: Instant) -> f64 {
-    loop {
-        if pods(node)
+    poll(w, t0, 10, "a pod to run", |_| {
+        pods(node)
             .iter()
-            .any(|p| p.phase == "Running" && !p.containers.is_empty())
-        {
-            return t0.elapsed().as_secs_f64();
-        }
-        if let Some(st) = w.exited() {
-            panic!(
-                "the engine exited ({st}) before a pod ran:\n{}",
-                tail(&w.log())
-            );
-        }
-        assert!(t0.elapsed() < DEADLINE, "no pod ran:\n{}", tail(&w.log()));
-        std::thread::sleep(Duration::from_millis(10));
-    }
+            .any(Pod::running)
+            .then(|| t0.elapsed().as_secs_f64())
+            .ok_or_else(String::new)
+    })
 }
 
 /// Waits until both static pods run; returns the seconds since the wrapper
 /// started to the first one Running, and the pods.
 fn wait_running(node: &Node, w: &mut Wrapper) -> (f64, Vec<Pod>) {
     let mut first = None;
-    loop {
+    let since = w.start;
+    poll(w, since, 100, "both pods to run", |w| {
         let p = pods(node);
-        let running = p
-            .iter()
-            .filter(|p| p.phase == "Running" && !p.containers.is_empty())
-            .count();
+        let running = p.iter().filter(|p| p.running()).count();
         if running > 0 && first.is_none() {
             first = Some(w.start.elapsed().as_secs_f64());
         }
         if running == 2 {
-            return (first.unwrap(), p);
+            Ok((first.unwrap(), p))
+        } else {
+            Err(format!(": {p:?}"))
         }
-        if let Some(st) = w.exited() {
-            panic!(
-                "the wrapper exited ({st}) before the pods ran:\n{}",
-                tail(&w.log())
-            );
-        }
-        assert!(
-            w.start.elapsed() < DEADLINE,
-            "the pods did not run within {DEADLINE:?}: {p:?}\n{}",
-            tail(&w.log())
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    })
 }
 
 /// Reads the volumes pod's report (tests/node/volumes.yaml): the files of
@@ -1132,25 +1143,19 @@ pub fn check_release(
     // podman's container outlives its client; rkt fly's kubelet was the client
     let old = node.processes("kubelet");
     let mut w = node.start_wrapper(wrapper, &env, &KUBELET_FLAGS, "kubelet-3.log");
-    loop {
+    let since = w.start;
+    let what = "a new kubelet to be healthy after SIGKILL of the client";
+    poll(&mut w, since, 50, what, |w| {
         let k = node.processes("kubelet");
         assert!(
             k.len() <= 1,
             "{k:?}: kubelets run at once:\n{}",
             tail(&w.log())
         );
-        if k.len() == 1 && !old.contains(&k[0]) && node.http("/healthz").as_deref() == Some("ok") {
-            break;
-        }
-        if let Some(st) = w.exited() {
-            panic!(
-                "after SIGKILL of the client, the next start failed ({st}):\n{}",
-                tail(&w.log())
-            );
-        }
-        assert!(w.start.elapsed() < DEADLINE, "{}", tail(&w.log()));
-        std::thread::sleep(Duration::from_millis(50));
-    }
+        (k.len() == 1 && !old.contains(&k[0]) && healthy(node))
+            .then_some(())
+            .ok_or_else(String::new)
+    });
     let (_, after) = wait_running(node, &mut w);
     same_containers(&before, &after);
     assert!(!w.log().contains("already in use"), "{}", tail(&w.log()));
