@@ -17,7 +17,7 @@
 mod common;
 mod variants;
 
-use common::{ENGINE_MOUNTS, Sandbox, copy_crate};
+use common::{ENGINE_MOUNTS, PODMAN, PODMAN_RUN_ARGS, Sandbox, copy_crate};
 use kubelet_wrapper::defaults::model::Defaults;
 use kubelet_wrapper::defaults::registry;
 use std::ffi::OsString;
@@ -26,10 +26,6 @@ use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-const PODMAN: &str = "/usr/bin/podman --runtime /usr/sbin/runc";
-/// This machine's podman needs explicit limits (its defaults fail under runc).
-const PODMAN_RUN_ARGS: &str = "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024";
 
 fn require(tool: &str) {
     assert!(
@@ -291,7 +287,9 @@ fn podman_runs_the_kubelet_with_the_release_mounts() {
         "--set-env=PROBE_EXIT=7 --uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid",
     );
     // a container of the same name left by a crash: the release removes it
-    sb.setup.push_str("\n/usr/bin/podman --runtime /usr/sbin/runc create -q --name kubelet localhost/kw-probe:e2e /probe >/dev/null");
+    sb.setup.push_str(&format!(
+        "\n{PODMAN} create -q --name kubelet localhost/kw-probe:e2e /probe >/dev/null"
+    ));
     // podman carries arguments through JSON: UTF-8 only
     let args = os(&[
         b"--kubeconfig=/etc/kubernetes/kubeconfig",

@@ -20,6 +20,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 pub const WRAPPER: &str = env!("CARGO_BIN_EXE_kubelet-wrapper");
 pub const CTL: &str = env!("CARGO_BIN_EXE_kubelet-wrapperctl");
 
+/// podman on this kind of machine: runc (the only runtime that works
+/// here), for the variable `PODMAN` and for the tests' own podman commands.
+pub const PODMAN: &str = "/usr/bin/podman --runtime /usr/sbin/runc";
+/// `PODMAN_RUN_ARGS` on this kind of machine: explicit limits, as podman's
+/// defaults fail under runc.
+pub const PODMAN_RUN_ARGS: &str = "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024";
+
 /// The default setup: a CoreOS release that runs rkt, in /etc/os-release.
 pub const DEFAULT_SETUP: &str = "printf 'ID=coreos\\nVERSION_ID=2512.4.0\\n' > /etc/os-release";
 

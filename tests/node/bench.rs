@@ -4,9 +4,9 @@
 //! it. Each run is a fresh case (no pod, no container yet), so both counts
 //! include creating the pods' sandboxes.
 
+use crate::common::PODMAN;
 use crate::harness::{
-    self, Engine, Images, KUBELET_FLAGS, Mode, Node, PODMAN, Release, first_running,
-    wait_healthy_since,
+    self, Engine, Images, KUBELET_FLAGS, Mode, Node, Release, first_running, wait_healthy_since,
 };
 use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::plan;

@@ -1,7 +1,7 @@
 //! The real-node harness: the kit, the shared images, pinned wrappers, one
 //! namespaced host per case ([`Node`]), and the checks every release runs.
 
-use crate::common::{Profile, build_wrapper, copy_crate};
+use crate::common::{PODMAN, PODMAN_RUN_ARGS, Profile, build_wrapper, copy_crate};
 use crate::variants;
 use kubelet_wrapper::defaults::model::{self, Defaults, SharedRule};
 use kubelet_wrapper::mountinfo::MountTable;
@@ -20,10 +20,6 @@ const UNIT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
 /// The tag of the kit's kubelet in the images built for podman and rkt.
 const PODMAN_TAG: &str = "v1.26.15";
 const RKT_TAG: &str = "v1.26.15_coreos.0";
-/// podman on this kind of machine: runc, and explicit limits (its defaults
-/// fail under runc).
-pub const PODMAN: &str = "/usr/bin/podman --runtime /usr/sbin/runc";
-const PODMAN_RUN_ARGS: &str = "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024";
 
 /// The kubelet's flags on every case: standalone, static pods from
 /// /etc/kubernetes/manifests through containerd, only the read-only port
