@@ -88,11 +88,7 @@ fn main() {
         let kit = harness::kit().expect("the benchmark needs the node kit: set KW_NODE_KIT");
         harness::require_tools();
         let images = Images::build(&kit);
-        let releases: Vec<&Release> = harness::RELEASES
-            .iter()
-            .filter(|r| matches!(r.version, "3000.0.0" | "2512.3.0" | "3100.0.0"))
-            .collect();
-        let wrappers = harness::pinned_wrappers(&releases, Profile::Release);
+        let wrappers = harness::pinned_wrappers(&bench::releases(), Profile::Release);
         let table = bench::run(&images, &wrappers, rounds);
         if let Some(out) = std::env::var_os("KW_NODE_BENCH_OUT") {
             std::fs::write(out, table).unwrap();

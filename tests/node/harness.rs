@@ -334,6 +334,16 @@ pub const RELEASES: &[Release] = &[
 ];
 
 impl Release {
+    /// The release's system layer, as the wrapper pinned to it has it.
+    pub fn defaults(&self) -> Defaults {
+        match self.derived {
+            Some(d) => d(),
+            None => {
+                kubelet_wrapper::defaults::registry::select(self.version.parse().unwrap()).parse()
+            }
+        }
+    }
+
     /// The unit's environment: what systemd gives every service, the image
     /// tag, the kit's engine program, and the release's admin additions.
     pub fn unit_env(&self, images: &Images) -> Vec<(String, String)> {
@@ -1007,11 +1017,8 @@ pub fn check_release(
     lifecycle: bool,
 ) -> Outcome {
     let env = r.unit_env(images);
-    let defaults = match r.derived {
-        Some(d) => d(),
-        None => kubelet_wrapper::defaults::registry::select(r.version.parse().unwrap()).parse(),
-    };
-    let rule = defaults
+    let rule = r
+        .defaults()
         .volumes
         .iter()
         .find(|v| v.source == "/var/lib/kubelet")
