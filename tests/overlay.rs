@@ -779,11 +779,7 @@ fn a_changed_install_step_shows_in_the_comparison() {
     }
     // the source tree's man pages and completions, beside the overlay copy
     for d in ["docs/man", "completions"] {
-        fs::create_dir_all(dir.join(d)).unwrap();
-        for e in fs::read_dir(repo(d)).unwrap() {
-            let e = e.unwrap();
-            fs::copy(e.path(), dir.join(d).join(e.file_name())).unwrap();
-        }
+        copy_dir(&repo(d), &dir.join(d));
     }
     let script = fs::read_to_string(repo(INSTALL)).unwrap();
     let cases = [
