@@ -9,7 +9,7 @@
 
 #![allow(dead_code)]
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::PermissionsExt;
@@ -279,7 +279,7 @@ pub fn os(args: &[&[u8]]) -> Vec<OsString> {
 }
 
 /// Runs the tool with an environment of exactly `env` (plus PATH).
-pub fn ctl(args: &[&str], env: &[(OsString, OsString)]) -> Output {
+pub fn ctl<A: AsRef<OsStr>>(args: &[A], env: &[(OsString, OsString)]) -> Output {
     Command::new(CTL)
         .args(args)
         .env_clear()
