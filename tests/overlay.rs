@@ -311,24 +311,12 @@ fn crate_license(name: &str, version: &str) -> String {
         file.display(),
         text(&o.stderr)
     );
-    let toml = format!("\n{}", text(&o.stdout));
-    let package = toml
-        .split("\n[")
-        .find(|s| s.starts_with("package]"))
-        .unwrap_or_else(|| panic!("{}: no [package]", file.display()));
-    package
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("license = \"")
-                .and_then(|v| v.strip_suffix('"'))
-        })
-        .unwrap_or_else(|| {
-            panic!(
-                "{}: no license expression (license-file?): read its license and declare it in the ebuild by hand",
-                file.display()
-            )
-        })
-        .to_string()
+    package_key(&text(&o.stdout), "license").unwrap_or_else(|| {
+        panic!(
+            "{}: no license expression (license-file?): read its license and declare it in the ebuild by hand",
+            file.display()
+        )
+    })
 }
 
 #[test]
