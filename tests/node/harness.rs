@@ -76,20 +76,6 @@ pub fn require_tools() {
     }
 }
 
-/// shellcheck over the harness's shell scripts.
-pub fn shellcheck() -> Result<(), String> {
-    let out = Command::new("shellcheck")
-        .arg(Path::new(HERE).join("case.sh"))
-        .arg(Path::new(HERE).join("images.sh"))
-        .output()
-        .map_err(|e| format!("shellcheck: {e} (tests/run.sh installs it)"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stdout).into_owned())
-    }
-}
-
 /// The images all cases share, built once per run by tests/node/images.sh.
 pub struct Images {
     pub dir: PathBuf,
