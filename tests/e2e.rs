@@ -17,7 +17,7 @@
 mod common;
 mod variants;
 
-use common::{ENGINE_MOUNTS, PODMAN, PODMAN_RUN_ARGS, Sandbox, copy_crate};
+use common::{ENGINE_MOUNTS, PODMAN, PODMAN_RUN_ARGS, Sandbox, copy_crate, os};
 use kubelet_wrapper::defaults::model::Defaults;
 use kubelet_wrapper::defaults::registry;
 use std::ffi::OsString;
@@ -181,12 +181,6 @@ fn probe_paths(d: &Defaults) -> String {
         .map(|v| v.target.as_str())
         .collect::<Vec<_>>()
         .join(":")
-}
-
-fn os(args: &[&[u8]]) -> Vec<OsString> {
-    args.iter()
-        .map(|a| OsString::from_vec(a.to_vec()))
-        .collect()
 }
 
 fn wait_for(path: &Path, child: &mut std::process::Child) {
