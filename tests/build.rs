@@ -21,7 +21,7 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn broken_defaults_fail_the_build_naming_file_and_problem() {
-    let dir = copy_crate("broken-defaults");
+    let dir = copy_crate("broken-defaults", &[]);
     let file = dir.join("defaults/1758.0.0.json");
     let good = fs::read_to_string(&file).unwrap();
     let ok = cargo_build(&dir, None, &["--lib"]);
@@ -137,7 +137,7 @@ fn broken_defaults_fail_the_build_naming_file_and_problem() {
 /// and every host would refuse it at run time.
 #[test]
 fn a_pin_no_file_covers_fails_the_build() {
-    let dir = copy_crate("uncovered-pin");
+    let dir = copy_crate("uncovered-pin", &[]);
     for (pin, message) in [
         (
             "9999.0.0",
@@ -159,7 +159,7 @@ fn a_pin_no_file_covers_fails_the_build() {
 
 #[test]
 fn pinned_build_execs_what_render_prints() {
-    let dir = copy_crate("pinned");
+    let dir = copy_crate("pinned", &[]);
     let out = cargo_build(&dir, Some("2512.3.0"), &["--bins"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target/debug");

@@ -433,24 +433,8 @@ fn schema_errors(root: &Value, schema: &Value, value: &Value, at: &str, errors: 
                     }
                 }
             }
-            "anyOf" => {
-                let mut per_alternative: Vec<Vec<String>> = want
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|alt| {
-                        let mut e = Vec::new();
-                        schema_errors(root, alt, value, at, &mut e);
-                        e
-                    })
-                    .collect();
-                if !per_alternative.iter().any(Vec::is_empty) {
-                    errors.push(format!("{at}: matches none of the anyOf alternatives"));
-                    per_alternative.sort_by_key(Vec::len);
-                    errors.append(&mut per_alternative[0]);
-                }
-            }
-            "oneOf" => {
+            // anyOf: at least one alternative matches; oneOf: exactly one
+            "anyOf" | "oneOf" => {
                 let mut per_alternative: Vec<Vec<String>> = want
                     .as_array()
                     .unwrap()
@@ -462,10 +446,8 @@ fn schema_errors(root: &Value, schema: &Value, value: &Value, at: &str, errors: 
                     })
                     .collect();
                 let matching = per_alternative.iter().filter(|e| e.is_empty()).count();
-                if matching != 1 {
-                    errors.push(format!(
-                        "{at}: matches {matching} of the oneOf alternatives"
-                    ));
+                if matching == 0 || (k == "oneOf" && matching > 1) {
+                    errors.push(format!("{at}: matches {matching} of the {k} alternatives"));
                 }
                 if matching == 0 {
                     // say why the closest alternative does not match

@@ -15,8 +15,9 @@
 //! busybox-static, gcc. A missing one fails the test with its name.
 
 mod common;
+mod variants;
 
-use common::{ENGINE_MOUNTS, Sandbox, copy_crate};
+use common::{ENGINE_MOUNTS, PODMAN, PODMAN_RUN_ARGS, Sandbox, copy_crate, os};
 use kubelet_wrapper::defaults::model::Defaults;
 use kubelet_wrapper::defaults::registry;
 use std::ffi::OsString;
@@ -25,10 +26,6 @@ use std::os::unix::ffi::OsStringExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
-
-const PODMAN: &str = "/usr/bin/podman --runtime /usr/sbin/runc";
-/// This machine's podman needs explicit limits (its defaults fail under runc).
-const PODMAN_RUN_ARGS: &str = "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024";
 
 fn require(tool: &str) {
     assert!(
@@ -186,12 +183,6 @@ fn probe_paths(d: &Defaults) -> String {
         .join(":")
 }
 
-fn os(args: &[&[u8]]) -> Vec<OsString> {
-    args.iter()
-        .map(|a| OsString::from_vec(a.to_vec()))
-        .collect()
-}
-
 fn wait_for(path: &Path, child: &mut std::process::Child) {
     let start = Instant::now();
     while !path.exists() {
@@ -290,7 +281,9 @@ fn podman_runs_the_kubelet_with_the_release_mounts() {
         "--set-env=PROBE_EXIT=7 --uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid",
     );
     // a container of the same name left by a crash: the release removes it
-    sb.setup.push_str("\n/usr/bin/podman --runtime /usr/sbin/runc create -q --name kubelet localhost/kw-probe:e2e /probe >/dev/null");
+    sb.setup.push_str(&format!(
+        "\n{PODMAN} create -q --name kubelet localhost/kw-probe:e2e /probe >/dev/null"
+    ));
     // podman carries arguments through JSON: UTF-8 only
     let args = os(&[
         b"--kubeconfig=/etc/kubernetes/kubeconfig",
@@ -337,34 +330,16 @@ fn podman_sigterm_to_the_wrapper_reaches_the_kubelet() {
     sigterm_reaches_the_kubelet(&sb, &out, wrapper.to_str().unwrap());
 }
 
-/// A copy of the crate with release 3100.0.0: the 3000.0.0 layer on
-/// systemd-nspawn. Returns the pinned wrapper and the release.
+/// A copy of the crate with release 3100.0.0 (the 3000.0.0 layer on
+/// systemd-nspawn, see tests/variants) running the probe. Returns the
+/// pinned wrapper and the release.
 fn nspawn_wrapper() -> (PathBuf, Defaults) {
-    let dir = copy_crate("e2e-nspawn");
-    let text = registry::select("3000.0.0".parse().unwrap()).text;
-    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
-    v["release"] = "3100.0.0".into();
-    v["summary"] = "Test release: the 3000.0.0 layer on systemd-nspawn.".into();
-    v["image"] =
-        serde_json::json!({"default_url": "/var/lib/machines/kubelet", "tag_separator": "/"});
-    // systemd-nspawn keeps /run (for /run/host) and /sys/fs/cgroup for
-    // itself, and the format refuses them for it: bind what the kubelet needs
-    // below /run instead.
-    let vols = v["volumes"].as_array_mut().unwrap();
-    vols.retain(|x| x["target"] != "/run" && x["target"] != "/sys/fs/cgroup");
-    // and its binds pass no mounts back to the host: nothing to make shared
-    for x in vols.iter_mut() {
-        x.as_object_mut().unwrap().remove("shared");
-    }
-    vols.push(serde_json::json!({"name": "run-kubelet", "source": "/run/kubelet", "target": "/run/kubelet", "read_only": false}));
-    v["engine"] = serde_json::json!({"systemd-nspawn": {
-        "program": "/usr/bin/systemd-nspawn",
-        "run_flags": ["--quiet", "--register=no", "--keep-unit", "--kill-signal=SIGTERM"],
-        "command": "/probe"
-    }});
-    let text = serde_json::to_string_pretty(&v).unwrap();
-    fs::write(dir.join("defaults/3100.0.0.json"), &text).unwrap();
-    let copy = common::build_wrapper(&dir, "3100.0.0");
+    let text = variants::release_file(&variants::nspawn_3100("/probe"));
+    let dir = copy_crate(
+        "e2e-nspawn",
+        &[("defaults/3100.0.0.json".into(), text.clone())],
+    );
+    let copy = common::build_wrapper(&dir, "3100.0.0", common::Profile::Debug);
     (copy, Defaults::from_json(&text).unwrap())
 }
 

@@ -7,36 +7,24 @@
 //! names the release, not the admin, where an admin value is the
 //! release's default.
 
+mod variants;
+
 use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::command::Origin;
-use kubelet_wrapper::defaults::model::{Defaults, Engine, Nspawn};
+use kubelet_wrapper::defaults::model::{Defaults, Engine};
 use kubelet_wrapper::defaults::registry;
 use kubelet_wrapper::plan::{self, Plan, PlanError};
 use std::ffi::OsString;
 
-/// Every embedded release, and docker and systemd-nspawn variants of the
-/// podman one (as tests/engines.rs builds them).
+/// Every embedded release, and the docker and systemd-nspawn variants of
+/// the podman one (tests/variants): each a release the format accepts.
 fn releases() -> Vec<Defaults> {
     let mut out: Vec<Defaults> = registry::files().iter().map(|f| f.parse()).collect();
-    let podman = registry::select("3000.0.0".parse().unwrap()).parse();
-    let Engine::Podman(o) = podman.engine.clone() else {
-        panic!("3000.0.0 runs podman")
-    };
-    let mut docker = podman.clone();
-    docker.engine = Engine::Docker(o);
-    out.push(docker);
-    let mut nspawn = podman;
-    nspawn.image.default_url = "/var/lib/machines/kubelet".into();
-    nspawn.image.tag_separator = "/".into();
-    nspawn
-        .volumes
-        .retain(|v| v.target != "/run" && v.target != "/sys/fs/cgroup");
-    nspawn.engine = Engine::SystemdNspawn(Nspawn {
-        program: "/usr/bin/systemd-nspawn".into(),
-        run_flags: vec!["--quiet".into()],
-        command: "/usr/local/bin/kubelet".into(),
-    });
-    out.push(nspawn);
+    out.push(variants::docker_release());
+    out.push(variants::nspawn_release());
+    for d in &out {
+        assert_eq!(d.problems(Some(&d.release)), vec![], "{}", name(d));
+    }
     out
 }
 

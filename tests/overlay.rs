@@ -311,24 +311,12 @@ fn crate_license(name: &str, version: &str) -> String {
         file.display(),
         text(&o.stderr)
     );
-    let toml = format!("\n{}", text(&o.stdout));
-    let package = toml
-        .split("\n[")
-        .find(|s| s.starts_with("package]"))
-        .unwrap_or_else(|| panic!("{}: no [package]", file.display()));
-    package
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("license = \"")
-                .and_then(|v| v.strip_suffix('"'))
-        })
-        .unwrap_or_else(|| {
-            panic!(
-                "{}: no license expression (license-file?): read its license and declare it in the ebuild by hand",
-                file.display()
-            )
-        })
-        .to_string()
+    package_key(&text(&o.stdout), "license").unwrap_or_else(|| {
+        panic!(
+            "{}: no license expression (license-file?): read its license and declare it in the ebuild by hand",
+            file.display()
+        )
+    })
 }
 
 #[test]
@@ -779,11 +767,7 @@ fn a_changed_install_step_shows_in_the_comparison() {
     }
     // the source tree's man pages and completions, beside the overlay copy
     for d in ["docs/man", "completions"] {
-        fs::create_dir_all(dir.join(d)).unwrap();
-        for e in fs::read_dir(repo(d)).unwrap() {
-            let e = e.unwrap();
-            fs::copy(e.path(), dir.join(d).join(e.file_name())).unwrap();
-        }
+        copy_dir(&repo(d), &dir.join(d));
     }
     let script = fs::read_to_string(repo(INSTALL)).unwrap();
     let cases = [
@@ -1178,30 +1162,73 @@ fn systemd_analyze_catches_a_broken_unit() {
 // ---------------------------------------------------------------------------
 // shellcheck
 
+/// Every shell script git knows: each file whose name ends in .sh or
+/// whose `#!` line runs sh, bash or dash (.ci/run has no extension).
+fn shell_scripts() -> Vec<String> {
+    let o = run(Command::new("git")
+        .arg("-C")
+        .arg(ROOT)
+        .args(["ls-files", "-z"]));
+    assert!(o.status.success(), "git ls-files: {}", text(&o.stderr));
+    let shebang_shell = |f: &str| {
+        let mut first = String::new();
+        let Ok(file) = fs::File::open(repo(f)) else {
+            return false;
+        };
+        let _ = std::io::BufRead::read_line(
+            &mut std::io::BufReader::new(std::io::Read::take(file, 256)),
+            &mut first,
+        );
+        let Some(line) = first.strip_prefix("#!") else {
+            return false;
+        };
+        let mut words = line.split_whitespace();
+        let mut program = words.next().unwrap_or("");
+        if program.ends_with("/env") {
+            program = words.next().unwrap_or("");
+        }
+        matches!(program.rsplit('/').next(), Some("sh" | "bash" | "dash"))
+    };
+    text(&o.stdout)
+        .split('\0')
+        .filter(|f| repo(f).is_file() && (f.ends_with(".sh") || shebang_shell(f)))
+        .map(str::to_string)
+        .collect()
+}
+
 #[test]
 fn shellcheck_accepts_the_scripts() {
+    let scripts = shell_scripts();
+    // the listing works: scripts of every kind are among what it found
+    for file in [
+        ".ci/run",
+        INSTALL,
+        "benches/node.sh",
+        "docs/check-example.sh",
+    ] {
+        assert!(
+            scripts.iter().any(|s| s == file),
+            "{file} is not among the scripts found: {scripts:?}"
+        );
+    }
     let ebuild = ebuild_path()
         .strip_prefix(ROOT)
         .unwrap()
         .display()
         .to_string();
     // the ebuild's metadata variables are read by Portage (SC2034)
-    let checks: [(&str, &[&str]); 9] = [
-        (INSTALL, &[]),
-        (DIST, &[]),
-        (MANIFEST_SH, &[]),
-        (SANDBOX, &[]),
-        (".ci/run", &[]),
-        ("tests/run.sh", &[]),
-        ("benches/run.sh", &[]),
-        ("fuzz/run.sh", &[]),
-        (&ebuild, &["--shell=bash", "--exclude=SC2034"]),
+    let checks: [(&[String], &[&str]); 2] = [
+        (&scripts, &[]),
+        (&[ebuild], &["--shell=bash", "--exclude=SC2034"]),
     ];
-    for (file, opts) in checks {
-        let o = run(Command::new("shellcheck").args(opts).arg(repo(file)));
+    for (files, opts) in checks {
+        let o = run(Command::new("shellcheck")
+            .current_dir(ROOT)
+            .args(opts)
+            .args(files));
         assert!(
             o.status.success(),
-            "shellcheck {file}:\n{}{}",
+            "shellcheck {files:?}:\n{}{}",
             text(&o.stdout),
             text(&o.stderr)
         );

@@ -119,18 +119,6 @@ fn package_for(dir: &Path, distdir: &Path) -> PathBuf {
     pkg
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst).unwrap();
-    for e in fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dst.join(e.file_name()));
-        } else {
-            fs::copy(e.path(), dst.join(e.file_name())).unwrap();
-        }
-    }
-}
-
 /// Runs `command` in the sandbox: the tree with `pkg` in it, `distdir`,
 /// `make_conf` added to make.conf; in a fresh private mount namespace.
 fn in_tree(

@@ -7,7 +7,7 @@
 
 mod common;
 
-use common::{CTL, Sandbox};
+use common::{Sandbox, ctl, os};
 use std::ffi::OsString;
 use std::fs;
 use std::os::unix::ffi::OsStringExt;
@@ -48,14 +48,11 @@ fn calls(dir: &Path) -> Vec<Vec<Vec<u8>>> {
 }
 
 fn render(format: &str, release: &str, env: &[(OsString, OsString)], args: &[OsString]) -> Vec<u8> {
-    let out = Command::new(CTL)
-        .args(["render", "--release", release, "--format", format, "--"])
-        .args(args)
-        .env_clear()
-        .env("PATH", "/usr/bin:/bin")
-        .envs(env.iter().map(|(k, v)| (k, v)))
-        .output()
-        .expect("kubelet-wrapperctl runs");
+    let mut argv: Vec<OsString> = ["render", "--release", release, "--format", format, "--"]
+        .map(OsString::from)
+        .into();
+    argv.extend_from_slice(args);
+    let out = ctl(&argv, env);
     assert!(
         out.status.success(),
         "render {format}: {}",
@@ -176,7 +173,7 @@ fn json_commands(json: &[u8]) -> Vec<Vec<Vec<u8>>> {
 /// Values no script may mangle: quotes, expansions, globs, control
 /// characters, bytes that are not UTF-8, trailing newlines, a leading '-'.
 fn hostile_args() -> Vec<OsString> {
-    let words: Vec<&[u8]> = vec![
+    os(&[
         b"--kubeconfig=/etc/kubernetes/kubeconfig",
         b"",
         b"a b",
@@ -205,11 +202,7 @@ fn hostile_args() -> Vec<OsString> {
         b"~",
         b"#",
         b"!",
-    ];
-    words
-        .into_iter()
-        .map(|w| OsString::from_vec(w.to_vec()))
-        .collect()
+    ])
 }
 
 fn check_script_is_inert(script: &[u8], notices: usize) {
@@ -271,7 +264,6 @@ fn check(release: &str, program_var: &str, extra_env: &[(&str, &[u8])]) {
     for (k, v) in extra_env {
         sb.var(k, OsString::from_vec(v.to_vec()));
     }
-    sb.var("SANDBOX", sb.dir.clone().into_os_string());
     let args = hostile_args();
     let json = render("json", release, &sb.env, &args);
     let want = json_commands(&json);

@@ -13,6 +13,9 @@
 //! compared through it. Variable expansion in `ExecStart=` happens only at
 //! start too; src/unit/tests.rs holds the man pages' examples of it.
 
+mod common;
+
+use common::is_root;
 use kubelet_wrapper::unit::{self, File, Host, Severity};
 use std::collections::BTreeMap;
 use std::fs;
@@ -28,13 +31,6 @@ fn scratch(name: &str) -> PathBuf {
     fs::create_dir_all(&d).unwrap();
     fs::set_permissions(&d, fs::Permissions::from_mode(0o755)).unwrap();
     d
-}
-
-fn is_root() -> bool {
-    fs::read_to_string("/proc/self/status")
-        .unwrap()
-        .lines()
-        .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
 }
 
 /// What systemd made of one unit.

@@ -9,7 +9,7 @@
 
 #![allow(dead_code)]
 
-use std::ffi::OsString;
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::os::unix::ffi::OsStringExt;
 use std::os::unix::fs::PermissionsExt;
@@ -19,6 +19,13 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 pub const WRAPPER: &str = env!("CARGO_BIN_EXE_kubelet-wrapper");
 pub const CTL: &str = env!("CARGO_BIN_EXE_kubelet-wrapperctl");
+
+/// podman on this kind of machine: runc (the only runtime that works
+/// here), for the variable `PODMAN` and for the tests' own podman commands.
+pub const PODMAN: &str = "/usr/bin/podman --runtime /usr/sbin/runc";
+/// `PODMAN_RUN_ARGS` on this kind of machine: explicit limits, as podman's
+/// defaults fail under runc.
+pub const PODMAN_RUN_ARGS: &str = "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024";
 
 /// The default setup: a CoreOS release that runs rkt, in /etc/os-release.
 pub const DEFAULT_SETUP: &str = "printf 'ID=coreos\\nVERSION_ID=2512.4.0\\n' > /etc/os-release";
@@ -39,16 +46,22 @@ pub struct Sandbox {
     pub mounts: String,
 }
 
-/// Fresh tmpfs over /etc, /var, /run and /opt (every directory a release
-/// creates is below one of them), then `/` made shared inside the private
-/// namespace, as systemd makes it at boot: the wrapper finds
-/// /var/lib/kubelet shared and has nothing to do ([`PRIVATE_TMPFS_MOUNTS`]
-/// is a host whose `/` stayed private).
-pub const TMPFS_MOUNTS: &str = "for d in /etc /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test \"$d\"; done\nmount --make-rshared /";
+/// Fresh tmpfs over /etc, /var, /run and /opt: every directory a release
+/// creates is below one of them. A macro, so that [`TMPFS_MOUNTS`] can add
+/// to it with `concat!`.
+macro_rules! private_tmpfs_mounts {
+    () => {
+        "for d in /etc /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test \"$d\"; done"
+    };
+}
 
 /// [`TMPFS_MOUNTS`] on a host whose `/` is private (systemd not PID 1).
-pub const PRIVATE_TMPFS_MOUNTS: &str =
-    "for d in /etc /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test \"$d\"; done";
+pub const PRIVATE_TMPFS_MOUNTS: &str = private_tmpfs_mounts!();
+
+/// [`PRIVATE_TMPFS_MOUNTS`], then `/` made shared inside the private
+/// namespace, as systemd makes it at boot: the wrapper finds
+/// /var/lib/kubelet shared and has nothing to do.
+pub const TMPFS_MOUNTS: &str = concat!(private_tmpfs_mounts!(), "\nmount --make-rshared /");
 
 /// The trees the sandboxes cover with tmpfs: every directory of every
 /// release must be below one of them (tests/wrapper.rs checks it).
@@ -266,7 +279,7 @@ pub fn os(args: &[&[u8]]) -> Vec<OsString> {
 }
 
 /// Runs the tool with an environment of exactly `env` (plus PATH).
-pub fn ctl(args: &[&str], env: &[(OsString, OsString)]) -> Output {
+pub fn ctl<A: AsRef<OsStr>>(args: &[A], env: &[(OsString, OsString)]) -> Output {
     Command::new(CTL)
         .args(args)
         .env_clear()
@@ -291,41 +304,37 @@ pub fn path_exists(p: &Path) -> bool {
 }
 
 // ---------------------------------------------------------------------------
-// Building copies of the crate (tests/build.rs, tests/e2e.rs).
+// Building copies of the crate (tests/build.rs, tests/e2e.rs,
+// tests/faults.rs, the real-node harness).
 
 const MANIFEST_DIR: &str = env!("CARGO_MANIFEST_DIR");
 
-/// A copy of the crate at `CARGO_TARGET_TMPDIR/<name>`.
-pub fn copy_crate(name: &str) -> PathBuf {
+/// A copy of the crate at `CARGO_TARGET_TMPDIR/<name>`, with `extra` files
+/// (path in the crate, contents) added, e.g. a release file. Only the files
+/// whose contents differ are written (and what the crate no longer has is
+/// removed), so that an unchanged copy keeps its modification times and
+/// cargo does not rebuild it; a copy a test changed is made whole again.
+pub fn copy_crate(name: &str, extra: &[(String, String)]) -> PathBuf {
     let dst = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dst);
-    fs::create_dir_all(&dst).unwrap();
+    let keep: Vec<PathBuf> = extra.iter().map(|(p, _)| dst.join(p)).collect();
     for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
-        fs::copy(Path::new(MANIFEST_DIR).join(f), dst.join(f)).unwrap();
+        sync_file(
+            &fs::read(Path::new(MANIFEST_DIR).join(f)).unwrap(),
+            &dst.join(f),
+        );
     }
     for d in ["src", "defaults"] {
-        copy_dir(&Path::new(MANIFEST_DIR).join(d), &dst.join(d));
+        sync_dir(&Path::new(MANIFEST_DIR).join(d), &dst.join(d), &keep);
+    }
+    for ((_, text), path) in extra.iter().zip(&keep) {
+        sync_file(text.as_bytes(), path);
     }
     dst
 }
 
-fn copy_dir(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst).unwrap();
-    for e in fs::read_dir(src).unwrap() {
-        let e = e.unwrap();
-        let to = dst.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to);
-        } else {
-            fs::copy(e.path(), to).unwrap();
-        }
-    }
-}
-
 /// Makes `dst` a copy of `src`, writing only the files whose contents
-/// differ (and removing what `src` no longer has), so that an unchanged
-/// copy keeps its modification times and cargo does not rebuild it.
-fn sync_dir(src: &Path, dst: &Path) {
+/// differ, and removing what `src` does not have unless it is in `keep`.
+fn sync_dir(src: &Path, dst: &Path, keep: &[PathBuf]) {
     fs::create_dir_all(dst).unwrap();
     let mut names = Vec::new();
     for e in fs::read_dir(src).unwrap() {
@@ -333,68 +342,77 @@ fn sync_dir(src: &Path, dst: &Path) {
         let to = dst.join(e.file_name());
         names.push(e.file_name());
         if e.file_type().unwrap().is_dir() {
-            sync_dir(&e.path(), &to);
+            sync_dir(&e.path(), &to, keep);
         } else {
-            sync_dir_file(&e.path(), &to);
+            sync_file(&fs::read(e.path()).unwrap(), &to);
         }
     }
     for e in fs::read_dir(dst).unwrap() {
-        let e = e.unwrap();
-        if !names.contains(&e.file_name()) {
-            let p = e.path();
+        let p = e.unwrap().path();
+        if !names.iter().any(|n| p.file_name() == Some(n)) && !keep.contains(&p) {
             let _ = fs::remove_dir_all(&p).or_else(|_| fs::remove_file(&p));
         }
     }
 }
 
+/// Writes `contents` to `dst` unless it holds them already.
+fn sync_file(contents: &[u8], dst: &Path) {
+    fs::create_dir_all(dst.parent().unwrap()).unwrap();
+    if fs::read(dst).ok().as_deref() != Some(contents) {
+        fs::write(dst, contents).unwrap();
+    }
+}
+
 /// The wrapper built pinned to `release` (`KUBELET_WRAPPER_RELEASE`), from
-/// a copy of the crate kept at `CARGO_TARGET_TMPDIR/pinned-RELEASE` (an
-/// unchanged copy is not rebuilt). The wrapper releases of the project's own
-/// origin run only when pinned by name, so the tests of those releases run
-/// this binary. Built once per test process.
+/// a copy of the crate kept at `CARGO_TARGET_TMPDIR/pinned-RELEASE`. The
+/// wrapper releases of the project's own origin run only when pinned by
+/// name, so the tests of those releases run this binary. Built once per
+/// test process.
 pub fn pinned_wrapper(release: &str) -> PathBuf {
     static BUILT: std::sync::Mutex<Vec<(String, PathBuf)>> = std::sync::Mutex::new(Vec::new());
     let mut built = BUILT.lock().unwrap_or_else(|e| e.into_inner());
     if let Some((_, p)) = built.iter().find(|(r, _)| r == release) {
         return p.clone();
     }
-    let dst = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("pinned-{release}"));
-    for f in ["Cargo.toml", "Cargo.lock", "build.rs"] {
-        sync_dir_file(&Path::new(MANIFEST_DIR).join(f), &dst.join(f));
-    }
-    for d in ["src", "defaults"] {
-        sync_dir(&Path::new(MANIFEST_DIR).join(d), &dst.join(d));
-    }
-    let copy = build_wrapper(&dst, release);
+    let dst = copy_crate(&format!("pinned-{release}"), &[]);
+    let copy = build_wrapper(&dst, release, Profile::Debug);
     built.push((release.to_string(), copy.clone()));
     copy
+}
+
+/// The cargo profile a wrapper is built with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// The tests' build: quick to make.
+    Debug,
+    /// What an OS image ships (the benchmarks).
+    Release,
 }
 
 /// Builds the wrapper of the crate copy at `dir` pinned to `release`, and
 /// returns a copy of the binary in `dir`. The builds share a target
 /// directory (see [`cargo_build`]) where each overwrites the last one's
 /// binary: one at a time, each copied out before the next.
-pub fn build_wrapper(dir: &Path, release: &str) -> PathBuf {
+pub fn build_wrapper(dir: &Path, release: &str, profile: Profile) -> PathBuf {
     static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-    let out = cargo_build(dir, Some(release), &["--bin", "kubelet-wrapper"]);
+    let (flags, out_dir): (&[&str], &str) = match profile {
+        Profile::Debug => (&["--bin", "kubelet-wrapper"], "debug"),
+        Profile::Release => (&["--release", "--bin", "kubelet-wrapper"], "release"),
+    };
+    let out = cargo_build(dir, Some(release), flags);
     assert!(
         out.status.success(),
         "building the wrapper pinned to {release}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let bin = Path::new(env!("CARGO_TARGET_TMPDIR")).join("build-target/debug/kubelet-wrapper");
+    let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("build-target")
+        .join(out_dir)
+        .join("kubelet-wrapper");
     let copy = dir.join(format!("kubelet-wrapper-{release}"));
     fs::copy(&bin, &copy).unwrap();
     copy
-}
-
-fn sync_dir_file(src: &Path, dst: &Path) {
-    fs::create_dir_all(dst.parent().unwrap()).unwrap();
-    let new = fs::read(src).unwrap();
-    if fs::read(dst).ok().as_deref() != Some(&new[..]) {
-        fs::write(dst, new).unwrap();
-    }
 }
 
 /// `cargo build` in `dir`, with a target directory shared by these tests.

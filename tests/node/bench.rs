@@ -4,9 +4,9 @@
 //! it. Each run is a fresh case (no pod, no container yet), so both counts
 //! include creating the pods' sandboxes.
 
+use crate::common::PODMAN;
 use crate::harness::{
-    self, Engine, Images, KUBELET_FLAGS, Mode, Node, PODMAN, Release, first_running,
-    wait_healthy_since,
+    self, Engine, Images, KUBELET_FLAGS, Mode, Node, Release, first_running, wait_healthy_since,
 };
 use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::plan;
@@ -32,29 +32,30 @@ enum Start {
 /// The command the wrapper execs for `r` with the unit's environment, and
 /// the directories it creates first.
 fn engine_command(r: &Release, env: &[(String, String)]) -> (Vec<OsString>, Vec<PathBuf>) {
-    let defaults = match r.derived {
-        Some(text) => kubelet_wrapper::defaults::model::Defaults::from_json(&text()).unwrap(),
-        None => kubelet_wrapper::defaults::registry::select(r.version.parse().unwrap()).parse(),
-    };
     let admin = AdminConfig::from_env(|k| {
         env.iter()
             .find(|(n, _)| k == n.as_str())
             .map(|(_, v)| OsString::from(v))
     });
     let args: Vec<OsString> = KUBELET_FLAGS.iter().map(OsString::from).collect();
-    let p = plan::plan(&defaults, &admin, &args).unwrap();
+    let p = plan::plan(&r.defaults(), &admin, &args).unwrap();
     let mut argv = p.argv();
     argv.retain(|a| a != "--replace");
     (argv, p.directories)
 }
 
-/// Runs the benchmark: `rounds` fresh cases per engine and way of
-/// starting, alternating; prints and returns the markdown table.
-pub fn run(images: &Images, wrappers: &HashMap<&'static str, PathBuf>, rounds: usize) -> String {
-    let engines: Vec<&Release> = harness::RELEASES
+/// The releases the benchmark runs: one per engine.
+pub fn releases() -> Vec<&'static Release> {
+    harness::RELEASES
         .iter()
         .filter(|r| matches!(r.version, "3000.0.0" | "2512.3.0" | "3100.0.0"))
-        .collect();
+        .collect()
+}
+
+/// Runs the benchmark: `rounds` fresh cases per engine ([`releases`]) and
+/// way of starting, alternating; prints and returns the markdown table.
+pub fn run(images: &Images, wrappers: &HashMap<&'static str, PathBuf>, rounds: usize) -> String {
+    let engines = releases();
     // (release, start) -> [(healthz, running)]
     let mut samples: HashMap<(&str, bool), Vec<(f64, f64)>> = HashMap::new();
     for round in 0..rounds {

@@ -1,8 +1,9 @@
 //! The real-node harness: the kit, the shared images, pinned wrappers, one
 //! namespaced host per case ([`Node`]), and the checks every release runs.
 
-use crate::common::{cargo_build, copy_crate};
-use kubelet_wrapper::defaults::model::SharedRule;
+use crate::common::{PODMAN, PODMAN_RUN_ARGS, Profile, build_wrapper, copy_crate};
+use crate::variants;
+use kubelet_wrapper::defaults::model::{self, Defaults, SharedRule};
 use kubelet_wrapper::mountinfo::MountTable;
 use std::collections::HashMap;
 use std::fmt;
@@ -19,10 +20,6 @@ const UNIT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin
 /// The tag of the kit's kubelet in the images built for podman and rkt.
 const PODMAN_TAG: &str = "v1.26.15";
 const RKT_TAG: &str = "v1.26.15_coreos.0";
-/// podman on this kind of machine: runc, and explicit limits (its defaults
-/// fail under runc).
-pub const PODMAN: &str = "/usr/bin/podman --runtime /usr/sbin/runc";
-const PODMAN_RUN_ARGS: &str = "--ulimit nofile=1024:1024 --ulimit nproc=1024:1024";
 
 /// The kubelet's flags on every case: standalone, static pods from
 /// /etc/kubernetes/manifests through containerd, only the read-only port
@@ -79,20 +76,6 @@ pub fn require_tools() {
     }
 }
 
-/// shellcheck over the harness's shell scripts.
-pub fn shellcheck() -> Result<(), String> {
-    let out = Command::new("shellcheck")
-        .arg(Path::new(HERE).join("case.sh"))
-        .arg(Path::new(HERE).join("images.sh"))
-        .output()
-        .map_err(|e| format!("shellcheck: {e} (tests/run.sh installs it)"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stdout).into_owned())
-    }
-}
-
 /// The images all cases share, built once per run by tests/node/images.sh.
 pub struct Images {
     pub dir: PathBuf,
@@ -123,40 +106,22 @@ impl Images {
 
 /// Builds the wrapper pinned to each release (as an OS image does) in a
 /// copy of the crate; returns release -> binary.
-pub fn pinned_wrappers(
-    releases: &[&Release],
-    release_profile: bool,
-) -> HashMap<&'static str, PathBuf> {
-    let dir = copy_crate("node-wrappers");
-    let (profile, flags): (&str, &[&str]) = if release_profile {
-        ("release", &["--release", "--bin", "kubelet-wrapper"])
-    } else {
-        ("debug", &["--bin", "kubelet-wrapper"])
-    };
-    for r in releases {
-        if let Some(text) = r.derived {
-            fs::write(dir.join(format!("defaults/{}.json", r.version)), text()).unwrap();
-        }
-    }
-    let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("build-target")
-        .join(profile)
-        .join("kubelet-wrapper");
+pub fn pinned_wrappers(releases: &[&Release], profile: Profile) -> HashMap<&'static str, PathBuf> {
+    let derived: Vec<(String, String)> = releases
+        .iter()
+        .filter_map(|r| {
+            Some((
+                format!("defaults/{}.json", r.version),
+                variants::release_file(&r.derived?()),
+            ))
+        })
+        .collect();
+    let dir = copy_crate("node-wrappers", &derived);
     let mut out = HashMap::new();
     for r in releases {
-        if out.contains_key(r.version) {
-            continue;
+        if !out.contains_key(r.version) {
+            out.insert(r.version, build_wrapper(&dir, r.version, profile));
         }
-        let build = cargo_build(&dir, Some(r.version), flags);
-        assert!(
-            build.status.success(),
-            "building the wrapper pinned to {}: {}",
-            r.version,
-            String::from_utf8_lossy(&build.stderr)
-        );
-        let copy = dir.join(format!("kubelet-wrapper-{}", r.version));
-        fs::copy(&bin, &copy).unwrap();
-        out.insert(r.version, copy);
     }
     out
 }
@@ -190,58 +155,45 @@ pub struct Release {
     pub admin: &'static [(&'static str, &'static str)],
     /// Whether the lifecycle checks run on this release.
     pub lifecycle: bool,
-    /// A release file the test adds to the crate before building (a
-    /// variant of a real one), if the release is not in defaults/.
-    pub derived: Option<fn() -> String>,
+    /// A release the test adds to the crate before building (a variant
+    /// of a real one), if the release is not in defaults/.
+    pub derived: Option<fn() -> Defaults>,
     /// Whether the volumes the kubelet mounts reach the pods; `false`
     /// pins a measured limitation (systemd-nspawn).
     pub volumes_reach: bool,
 }
 
 /// Release 3100.0.0, the test's systemd-nspawn variant of 3000.0.0 (no
-/// release ships nspawn yet): the kubelet's machine directory below
-/// /var/lib/machines/kubelet; /run and /sys/fs/cgroup are nspawn's own, so
-/// the containerd socket's directory is bound instead; /dev/kmsg (the
-/// kubelet's OOM watcher) and every capability, as podman's --privileged
-/// gives. Without the capabilities the kubelet stops at "open /dev/kmsg:
-/// operation not permitted".
-fn release_3100() -> String {
-    let text = kubelet_wrapper::defaults::registry::select("3000.0.0".parse().unwrap()).text;
-    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
-    v["release"] = "3100.0.0".into();
-    v["summary"] = "Test release: the 3000.0.0 layer on systemd-nspawn.".into();
-    v["image"] =
-        serde_json::json!({"default_url": "/var/lib/machines/kubelet", "tag_separator": "/"});
-    let vols = v["volumes"].as_array_mut().unwrap();
-    vols.retain(|x| x["target"] != "/run" && x["target"] != "/sys/fs/cgroup");
-    for x in vols.iter_mut() {
-        x.as_object_mut().unwrap().remove("shared");
-    }
-    vols.push(serde_json::json!({"name": "run-containerd", "source": "/run/containerd", "target": "/run/containerd", "read_only": false}));
-    vols.push(serde_json::json!({"name": "run-kubelet", "source": "/run/kubelet", "target": "/run/kubelet", "read_only": false}));
-    vols.push(serde_json::json!({"name": "dev-kmsg", "source": "/dev/kmsg", "target": "/dev/kmsg", "read_only": false}));
-    v["engine"] = serde_json::json!({"systemd-nspawn": {
-        "program": "/usr/bin/systemd-nspawn",
-        "run_flags": ["--quiet", "--register=no", "--keep-unit", "--kill-signal=SIGTERM", "--capability=all"],
-        "command": "/usr/local/bin/kubelet"
-    }});
-    serde_json::to_string_pretty(&v).unwrap()
+/// release ships nspawn yet, see tests/variants) running the kubelet: the
+/// containerd socket's directory is bound as /run is nspawn's own; /dev/kmsg
+/// (the kubelet's OOM watcher) and every capability, as podman's
+/// --privileged gives. Without the capabilities the kubelet stops at "open
+/// /dev/kmsg: operation not permitted".
+fn release_3100() -> Defaults {
+    let mut d = variants::nspawn_3100("/usr/local/bin/kubelet");
+    d.volumes
+        .push(variants::bind("run-containerd", "/run/containerd"));
+    d.volumes.push(variants::bind("dev-kmsg", "/dev/kmsg"));
+    let model::Engine::SystemdNspawn(n) = &mut d.engine else {
+        unreachable!()
+    };
+    n.run_flags.push("--capability=all".into());
+    d
 }
 
 /// Release 3001.0.0, the test's variant of 3000.0.0 whose
 /// /var/lib/kubelet must already be shared (`"shared": "require"`): on a
 /// private `/` the wrapper refuses to start.
-fn release_3001() -> String {
-    let text = kubelet_wrapper::defaults::registry::select("3000.0.0".parse().unwrap()).text;
-    let mut v: serde_json::Value = serde_json::from_str(text).unwrap();
-    v["release"] = "3001.0.0".into();
-    v["summary"] = "Test release: 3000.0.0 refusing a /var/lib/kubelet that is not shared.".into();
-    for vol in v["volumes"].as_array_mut().unwrap() {
-        if vol["name"] == "var-lib-kubelet" {
-            vol["shared"] = "require".into();
+fn release_3001() -> Defaults {
+    let mut d = variants::podman_release();
+    d.release = "3001.0.0".into();
+    d.summary = "Test release: 3000.0.0 refusing a /var/lib/kubelet that is not shared.".into();
+    for v in &mut d.volumes {
+        if v.name == "var-lib-kubelet" {
+            v.shared = Some(SharedRule::Require);
         }
     }
-    serde_json::to_string_pretty(&v).unwrap()
+    d
 }
 
 /// rkt's documented way to give the kubelet the host's DNS configuration:
@@ -368,6 +320,16 @@ pub const RELEASES: &[Release] = &[
 ];
 
 impl Release {
+    /// The release's system layer, as the wrapper pinned to it has it.
+    pub fn defaults(&self) -> Defaults {
+        match self.derived {
+            Some(d) => d(),
+            None => {
+                kubelet_wrapper::defaults::registry::select(self.version.parse().unwrap()).parse()
+            }
+        }
+    }
+
     /// The unit's environment: what systemd gives every service, the image
     /// tag, the kit's engine program, and the release's admin additions.
     pub fn unit_env(&self, images: &Images) -> Vec<(String, String)> {
@@ -872,22 +834,47 @@ fn wait_healthy(node: &Node, w: &mut Wrapper) -> f64 {
 
 /// Waits for the kubelet's healthz; returns seconds since `t0`.
 pub fn wait_healthy_since(node: &Node, w: &mut Wrapper, t0: Instant) -> f64 {
+    let since = w.start;
+    poll(w, since, 10, "the kubelet to be healthy", |_| {
+        healthy(node)
+            .then(|| t0.elapsed().as_secs_f64())
+            .ok_or_else(String::new)
+    })
+}
+
+fn healthy(node: &Node) -> bool {
+    node.http("/healthz").as_deref() == Some("ok")
+}
+
+/// Calls `check` every `every_ms` until it gives a value. Fails, with the
+/// end of the wrapper's log, when the wrapper exits first, or when `since`
+/// is [`DEADLINE`] old: `what` is what was awaited, and what `check` last
+/// gave instead of a value ends the message.
+#[track_caller]
+fn poll<T>(
+    w: &mut Wrapper,
+    since: Instant,
+    every_ms: u64,
+    what: &str,
+    mut check: impl FnMut(&Wrapper) -> Result<T, String>,
+) -> T {
     loop {
-        if node.http("/healthz").as_deref() == Some("ok") {
-            return t0.elapsed().as_secs_f64();
-        }
+        let last = match check(w) {
+            Ok(v) => return v,
+            Err(last) => last,
+        };
         if let Some(st) = w.exited() {
             panic!(
-                "the wrapper exited ({st}) before the kubelet was healthy:\n{}",
+                "the wrapper exited ({st}) while waiting for {what}:\n{}",
                 tail(&w.log())
             );
         }
         assert!(
-            w.start.elapsed() < DEADLINE,
-            "the kubelet was not healthy within {DEADLINE:?}:\n{}",
+            since.elapsed() < DEADLINE,
+            "waited {DEADLINE:?} for {what}{last}:\n{}",
             tail(&w.log())
         );
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(every_ms));
     }
 }
 
@@ -898,6 +885,13 @@ struct Pod {
     phase: String,
     /// (restartCount, containerID, startedAt) of each container
     containers: Vec<(u64, String, String)>,
+}
+
+impl Pod {
+    /// Running, with its containers started.
+    fn running(&self) -> bool {
+        self.phase == "Running" && !self.containers.is_empty()
+    }
 }
 
 fn pods(node: &Node) -> Vec<Pod> {
@@ -940,53 +934,32 @@ fn pods(node: &Node) -> Vec<Pod> {
 
 /// Waits until a static pod runs; returns the seconds since `t0`.
 pub fn first_running(node: &Node, w: &mut Wrapper, t0: Instant) -> f64 {
-    loop {
-        if pods(node)
+    poll(w, t0, 10, "a pod to run", |_| {
+        pods(node)
             .iter()
-            .any(|p| p.phase == "Running" && !p.containers.is_empty())
-        {
-            return t0.elapsed().as_secs_f64();
-        }
-        if let Some(st) = w.exited() {
-            panic!(
-                "the engine exited ({st}) before a pod ran:\n{}",
-                tail(&w.log())
-            );
-        }
-        assert!(t0.elapsed() < DEADLINE, "no pod ran:\n{}", tail(&w.log()));
-        std::thread::sleep(Duration::from_millis(10));
-    }
+            .any(Pod::running)
+            .then(|| t0.elapsed().as_secs_f64())
+            .ok_or_else(String::new)
+    })
 }
 
 /// Waits until both static pods run; returns the seconds since the wrapper
 /// started to the first one Running, and the pods.
 fn wait_running(node: &Node, w: &mut Wrapper) -> (f64, Vec<Pod>) {
     let mut first = None;
-    loop {
+    let since = w.start;
+    poll(w, since, 100, "both pods to run", |w| {
         let p = pods(node);
-        let running = p
-            .iter()
-            .filter(|p| p.phase == "Running" && !p.containers.is_empty())
-            .count();
+        let running = p.iter().filter(|p| p.running()).count();
         if running > 0 && first.is_none() {
             first = Some(w.start.elapsed().as_secs_f64());
         }
         if running == 2 {
-            return (first.unwrap(), p);
+            Ok((first.unwrap(), p))
+        } else {
+            Err(format!(": {p:?}"))
         }
-        if let Some(st) = w.exited() {
-            panic!(
-                "the wrapper exited ({st}) before the pods ran:\n{}",
-                tail(&w.log())
-            );
-        }
-        assert!(
-            w.start.elapsed() < DEADLINE,
-            "the pods did not run within {DEADLINE:?}: {p:?}\n{}",
-            tail(&w.log())
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    })
 }
 
 /// Reads the volumes pod's report (tests/node/volumes.yaml): the files of
@@ -1039,11 +1012,8 @@ pub fn check_release(
     lifecycle: bool,
 ) -> Outcome {
     let env = r.unit_env(images);
-    let defaults = match r.derived {
-        Some(text) => kubelet_wrapper::defaults::model::Defaults::from_json(&text()).unwrap(),
-        None => kubelet_wrapper::defaults::registry::select(r.version.parse().unwrap()).parse(),
-    };
-    let rule = defaults
+    let rule = r
+        .defaults()
         .volumes
         .iter()
         .find(|v| v.source == "/var/lib/kubelet")
@@ -1171,25 +1141,19 @@ pub fn check_release(
     // podman's container outlives its client; rkt fly's kubelet was the client
     let old = node.processes("kubelet");
     let mut w = node.start_wrapper(wrapper, &env, &KUBELET_FLAGS, "kubelet-3.log");
-    loop {
+    let since = w.start;
+    let what = "a new kubelet to be healthy after SIGKILL of the client";
+    poll(&mut w, since, 50, what, |w| {
         let k = node.processes("kubelet");
         assert!(
             k.len() <= 1,
             "{k:?}: kubelets run at once:\n{}",
             tail(&w.log())
         );
-        if k.len() == 1 && !old.contains(&k[0]) && node.http("/healthz").as_deref() == Some("ok") {
-            break;
-        }
-        if let Some(st) = w.exited() {
-            panic!(
-                "after SIGKILL of the client, the next start failed ({st}):\n{}",
-                tail(&w.log())
-            );
-        }
-        assert!(w.start.elapsed() < DEADLINE, "{}", tail(&w.log()));
-        std::thread::sleep(Duration::from_millis(50));
-    }
+        (k.len() == 1 && !old.contains(&k[0]) && healthy(node))
+            .then_some(())
+            .ok_or_else(String::new)
+    });
     let (_, after) = wait_running(node, &mut w);
     same_containers(&before, &after);
     assert!(!w.log().contains("already in use"), "{}", tail(&w.log()));

@@ -138,6 +138,19 @@ pub fn scratch(name: &str) -> PathBuf {
     d
 }
 
+/// Copies the tree `src` to `dst` (created if missing).
+pub fn copy_dir(src: &Path, dst: &Path) {
+    fs::create_dir_all(dst).unwrap();
+    for e in fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dst.join(e.file_name()));
+        } else {
+            fs::copy(e.path(), dst.join(e.file_name())).unwrap();
+        }
+    }
+}
+
 pub fn run(cmd: &mut Command) -> Output {
     let shown = format!("{cmd:?}");
     cmd.output().unwrap_or_else(|e| {
@@ -153,21 +166,26 @@ pub fn clean_env(cmd: &mut Command) -> &mut Command {
     cmd.env_clear().env("PATH", "/usr/sbin:/usr/bin:/sbin:/bin")
 }
 
-/// `[package]` key = "value" of Cargo.toml.
+/// `[package]` key = "value" of the crate's Cargo.toml.
 pub fn cargo_toml(key: &str) -> String {
-    let toml = format!("\n{}", fs::read_to_string(repo("Cargo.toml")).unwrap());
-    let package = toml
-        .split("\n[")
-        .find(|s| s.starts_with("package]"))
-        .expect("Cargo.toml has [package]");
-    package
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix(key)
-                .and_then(|v| v.trim_start().strip_prefix('='))
-                .map(|v| v.trim().trim_matches('"').to_string())
-        })
-        .unwrap_or_else(|| panic!("Cargo.toml's [package] has no {key}"))
+    package_key(&fs::read_to_string(repo("Cargo.toml")).unwrap(), key)
+        .unwrap_or_else(|| panic!("Cargo.toml's [package] has no {key} = \"...\""))
+}
+
+/// The string value of `key` in the `[package]` table of a Cargo.toml's
+/// text (`key = "value"` on one line), if it has one.
+pub fn package_key(toml: &str, key: &str) -> Option<String> {
+    let toml = format!("\n{toml}");
+    let package = toml.split("\n[").find(|s| s.starts_with("package]"))?;
+    package.lines().find_map(|l| {
+        l.strip_prefix(key)?
+            .trim_start()
+            .strip_prefix('=')?
+            .trim()
+            .strip_prefix('"')?
+            .strip_suffix('"')
+            .map(str::to_string)
+    })
 }
 
 /// The value of a global `NAME="..."` assignment in an ebuild (the first
