@@ -71,8 +71,13 @@ pub const COVERED: [&str; 4] = ["/etc/", "/var/", "/run/", "/opt/"];
 /// sandbox (the engines read their configuration from /etc; /lib/modules is
 /// created in the overlay where the host has none), fresh tmpfs over /var,
 /// /run and /opt (container storage included), and shared propagation so
-/// rshared volumes work, all inside the private mount namespace.
+/// rshared volumes work, all inside the private mount namespace. /dev/shm
+/// is a fresh tmpfs too: podman keeps its lock table there
+/// (`/dev/shm/libpod_lock`), and two sandboxes that start podman on fresh
+/// storage at once would both create it ("failed to create 2048 locks in
+/// /libpod_lock: file exists").
 pub const ENGINE_MOUNTS: &str = r#"o="$SANDBOX/overlay"
+mount -n -t tmpfs -o mode=1777 kw-test /dev/shm
 mkdir -p "$o/etc-up" "$o/etc-work" "$o/lib-up/modules" "$o/lib-work"
 mount -n -t overlay kw-test -o lowerdir=/etc,upperdir="$o/etc-up",workdir="$o/etc-work" /etc
 mount -n -t overlay kw-test -o lowerdir=/usr/lib,upperdir="$o/lib-up",workdir="$o/lib-work" /usr/lib

@@ -64,6 +64,8 @@ mkdir -p "$o/etc-up" "$o/etc-work" "$o/lib-up/modules" "$o/lib-work"
 mount -t overlay kw-node -o "lowerdir=/etc,upperdir=$o/etc-up,workdir=$o/etc-work" /etc
 mount -t overlay kw-node -o "lowerdir=/usr/lib,upperdir=$o/lib-up,workdir=$o/lib-work" /usr/lib
 for d in /var /run /opt; do mount -t tmpfs -o mode=0755 kw-node "$d"; done
+# podman's lock table (/dev/shm/libpod_lock) is per node, as on a real host
+mount -t tmpfs -o mode=1777 kw-node /dev/shm
 mkdir -p /var/tmp /var/log /run/lock
 chmod 1777 /var/tmp
 rm -f /etc/os-release
