@@ -106,6 +106,10 @@ impl fmt::Display for Var {
     }
 }
 
+/// The variable through which systemd tells a service where to send its
+/// readiness (`sd_notify(3)`).
+pub const NOTIFY_SOCKET: &str = "NOTIFY_SOCKET";
+
 /// A set variable's value and which variable it came from (after aliases).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Setting {
@@ -142,6 +146,11 @@ pub struct AdminConfig {
     /// The likely mistakes among the notices: unknown variables named like
     /// the wrapper's, quote characters in engine arguments.
     pub mistakes: Vec<String>,
+    /// Whether the unit waits for the service's readiness: systemd set
+    /// `NOTIFY_SOCKET` (a `Type=notify` unit, or one with `NotifyAccess=`).
+    /// Not the admin's setting but the unit's; a release whose engine
+    /// passes the kubelet's readiness on runs it differently there.
+    pub notify: bool,
 }
 
 impl AdminConfig {
@@ -162,6 +171,7 @@ impl AdminConfig {
             .collect();
         AdminConfig {
             mistakes: Vec::new(),
+            notify: get(NOTIFY_SOCKET).is_some_and(|v| !v.is_empty()),
             image: set(Var::KubeletImage),
             tag: either(Var::KubeletImageTag, Var::KubeletVersion),
             url: either(Var::KubeletImageUrl, Var::KubeletAci),

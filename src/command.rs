@@ -29,6 +29,9 @@ pub enum Origin {
     Syntax,
     /// The kubelet's own arguments, as given to the wrapper.
     Kubelet,
+    /// The release's `notify` field, where the unit waits for readiness
+    /// (systemd set `NOTIFY_SOCKET`).
+    UnitNotify,
 }
 
 impl fmt::Display for Origin {
@@ -42,6 +45,7 @@ impl fmt::Display for Origin {
             Origin::Image { url: None, tag } => write!(f, "release image.default_url:${tag}"),
             Origin::Syntax => f.write_str("wrapper"),
             Origin::Kubelet => f.write_str("kubelet flags"),
+            Origin::UnitNotify => f.write_str("release notify, as the unit waits for readiness"),
         }
     }
 }
@@ -57,7 +61,11 @@ impl Origin {
             Origin::Variable(v) | Origin::Translated(v) => Some(v.name().to_string()),
             Origin::Image { url: None, tag } => Some(tag.name().to_string()),
             Origin::Image { url: Some(u), tag } => Some(format!("{u}:{tag}")),
-            Origin::Release(_) | Origin::Volume(_) | Origin::Syntax | Origin::Kubelet => None,
+            Origin::Release(_)
+            | Origin::Volume(_)
+            | Origin::Syntax
+            | Origin::Kubelet
+            | Origin::UnitNotify => None,
         }
     }
 }

@@ -282,3 +282,98 @@ fn a_far_unknown_name_that_nothing_reads() {
     assert_eq!(status, 1, "{out}");
     assert!(out.contains(&format!("error    {}:2: KUBELET_NODE_FLAGS is not a kubelet-wrapper variable, and ExecStart= does not use it: nothing reads it\n         fix: remove KUBELET_NODE_FLAGS: nothing reads it (or pass it to the kubelet with ${{KUBELET_NODE_FLAGS}} in ExecStart=)\n", unit.display())), "{out}");
 }
+
+/// A unit that waits for readiness the release's engine never passes on
+/// never starts (measured on the booted node: rkt fly gives the kubelet no
+/// NOTIFY_SOCKET, and the start timed out); where the release passes the
+/// kubelet's own readiness, a unit that does not wait is told what it
+/// misses.
+#[test]
+fn the_units_readiness_and_the_release() {
+    let mut sb = Sandbox::new();
+    sb.setup = NODE.into();
+    let unit = |sb: &Sandbox, service: &str| {
+        unit_in(
+            sb,
+            &format!(
+                "[Service]\n{service}Environment=KUBELET_IMAGE_TAG=v1.25.4\nExecStart=/usr/lib/coreos/kubelet-wrapper\n"
+            ),
+            &[],
+        )
+    };
+    let waits = "systemd waits for the service's readiness (Type=notify, or NotifyAccess=), which never comes on this release: rkt fly gives the kubelet no NOTIFY_SOCKET";
+    for (service, line) in [
+        ("Type=notify\n", 2),
+        ("NotifyAccess=all\n", 2),
+        // systemd 252 gives a Type=notify unit NotifyAccess=main over an
+        // explicit none
+        ("Type=notify\nNotifyAccess=none\n", 2),
+    ] {
+        let u = unit(&sb, service);
+        let (status, out) = check(&sb, &u, "2512.3.0", &[]);
+        assert_eq!(status, 1, "{service}: {out}");
+        assert!(
+            out.contains(&format!("error    {}:{line}: {waits}", u.display())),
+            "{service}: {out}"
+        );
+        assert!(
+            out.contains("fix: remove Type=notify and NotifyAccess="),
+            "{out}"
+        );
+    }
+    for service in [
+        "",
+        "Type=simple\n",
+        "Type=notify\nType=simple\n",
+        "NotifyAccess=none\n",
+    ] {
+        let (_, out) = check(&sb, &unit(&sb, service), "2512.3.0", &[]);
+        assert!(!out.contains("readiness"), "{service:?}: {out}");
+    }
+    // on the podman release: a note where the unit does not wait, nothing
+    // where it does
+    let note = "the release passes the kubelet's own readiness to a Type=notify unit";
+    let (_, out) = check(&sb, &unit(&sb, ""), "3000.0.0", &[]);
+    assert!(out.contains(&format!("info     {note}")), "{out}");
+    let (_, out) = check(&sb, &unit(&sb, "Type=notify\n"), "3000.0.0", &[]);
+    assert!(!out.contains(note) && !out.contains("never comes"), "{out}");
+    // and render shows the command a Type=notify unit starts: detached
+    let r = sb.run(
+        CTL,
+        &[
+            "render".into(),
+            "--release".into(),
+            "3000.0.0".into(),
+            "--unit".into(),
+            unit(&sb, "Type=notify\n").into(),
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&r.output.stdout).unwrap();
+    assert!(
+        v["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "--detach"),
+        "{v}"
+    );
+    let r = sb.run(
+        CTL,
+        &[
+            "render".into(),
+            "--release".into(),
+            "3000.0.0".into(),
+            "--unit".into(),
+            unit(&sb, "").into(),
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&r.output.stdout).unwrap();
+    assert!(
+        !v["argv"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "--detach"),
+        "{v}"
+    );
+}

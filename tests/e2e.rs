@@ -262,7 +262,11 @@ fn podman_sandbox(extra_rkt_args: &str) -> (Sandbox, PathBuf) {
     sb.var("KUBELET_IMAGE", "localhost/kw-probe:e2e")
         .var("KUBELET_IMAGE_ARGS", "--exec=/probe")
         .var("PODMAN", PODMAN)
-        .var("PODMAN_RUN_ARGS", PODMAN_RUN_ARGS)
+        // the sandbox runs in the test's own cgroups, which the release's
+        // --cgroups=split would reorganise (podman moves every process of
+        // its cgroup into a subtree of it): the kubelet in its unit's
+        // cgroup is the booted node's to test (tests/boot.rs)
+        .var("PODMAN_RUN_ARGS", format!("{PODMAN_RUN_ARGS} --cgroups=enabled"))
         .var(
             "RKT_RUN_ARGS",
             format!(
@@ -314,7 +318,7 @@ fn podman_runs_the_kubelet_with_the_release_mounts() {
     // separate podman process
     assert!(
         run.stderr().contains(
-            "+ exec /usr/bin/podman --runtime /usr/sbin/runc run --rm --privileged --pid=host --network=host --cgroupns=host --name=kubelet --replace "
+            "+ exec /usr/bin/podman --runtime /usr/sbin/runc run --rm --privileged --pid=host --network=host --cgroupns=host --cgroups=split --log-driver=passthrough --sdnotify=container --name=kubelet --replace "
         ),
         "{}",
         run.stderr()

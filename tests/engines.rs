@@ -71,6 +71,9 @@ fn podman_release_command() {
             "--pid=host",
             "--network=host",
             "--cgroupns=host",
+            "--cgroups=split",
+            "--log-driver=passthrough",
+            "--sdnotify=container",
             "--name=kubelet",
             "--replace",
             "--tls-verify=true",
@@ -416,4 +419,159 @@ fn system_volumes_and_kubelet_flags_survive_every_engine() {
             }
         }
     }
+}
+
+/// The release's unit integration: the arguments podman's own units give a
+/// container, `--detach` only where the unit waits for readiness (a unit
+/// that does not, Type=simple, would lose its main process with it).
+#[test]
+fn podman_fits_the_container_into_its_unit() {
+    let tag = ("KUBELET_IMAGE_TAG", "v1.25.4");
+    let integration = [
+        "--cgroups=split",
+        "--log-driver=passthrough",
+        "--sdnotify=container",
+    ];
+    let simple = plan_for(&podman_release(), &[tag], &[]).unwrap();
+    let notify = plan_for(
+        &podman_release(),
+        &[tag, ("NOTIFY_SOCKET", "/run/systemd/notify")],
+        &[],
+    )
+    .unwrap();
+    for (p, detached) in [(&simple, false), (&notify, true)] {
+        let a = argv(p);
+        // right after the release's run flags, before the name
+        let at = a.iter().position(|x| x == "--cgroupns=host").unwrap() + 1;
+        assert_eq!(a[at..at + 3], integration, "{a:?}");
+        assert_eq!(a[at + 3] == "--detach", detached, "{a:?}");
+        assert_eq!(
+            a.iter().filter(|x| *x == "--detach").count(),
+            usize::from(detached)
+        );
+        assert!(p.notices.is_empty(), "{:?}", p.notices);
+    }
+    // an empty NOTIFY_SOCKET is no socket
+    let empty = plan_for(&podman_release(), &[tag, ("NOTIFY_SOCKET", "")], &[]).unwrap();
+    assert_eq!(argv(&empty), argv(&simple));
+    // without the fields, podman's defaults: none of it
+    let mut plain = podman_release();
+    let Engine::Podman(o) = &mut plain.engine else {
+        unreachable!()
+    };
+    (o.cgroup, o.log, o.notify) = (None, None, None);
+    let p = plan_for(
+        &plain,
+        &[tag, ("NOTIFY_SOCKET", "/run/systemd/notify")],
+        &[],
+    )
+    .unwrap();
+    let a = argv(&p);
+    for f in integration.iter().chain(&["--detach"]) {
+        assert!(!a.iter().any(|x| x == f), "{f} in {a:?}");
+    }
+}
+
+/// An admin argument that undoes the release's integration takes effect
+/// (the engine takes the last of a repeated flag), with one notice each
+/// saying what it costs.
+#[test]
+fn admin_arguments_that_undo_the_unit_integration_are_named() {
+    let p = plan_for(
+        &podman_release(),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1.25.4"),
+            (
+                "PODMAN_RUN_ARGS",
+                "--log-driver=journald --cgroup-parent=/k --sdnotify=conmon --ulimit nofile=1024:1024",
+            ),
+        ],
+        &[],
+    )
+    .unwrap();
+    assert_eq!(
+        p.notices,
+        [
+            "PODMAN_RUN_ARGS: --log-driver=journald replaces the release's --log-driver=passthrough: the engine's log driver and the attached client both write the kubelet's lines to the journal",
+            "PODMAN_RUN_ARGS: --cgroup-parent=/k replaces the release's --cgroups=split: the kubelet leaves the unit's cgroup, out of reach of its limits and of its stop",
+            "PODMAN_RUN_ARGS: --sdnotify=conmon replaces the release's --sdnotify=container: systemd no longer hears the kubelet's own readiness",
+        ]
+    );
+    let a = argv(&p);
+    let last_log = a
+        .iter()
+        .rposition(|x| x.starts_with("--log-driver"))
+        .unwrap();
+    assert_eq!(a[last_log], "--log-driver=journald");
+}
+
+/// What the format accepts of the unit integration: podman only, and no
+/// release-fixed run flag that undoes it or detaches the client.
+#[test]
+fn the_unit_integration_is_checked() {
+    let problems = |d: &Defaults| -> Vec<String> {
+        d.problems(Some("3000.0.0"))
+            .iter()
+            .map(|p| p.to_string())
+            .collect()
+    };
+    // docker cannot: each field named
+    let mut docker = docker_release();
+    let Engine::Docker(o) = &mut docker.engine else {
+        unreachable!()
+    };
+    o.cgroup = Some(kubelet_wrapper::defaults::model::Cgroup::Unit);
+    o.log = Some(kubelet_wrapper::defaults::model::Log::Unit);
+    o.notify = Some(kubelet_wrapper::defaults::model::Notify::Kubelet);
+    let p = problems(&docker);
+    assert_eq!(p.len(), 3, "{p:?}");
+    for (field, why) in [
+        ("cgroup", "in the daemon's cgroups"),
+        ("log", "write through its daemon"),
+        ("notify", "no sd_notify"),
+    ] {
+        assert!(
+            p.iter()
+                .any(|x| x.starts_with(&format!("engine.docker.{field}: "))
+                    && x.contains("is not possible on docker")
+                    && x.contains(why)),
+            "{field}: {p:?}"
+        );
+    }
+    // run flags against the fields, and a detached client on any release
+    for (flag, expected) in [
+        ("-d", "makes the client leave once the container runs"),
+        (
+            "--detach=true",
+            "makes the client leave once the container runs",
+        ),
+        ("--cgroups=enabled", "contradicts cgroup \"unit\""),
+        ("--cgroup-parent=/kubelet", "contradicts cgroup \"unit\""),
+        ("--log-driver=journald", "contradicts log \"unit\""),
+        ("--tty", "cannot have a terminal"),
+        ("--sdnotify=conmon", "contradicts notify \"kubelet\""),
+    ] {
+        let mut d = podman_release();
+        let Engine::Podman(o) = &mut d.engine else {
+            unreachable!()
+        };
+        o.run_flags.push(flag.into());
+        let i = o.run_flags.len() - 1;
+        let p = problems(&d);
+        assert_eq!(p.len(), 1, "{flag}: {p:?}");
+        assert!(
+            p[0].starts_with(&format!("engine.podman.run_flags[{i}]: {flag}"))
+                && p[0].contains(expected),
+            "{flag}: {p:?}"
+        );
+    }
+    // without the fields, the same flags are the release's own business
+    let mut d = podman_release();
+    let Engine::Podman(o) = &mut d.engine else {
+        unreachable!()
+    };
+    (o.cgroup, o.log, o.notify) = (None, None, None);
+    o.run_flags
+        .extend(["--log-driver=journald".into(), "--detach=false".into()]);
+    assert_eq!(problems(&d), Vec::<String>::new());
 }

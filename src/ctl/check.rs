@@ -140,6 +140,44 @@ pub fn variables(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
     out
 }
 
+/// Whether the unit's readiness fits the release's engine: a unit that
+/// waits for a notification the kubelet cannot send never starts (measured
+/// on a booted node: rkt fly gives the kubelet no `NOTIFY_SOCKET`, and the
+/// start timed out); a unit that does not wait where the release passes the
+/// kubelet's readiness on misses what it gives.
+pub fn readiness(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
+    use crate::defaults::model::Engine;
+    let cannot = match &defaults.engine {
+        Engine::Rkt(_) => Some("rkt fly gives the kubelet no NOTIFY_SOCKET"),
+        Engine::Docker(_) => Some("docker passes no sd_notify message on"),
+        Engine::SystemdNspawn(n) if !n.run_flags.iter().any(|f| f == "--notify-ready=yes") => {
+            Some("the release's systemd-nspawn does not wait for the kubelet (--notify-ready=yes)")
+        }
+        _ => None,
+    };
+    let mut out = Vec::new();
+    match (u.notify, cannot) {
+        (true, Some(why)) => out.push(finding(
+            Severity::Error,
+            u.notify_at.clone(),
+            format!(
+                "systemd waits for the service's readiness (Type=notify, or NotifyAccess=), which never comes on this release: {why}; the start times out and the unit fails"
+            ),
+            "remove Type=notify and NotifyAccess= (the default Type=simple: the wrapper's process is the unit's main process)".into(),
+        )),
+        (false, None) if matches!(&defaults.engine, Engine::Podman(o) if o.notify.is_some()) => {
+            out.push(finding(
+                Severity::Info,
+                None,
+                "the release passes the kubelet's own readiness to a Type=notify unit: `systemctl start` would return once the kubelet is ready, and podman's client would leave once the container runs, its supervisor (conmon) becoming the unit's main process, as in podman's own units".into(),
+                "add Type=notify, KillMode=mixed and Delegate=yes to [Service] (as /usr/share/kubelet-wrapper/kubelet.service has)".into(),
+            ))
+        }
+        _ => {}
+    }
+    out
+}
+
 /// The plan's notices as findings: the admin's likely mistakes are errors
 /// (except an unknown name that ExecStart= uses, which [`variables`]
 /// reports), what the release ignores, drops or weakens a warning, the
@@ -362,6 +400,7 @@ pub fn check(
     let defaults = t.file.parse();
     let mut findings = u.findings.clone();
     findings.extend(variables(&u, &defaults));
+    findings.extend(readiness(&u, &defaults));
     let plan = match plan::plan(&defaults, &admin, &kubelet) {
         Ok(p) => {
             findings.extend(plan_findings(&u, &p));

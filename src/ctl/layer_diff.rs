@@ -29,8 +29,8 @@
 //! `defaults show`'s to print.
 
 use crate::defaults::model::{
-    AdminChecks, Defaults, Engine, Image, Nspawn, Oci, Rkt, SharedRule, TrustCondition,
-    TrustPolicy, TrustRule, Volume,
+    AdminChecks, Cgroup, Defaults, Engine, Image, Log, Notify, Nspawn, Oci, Rkt, SharedRule,
+    TrustCondition, TrustPolicy, TrustRule, Volume,
 };
 use serde::Serialize;
 use std::fmt;
@@ -157,6 +157,21 @@ pub enum Change {
     RemovePreviousChanged { from: bool, to: bool },
     /// Whether image references must be pinned by digest (podman, docker).
     RequireDigestChanged { from: bool, to: bool },
+    /// Where the kubelet's processes live (podman): `None` is the engine's
+    /// own place.
+    CgroupChanged {
+        from: Option<Cgroup>,
+        to: Option<Cgroup>,
+    },
+    /// Where the kubelet's output goes (podman): `None` is the engine's
+    /// log driver.
+    LogChanged { from: Option<Log>, to: Option<Log> },
+    /// Whose readiness a `Type=notify` unit waits for (podman): `None` is
+    /// the engine's default.
+    NotifyChanged {
+        from: Option<Notify>,
+        to: Option<Notify>,
+    },
 }
 
 /// What the first matching trust rule contributes to the command.
@@ -523,6 +538,9 @@ fn diff_oci(a: &Oci, b: &Oci, changes: &mut Vec<Change>) {
         command: command_a,
         trust: _,
         require_digest: digest_a,
+        cgroup: cgroup_a,
+        log: log_a,
+        notify: notify_a,
     } = a;
     let Oci {
         program: _,
@@ -532,6 +550,9 @@ fn diff_oci(a: &Oci, b: &Oci, changes: &mut Vec<Change>) {
         command,
         trust: _,
         require_digest,
+        cgroup,
+        log,
+        notify,
     } = b;
     if name_a != container_name {
         changes.push(Change::ContainerNameChanged {
@@ -555,6 +576,24 @@ fn diff_oci(a: &Oci, b: &Oci, changes: &mut Vec<Change>) {
         changes.push(Change::RequireDigestChanged {
             from: *digest_a,
             to: *require_digest,
+        });
+    }
+    if cgroup_a != cgroup {
+        changes.push(Change::CgroupChanged {
+            from: *cgroup_a,
+            to: *cgroup,
+        });
+    }
+    if log_a != log {
+        changes.push(Change::LogChanged {
+            from: *log_a,
+            to: *log,
+        });
+    }
+    if notify_a != notify {
+        changes.push(Change::NotifyChanged {
+            from: *notify_a,
+            to: *notify,
         });
     }
 }
@@ -864,6 +903,32 @@ impl fmt::Display for Change {
                 yes_no(*from),
                 yes_no(*to)
             ),
+            Change::CgroupChanged { from, to } => {
+                let place = |c: &Option<Cgroup>| match c {
+                    None => "where the engine puts containers",
+                    Some(Cgroup::Unit) => "below the unit's cgroup (cgroup unit)",
+                };
+                write!(f, "the kubelet's cgroup: {} -> {}", place(from), place(to))
+            }
+            Change::LogChanged { from, to } => {
+                let path = |l: &Option<Log>| match l {
+                    None => "the engine's log driver",
+                    Some(Log::Unit) => "the unit's own output (log unit)",
+                };
+                write!(f, "the kubelet's output: {} -> {}", path(from), path(to))
+            }
+            Change::NotifyChanged { from, to } => {
+                let whose = |n: &Option<Notify>| match n {
+                    None => "the engine's default",
+                    Some(Notify::Kubelet) => "the kubelet's own (notify kubelet)",
+                };
+                write!(
+                    f,
+                    "readiness a Type=notify unit waits for: {} -> {}",
+                    whose(from),
+                    whose(to)
+                )
+            }
         }
     }
 }
@@ -1199,6 +1264,18 @@ mod tests {
             (
                 Box::new(|d: &mut Defaults| d.image.tag_separator = "/".into()),
                 "image reference URL:TAG -> URL/TAG",
+            ),
+            (
+                Box::new(|d: &mut Defaults| oci(d).cgroup = None),
+                "the kubelet's cgroup: below the unit's cgroup (cgroup unit) -> where the engine puts containers",
+            ),
+            (
+                Box::new(|d: &mut Defaults| oci(d).log = None),
+                "the kubelet's output: the unit's own output (log unit) -> the engine's log driver",
+            ),
+            (
+                Box::new(|d: &mut Defaults| oci(d).notify = None),
+                "readiness a Type=notify unit waits for: the kubelet's own (notify kubelet) -> the engine's default",
             ),
         ];
         let a = layer("3000.0.0");

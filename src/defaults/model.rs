@@ -240,6 +240,82 @@ pub struct Oci {
     /// Refuse image references that are not pinned by digest (`@sha256:`).
     #[serde(default)]
     pub require_digest: bool,
+    /// Where the kubelet's processes live. `unit`: in a cgroup below the
+    /// systemd unit's own (podman `--cgroups=split`), so the unit's
+    /// resource settings, accounting, `systemctl kill` and stop reach the
+    /// kubelet. Absent: where the engine puts containers (podman:
+    /// `machine.slice`, outside the unit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cgroup: Option<Cgroup>,
+    /// Where the kubelet's output goes. `unit`: the container writes to
+    /// the unit's own standard output and error (podman
+    /// `--log-driver=passthrough`), so each kubelet line reaches the
+    /// journal once, under the kubelet's pid. Absent: the engine's log
+    /// driver, which the attached client copies again (podman's journald
+    /// driver: every line twice).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<Log>,
+    /// Readiness for a `Type=notify` unit. `kubelet`: the kubelet's own
+    /// notification (`READY=1`) reaches systemd (podman
+    /// `--sdnotify=container`), and where the unit waits for it (systemd
+    /// set `NOTIFY_SOCKET`) the client leaves once the container runs
+    /// (`--detach`), the container's supervisor (conmon) becoming the
+    /// unit's main process, as podman's own units do. A unit that does not
+    /// wait (`Type=simple`) keeps the client attached. Absent: the
+    /// engine's default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notify: Option<Notify>,
+}
+
+/// Where the kubelet's processes live (see [`Oci::cgroup`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Cgroup {
+    /// In a cgroup below the systemd unit's own.
+    Unit,
+}
+
+/// Where the kubelet's output goes (see [`Oci::log`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Log {
+    /// The unit's own standard output and error.
+    Unit,
+}
+
+/// Whose readiness a `Type=notify` unit waits for (see [`Oci::notify`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Notify {
+    /// The kubelet's own `READY=1`.
+    Kubelet,
+}
+
+impl Cgroup {
+    /// The word used in the defaults file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Cgroup::Unit => "unit",
+        }
+    }
+}
+
+impl Log {
+    /// The word used in the defaults file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Log::Unit => "unit",
+        }
+    }
+}
+
+impl Notify {
+    /// The word used in the defaults file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Notify::Kubelet => "kubelet",
+        }
+    }
 }
 
 /// systemd-nspawn settings. The image is a local machine directory (or a
@@ -669,6 +745,73 @@ fn check_oci(p: &mut Problems, engine: &str, o: &Oci) {
     }
     check_words(p, &format!("{engine}.run_flags"), &o.run_flags);
     check_trust(p, engine, &o.trust);
+    check_unit_integration(p, engine, o);
+}
+
+/// The fields that fit the kubelet's container into its systemd unit:
+/// what the engine can do, and no release-fixed run flag that undoes them
+/// or the wrapper's way of running (the engine in the foreground, as the
+/// unit's process).
+fn check_unit_integration(p: &mut Problems, engine: &str, o: &Oci) {
+    if engine == "engine.docker" {
+        // docker's containers are the daemon's children, in its cgroups,
+        // writing through it, and it passes no sd_notify message on
+        let why = [
+            (
+                o.cgroup.map(Cgroup::name),
+                "cgroup",
+                "docker starts containers from its daemon, in the daemon's cgroups: it cannot put the kubelet in the unit's",
+            ),
+            (
+                o.log.map(Log::name),
+                "log",
+                "docker's containers write through its daemon: it cannot give them the unit's output",
+            ),
+            (
+                o.notify.map(Notify::name),
+                "notify",
+                "docker passes no sd_notify message on",
+            ),
+        ];
+        for (value, field, reason) in why {
+            if let Some(v) = value {
+                p.add(
+                    &format!("{engine}.{field}"),
+                    format!("{v:?} is not possible on docker: {reason}; remove {field}"),
+                );
+            }
+        }
+    }
+    for (i, flag) in o.run_flags.iter().enumerate() {
+        let field = format!("{engine}.run_flags[{i}]");
+        let name = flag.split_once('=').map_or(flag.as_str(), |(n, _)| n);
+        let value = flag.split_once('=').map(|(_, v)| v);
+        match name {
+            "-d" | "--detach" if value != Some("false") => p.add(
+                &field,
+                format!(
+                    "{flag} makes the client leave once the container runs, and the unit with it (the wrapper execs the engine as the unit's process): set notify to detach where the unit waits for readiness"
+                ),
+            ),
+            "--cgroups" | "--cgroup-parent" if o.cgroup.is_some() => p.add(
+                &field,
+                format!("{flag} contradicts cgroup \"unit\": remove it"),
+            ),
+            "--log-driver" if o.log.is_some() => p.add(
+                &field,
+                format!("{flag} contradicts log \"unit\": remove it"),
+            ),
+            "-t" | "--tty" if o.log.is_some() => p.add(
+                &field,
+                format!("{flag}: a container that writes to the unit's output cannot have a terminal: remove it"),
+            ),
+            "--sdnotify" if o.notify.is_some() => p.add(
+                &field,
+                format!("{flag} contradicts notify \"kubelet\": remove it"),
+            ),
+            _ => {}
+        }
+    }
 }
 
 fn check_trust(p: &mut Problems, engine: &str, trust: &[TrustRule]) {

@@ -4,9 +4,15 @@
 //! flags after the image.
 //!
 //! ```text
-//! PODMAN... run RUN_FLAGS... --name=NAME [--replace] TRUST... TRANSLATED_RKT_ARGS... PODMAN_RUN_ARGS...
+//! PODMAN... run RUN_FLAGS... UNIT_INTEGRATION... --name=NAME [--replace] TRUST... TRANSLATED_RKT_ARGS... PODMAN_RUN_ARGS...
 //!     VOLUMES... --entrypoint=COMMAND IMAGE... KUBELET_FLAGS...
 //! ```
+//!
+//! `UNIT_INTEGRATION` fits the container into its systemd unit as the
+//! release's `cgroup`, `log` and `notify` ask (see [`unit_integration`]):
+//! `--cgroups=split --log-driver=passthrough --sdnotify=container`, and
+//! `--detach` under a unit that waits for readiness, as podman's own units
+//! (Quadlet, `podman generate systemd`) run containers.
 //!
 //! When the release asks (`remove_previous`), a container of the same name
 //! left by a crash or a reboot is removed first: by podman itself with
@@ -18,8 +24,9 @@ use super::RenderError;
 use super::translate::{self, CarriedOver, Intent, Target, Translation};
 use super::{Rendered, push_var, push_var_or};
 use crate::admin::AdminConfig;
+use crate::admin::Var;
 use crate::command::{Arg, Origin};
-use crate::defaults::model::{Defaults, Oci, TrustRule};
+use crate::defaults::model::{Cgroup, Defaults, Log, Notify, Oci, TrustRule};
 use crate::words::split;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -83,6 +90,65 @@ fn intent_args(t: &Translation, target: Target) -> (Vec<OsString>, String) {
         ),
         Intent::Unpaired(u) => (vec![], u.explain()),
     }
+}
+
+/// The arguments that fit the container into its systemd unit, from the
+/// release's `cgroup`, `log` and `notify` (podman's; the format refuses
+/// them on docker): the kubelet in a cgroup below the unit's, writing to
+/// the unit's output, its readiness passed on; and where the unit waits
+/// for that readiness (`notify_socket`), the client detached once the
+/// container runs, so that conmon, which stays, is the unit's main process.
+fn unit_integration(o: &Oci, notify_socket: bool) -> Vec<(&'static str, Origin)> {
+    let mut v = Vec::new();
+    if o.cgroup == Some(Cgroup::Unit) {
+        v.push(("--cgroups=split", Origin::Release("cgroup")));
+    }
+    if o.log == Some(Log::Unit) {
+        v.push(("--log-driver=passthrough", Origin::Release("log")));
+    }
+    if o.notify == Some(Notify::Kubelet) {
+        v.push(("--sdnotify=container", Origin::Release("notify")));
+        if notify_socket {
+            v.push(("--detach", Origin::UnitNotify));
+        }
+    }
+    v
+}
+
+/// One notice for each of the admin's engine arguments that undoes one of
+/// [`unit_integration`]'s (the engine takes the last of a repeated flag),
+/// saying what it costs.
+fn overridden(integration: &[(&str, Origin)], var: Var, admin: &AdminConfig) -> Vec<String> {
+    let Some(value) = admin.engine_var(var) else {
+        return Vec::new();
+    };
+    let mut notices = Vec::new();
+    for w in split(value) {
+        let word = w.to_string_lossy();
+        let name = word.split_once('=').map_or(&*word, |(n, _)| n);
+        let (ours, cost) = match name {
+            "--cgroups" | "--cgroup-parent" => (
+                "--cgroups=split",
+                "the kubelet leaves the unit's cgroup, out of reach of its limits and of its stop",
+            ),
+            "--log-driver" => (
+                "--log-driver=passthrough",
+                "the engine's log driver and the attached client both write the kubelet's lines to the journal",
+            ),
+            "--sdnotify" => (
+                "--sdnotify=container",
+                "systemd no longer hears the kubelet's own readiness",
+            ),
+            _ => continue,
+        };
+        if integration.iter().any(|(a, _)| *a == ours) {
+            notices.push(format!(
+                "{var}: {} replaces the release's {ours}: {cost}",
+                crate::quote::escape(w.as_bytes())
+            ));
+        }
+    }
+    notices
 }
 
 /// The notice for one translation.
@@ -160,6 +226,8 @@ pub fn render(
             .iter()
             .map(|a| Arg::new(a, Origin::Release("run_flags"))),
     );
+    let integration = unit_integration(o, admin.notify);
+    argv.extend(integration.iter().map(|(a, origin)| Arg::new(*a, *origin)));
     argv.push(Arg::new(
         format!("--name={}", o.container_name),
         Origin::Release("container_name"),
@@ -189,6 +257,7 @@ pub fn render(
         );
     }
     push_var(&mut argv, args_var, admin.engine_var(args_var));
+    notices.extend(overridden(&integration, args_var, admin));
     for (i, v) in defaults.volumes.iter().enumerate() {
         argv.push(Arg::new(
             volume(

@@ -54,6 +54,7 @@ const KEYS: &[&str] = &[
     "PassEnvironment",
     "ExecStart",
     "Type",
+    "NotifyAccess",
 ];
 
 /// Variables the service manager sets for a service itself; a command
@@ -185,6 +186,14 @@ pub struct Unit {
     pub environment: Vec<Variable>,
     /// `ExecStart=`'s command, when it runs the wrapper.
     pub command: Option<WrapperCommand>,
+    /// `Type=` (`None`: systemd's default, `simple`).
+    pub service_type: Option<String>,
+    /// Whether systemd gives the service a `NOTIFY_SOCKET` for its
+    /// readiness: a `Type=notify` unit, or one whose `NotifyAccess=` is
+    /// not `none`.
+    pub notify: bool,
+    /// The line that makes it so (`Type=` or `NotifyAccess=`).
+    pub notify_at: Option<Location>,
     pub findings: Vec<Finding>,
 }
 
@@ -194,12 +203,21 @@ impl Unit {
         self.environment.iter().find(|v| v.name == name)
     }
 
-    /// The environment as the wrapper reads it.
+    /// The environment as the wrapper reads it: the unit's, and
+    /// `NOTIFY_SOCKET` where systemd sets it.
     pub fn vars(&self) -> Vec<(OsString, OsString)> {
-        self.environment
+        let mut v: Vec<(OsString, OsString)> = self
+            .environment
             .iter()
             .map(|v| (OsString::from(&v.name), OsString::from(&v.value)))
-            .collect()
+            .collect();
+        if self.notify {
+            v.push((
+                crate::admin::NOTIFY_SOCKET.into(),
+                "/run/systemd/notify".into(),
+            ));
+        }
+        v
     }
 
     fn find(&mut self, severity: Severity, at: Option<Location>, message: String, fix: String) {
@@ -253,6 +271,8 @@ struct Settings {
     pass: Vec<(String, Location)>,
     exec: Vec<(exec::Command, Location)>,
     service_type: Option<String>,
+    type_at: Option<Location>,
+    notify_access: Option<(String, Location)>,
     host_specifiers: Vec<(char, Location)>,
 }
 
@@ -338,6 +358,21 @@ pub fn read(unit: &File, dropins: &[File], host: &dyn Host) -> Unit {
         );
     }
     command(&s, &mut out);
+    // systemd 252 (service_add_extras): Type=notify gets NotifyAccess=main
+    // when none is set, even over an explicit none; the socket is given
+    // to every service whose NotifyAccess= is not none
+    let notify_type = matches!(s.service_type.as_deref(), Some("notify" | "notify-reload"));
+    let access = s
+        .notify_access
+        .as_ref()
+        .filter(|(a, _)| matches!(a.trim(), "main" | "exec" | "all"));
+    out.notify = notify_type || access.is_some();
+    out.notify_at = if notify_type {
+        s.type_at.clone()
+    } else {
+        access.map(|(_, at)| at.clone())
+    };
+    out.service_type = s.service_type.filter(|t| !t.is_empty());
     out
 }
 
@@ -433,7 +468,11 @@ fn read_file(file: &File, cx: &specifier::Context, s: &mut Settings, out: &mut U
                 s.exec
                     .extend(p.commands.into_iter().map(|c| (c, loc.clone())));
             }
-            _ => s.service_type = Some(a.value.clone()),
+            "NotifyAccess" => s.notify_access = Some((a.value.clone(), loc)),
+            _ => {
+                s.service_type = Some(a.value.clone());
+                s.type_at = Some(loc);
+            }
         }
     }
     true

@@ -19,8 +19,9 @@ pub fn podman_release() -> Defaults {
     d
 }
 
-/// 3000.0.0 on docker: the same command shape, docker's program, and no
-/// trust arguments (docker has no `--tls-verify`).
+/// 3000.0.0 on docker: the same command shape, docker's program, no
+/// trust arguments (docker has no `--tls-verify`), and none of podman's
+/// unit integration.
 pub fn docker_release() -> Defaults {
     let mut d = podman_release();
     let Engine::Podman(mut o) = d.engine else {
@@ -28,6 +29,11 @@ pub fn docker_release() -> Defaults {
     };
     o.program = "/usr/bin/docker".into();
     o.trust.clear();
+    // docker's containers are its daemon's: none of podman's fit into the
+    // unit (the format refuses them on docker)
+    o.cgroup = None;
+    o.log = None;
+    o.notify = None;
     d.engine = Engine::Docker(o);
     assert_eq!(d.problems(Some(BASE)), vec![]);
     d
