@@ -1,5 +1,6 @@
 //! Validates every `defaults/*.json` with the same model the binary uses,
-//! records the pinned release and the source revision (for `--version`).
+//! records the pinned release, its engine and the source revision (for
+//! `--version`).
 //!
 //! The files themselves are embedded by `include_dir!` in `src/defaults/registry.rs`;
 //! this script makes sure nothing broken gets that far. A broken file fails
@@ -57,6 +58,8 @@ fn main() {
         errors.push("defaults/: no release file (defaults/MAJOR.MINOR.PATCH.json); the wrapper needs at least one".into());
     }
 
+    let engines = releases.clone();
+    let releases: Vec<Scope> = releases.into_iter().map(|(s, _)| s).collect();
     let pinned = std::env::var("KUBELET_WRAPPER_RELEASE").unwrap_or_default();
     let pinned = pinned.trim();
     let pinned = if pinned.is_empty() { "auto" } else { pinned };
@@ -80,6 +83,12 @@ fn main() {
     }
     println!("cargo::rustc-env=KW_BUILT_PINNED={pinned}");
     println!("cargo::rustc-env=KW_BUILT_PINNED_FILE={pinned_file}");
+    // the engine the binary runs, for --version: what an image build
+    // installs the matching unit by (os-overlay/install.sh, the ebuild)
+    println!(
+        "cargo::rustc-env=KW_BUILT_ENGINE={}",
+        engine_of(&engines, &pinned_file)
+    );
     println!("cargo::rustc-env=KW_BUILT_REVISION={}", revision());
     // which releases each file may apply to, for the selection rule at run
     // time without parsing every file
@@ -155,11 +164,35 @@ fn git_revision() -> Option<String> {
 
 /// Parses and validates one release file; returns which releases it may
 /// apply to.
-fn check_file(path: &Path, name: &str) -> Result<Scope, Vec<String>> {
+/// A valid file's scope, and the engine it runs.
+fn check_file(path: &Path, name: &str) -> Result<(Scope, &'static str), Vec<String>> {
     let shown = format!("defaults/{name}");
     let text = fs::read_to_string(path).map_err(|e| vec![format!("{shown}: cannot read: {e}")])?;
     let defaults = model::check_file(&shown, name, &text)?;
-    Ok(defaults.scope().expect("validated"))
+    Ok((defaults.scope().expect("validated"), defaults.engine.name()))
+}
+
+/// The engine a binary pinned to the file `pinned_file` runs; for an
+/// `auto` build (`pinned_file` empty), the one engine of every file the
+/// selection rule may reach, or `auto` when they differ.
+fn engine_of(files: &[(Scope, &'static str)], pinned_file: &str) -> &'static str {
+    let mut engines: Vec<&'static str> = files
+        .iter()
+        .filter(|(s, _)| {
+            if pinned_file.is_empty() {
+                !s.by_name
+            } else {
+                s.version.to_string() == pinned_file
+            }
+        })
+        .map(|(_, e)| *e)
+        .collect();
+    engines.sort();
+    engines.dedup();
+    match engines[..] {
+        [one] => one,
+        _ => "auto",
+    }
 }
 
 /// Why no file covers a pin, in words.

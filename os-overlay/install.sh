@@ -23,6 +23,10 @@
 # the name of a defaults file). --allow-unpinned installs whatever BINDIR
 # holds, pinned or not, and says so.
 #
+# The example unit it installs (/usr/share/kubelet-wrapper/kubelet.service)
+# is the one for the engine the binaries run, which `kubelet-wrapperctl
+# --version` names: app-admin/kubelet-wrapper/files/kubelet-ENGINE.service.
+#
 # Portage strips the binaries after src_install; this script does not
 # (the release profile strips them already). tests/portage.rs runs this
 # script and the ebuild's phases (pkgcore's pebuild, the real eclasses) into
@@ -83,6 +87,22 @@ else
   exit 1
 fi
 
+# The engine they run, for the unit: `--version` says "... (release R,
+# engine E, source S)"; an unpinned build names the one engine of every
+# release it may select.
+engine=
+if version=$(env -i PATH=/usr/bin:/bin "$bindir/kubelet-wrapperctl" --version 2>&1) &&
+  [[ $version =~ \(release\ [^,]*,\ engine\ ([a-z-]+), ]]; then
+  engine=${BASH_REMATCH[1]}
+fi
+unit=$files/kubelet-$engine.service
+if [ -z "$engine" ] || [ ! -f "$unit" ]; then
+  echo "$0: $bindir/kubelet-wrapperctl runs ${engine:-an engine it does not name} (--version: ${version%%$'\n'*}):" \
+    "there is no example unit for it (app-admin/kubelet-wrapper/files/kubelet-ENGINE.service);" \
+    "pin the build to a release of one engine that has one" >&2
+  exit 1
+fi
+
 umask 022
 # exeinto /usr/lib/coreos; doexe kubelet-wrapper
 install -D -m 0755 "$bindir/kubelet-wrapper" "$destdir/usr/lib/coreos/kubelet-wrapper"
@@ -90,8 +110,8 @@ install -D -m 0755 "$bindir/kubelet-wrapper" "$destdir/usr/lib/coreos/kubelet-wr
 install -D -m 0755 "$bindir/kubelet-wrapperctl" "$destdir/usr/bin/kubelet-wrapperctl"
 # newtmpfiles kubelet-wrapper.tmpfiles kubelet-wrapper.conf
 install -D -m 0644 "$files/kubelet-wrapper.tmpfiles" "$destdir/usr/lib/tmpfiles.d/kubelet-wrapper.conf"
-# insinto /usr/share/kubelet-wrapper; doins kubelet.service
-install -D -m 0644 "$files/kubelet.service" "$destdir/usr/share/kubelet-wrapper/kubelet.service"
+# insinto /usr/share/kubelet-wrapper; newins kubelet-${engine}.service kubelet.service
+install -D -m 0644 "$unit" "$destdir/usr/share/kubelet-wrapper/kubelet.service"
 # doman docs/man/*.1
 for page in "$src"/docs/man/*.1; do
   install -D -m 0644 "$page" "$destdir/usr/share/man/man1/${page##*/}"
@@ -103,5 +123,5 @@ install -D -m 0644 "$src/completions/_kubelet-wrapperctl" "$destdir/usr/share/zs
 # dofishcomp completions/kubelet-wrapperctl.fish
 install -D -m 0644 "$src/completions/kubelet-wrapperctl.fish" "$destdir/usr/share/fish/vendor_completions.d/kubelet-wrapperctl.fish"
 if [ -n "$pin" ]; then
-  echo "installed kubelet-wrapper pinned to release $pin into $destdir"
+  echo "installed kubelet-wrapper pinned to release $pin ($engine) into $destdir"
 fi

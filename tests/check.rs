@@ -231,39 +231,68 @@ fn the_readme_example_is_what_check_prints() {
 }
 
 #[test]
-fn the_shipped_example_unit_reads_as_meant() {
-    // the image's example: nothing about its own lines, on a release it is
-    // written for (the engine and host paths are this machine's business)
-    let unit = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("os-overlay/app-admin/kubelet-wrapper/files/kubelet.service");
-    let o = common::ctl(
-        &[
-            "check",
-            "--release",
-            "2512.3.0",
-            "--format",
-            "json",
-            "--unit",
-            unit.to_str().unwrap(),
-        ],
-        &[],
-    );
-    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let about_the_unit: Vec<&serde_json::Value> = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| !f["file"].is_null())
-        .collect();
-    assert!(about_the_unit.is_empty(), "{about_the_unit:?}");
-    assert_eq!(v["files"].as_array().unwrap().len(), 1);
-    assert!(
-        v["argv"]
+fn the_shipped_example_units_read_as_meant() {
+    // each engine's example, on every release of that engine: nothing
+    // about its own lines (the engine and host paths are this machine's
+    // business), and the container its cleanup line names is the release's
+    let o = common::ctl(&["defaults", "list", "--format", "json"], &[]);
+    let list: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let mut checked = Vec::new();
+    for file in list["files"].as_array().unwrap() {
+        let release = file["release"].as_str().unwrap();
+        let engine = file["engine"].as_str().unwrap();
+        let unit = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!(
+            "os-overlay/app-admin/kubelet-wrapper/files/kubelet-{engine}.service"
+        ));
+        assert!(
+            unit.is_file(),
+            "release {release} runs {engine}, which has no example unit"
+        );
+        let o = common::ctl(
+            &[
+                "check",
+                "--release",
+                release,
+                "--format",
+                "json",
+                "--unit",
+                unit.to_str().unwrap(),
+            ],
+            &[],
+        );
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let about_the_unit: Vec<&serde_json::Value> = v["findings"]
             .as_array()
             .unwrap()
             .iter()
-            .any(|a| a == "--config=/etc/kubernetes/kubelet.yaml")
-    );
+            .filter(|f| {
+                !f["file"].is_null() || f["message"].as_str().unwrap().contains("Type=notify")
+            })
+            .collect();
+        assert!(
+            about_the_unit.is_empty(),
+            "{engine} on {release}: {about_the_unit:?}"
+        );
+        assert_eq!(v["files"].as_array().unwrap().len(), 1);
+        let argv = v["argv"].as_array().unwrap();
+        assert!(
+            argv.iter()
+                .any(|a| a == "--config=/etc/kubernetes/kubelet.yaml"),
+            "{engine} on {release}: {argv:?}"
+        );
+        if engine != "rkt" {
+            assert!(
+                argv.iter().any(|a| a == "--name=kubelet"),
+                "the {engine} unit removes the container kubelet, which {release} does not name: {argv:?}"
+            );
+        }
+        checked.push(engine.to_string());
+    }
+    // every engine a release runs, and at least the two the releases ship
+    checked.dedup();
+    for engine in ["rkt", "podman"] {
+        assert!(checked.iter().any(|e| e == engine), "{checked:?}");
+    }
 }
 
 #[test]

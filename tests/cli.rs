@@ -151,10 +151,29 @@ fn version_names_the_pin_and_the_revision() {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout)[..12].to_string())
         .unwrap_or_else(|| "unknown".into());
+    // an unpinned build names the one engine of every release the
+    // selection rule may reach (not those used only when pinned by name)
+    let list: serde_json::Value =
+        serde_json::from_slice(&ctl(&["defaults", "list", "--format", "json"], &[]).stdout)
+            .unwrap();
+    let mut engines: Vec<&str> = list["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["scope"] != "by name")
+        .map(|f| f["engine"].as_str().unwrap())
+        .collect();
+    engines.sort();
+    engines.dedup();
+    let engine = if engines.len() == 1 {
+        engines[0]
+    } else {
+        "auto"
+    };
     assert_eq!(
         v,
         format!(
-            "kubelet-wrapperctl {} (release {}, source {rev})\n",
+            "kubelet-wrapperctl {} (release {}, engine {engine}, source {rev})\n",
             env!("CARGO_PKG_VERSION"),
             kubelet_wrapper::defaults::registry::PINNED
         )

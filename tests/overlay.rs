@@ -734,10 +734,9 @@ fn install_sh_installs_the_expected_files() {
     same("usr/lib/coreos/kubelet-wrapper", Path::new(WRAPPER));
     same("usr/bin/kubelet-wrapperctl", Path::new(CTL));
     let files = repo(&format!("{PKG}/files"));
-    same(
-        "usr/share/kubelet-wrapper/kubelet.service",
-        &files.join("kubelet.service"),
-    );
+    // cargo test's binaries are unpinned: every release they may select
+    // runs rkt
+    same("usr/share/kubelet-wrapper/kubelet.service", &unit_of("rkt"));
     same(
         "usr/lib/tmpfiles.d/kubelet-wrapper.conf",
         &files.join("kubelet-wrapper.tmpfiles"),
@@ -762,7 +761,7 @@ fn a_changed_install_step_shows_in_the_comparison() {
     let overlay = dir.join("os-overlay");
     let files = overlay.join("app-admin/kubelet-wrapper/files");
     fs::create_dir_all(&files).unwrap();
-    for f in ["kubelet.service", "kubelet-wrapper.tmpfiles"] {
+    for f in FILES {
         fs::copy(repo(&format!("{PKG}/files")).join(f), files.join(f)).unwrap();
     }
     // the source tree's man pages and completions, beside the overlay copy
@@ -791,11 +790,7 @@ fn a_changed_install_step_shows_in_the_comparison() {
         ),
         (
             "contents",
-            script.replacen(
-                "\"$files/kubelet-wrapper.tmpfiles\"",
-                "\"$files/kubelet.service\"",
-                1,
-            ),
+            script.replacen("\"$files/kubelet-wrapper.tmpfiles\"", "\"$unit\"", 1),
             "usr/lib/tmpfiles.d/kubelet-wrapper.conf: contents differ",
         ),
     ];
@@ -815,15 +810,16 @@ fn a_changed_install_step_shows_in_the_comparison() {
 }
 
 /// A directory with stand-ins: the real unpinned wrapper, and a tool that
-/// prints `first_line` for `defaults list`.
-fn stand_ins(dir: &Path, first_line: &str, wrapper: &[u8]) -> PathBuf {
+/// prints `first_line` for `defaults list` and names `engine` in its
+/// `--version`.
+fn stand_ins(dir: &Path, first_line: &str, engine: &str, wrapper: &[u8]) -> PathBuf {
     let bin = dir.join("bin");
     fs::create_dir_all(&bin).unwrap();
     let ctl = bin.join("kubelet-wrapperctl");
     fs::write(
         &ctl,
         format!(
-            "#!/bin/sh\n[ \"$*\" = 'defaults list' ] || exit 64\nprintf '%s\\n\\n  960.0.0 ...\\n' '{first_line}'\n"
+            "#!/bin/sh\n[ \"$*\" = --version ] && exec echo 'kubelet-wrapperctl 0.1.0 (release 2601.1.0, engine {engine}, source stand-in)'\n[ \"$*\" = 'defaults list' ] || exit 64\nprintf '%s\\n\\n  960.0.0 ...\\n' '{first_line}'\n"
         ),
     )
     .unwrap();
@@ -874,7 +870,7 @@ fn install_sh_refuses_unpinned_binaries_unless_told() {
     // two come from different builds
     let wrapper = fs::read(WRAPPER).unwrap();
     let pinned = "pinned release: 2601.1.0 (uses 2512.0.0)";
-    let bin = stand_ins(&dir.join("mixed"), pinned, &wrapper);
+    let bin = stand_ins(&dir.join("mixed"), pinned, "rkt", &wrapper);
     let root = dir.join("mixed-root");
     refused(
         &install_sh(&repo("os-overlay"), &root, &bin, false),
@@ -884,7 +880,7 @@ fn install_sh_refuses_unpinned_binaries_unless_told() {
     // a wrapper that holds it is taken, the release named
     let mut marked = wrapper.clone();
     marked.extend_from_slice(b"2601.1.0");
-    let bin = stand_ins(&dir.join("matching"), pinned, &marked);
+    let bin = stand_ins(&dir.join("matching"), pinned, "rkt", &marked);
     let root = dir.join("matching-root");
     let o = install_sh(&repo("os-overlay"), &root, &bin, false);
     assert!(o.status.success(), "{}", text(&o.stderr));
@@ -915,6 +911,7 @@ fn install_sh_refuses_unpinned_binaries_unless_told() {
     let bin = stand_ins(
         &dir.join("odd"),
         "pinned release: 2601.1 (uses 2512.0.0)",
+        "rkt",
         &marked,
     );
     let root = dir.join("odd-root");
@@ -1073,9 +1070,18 @@ fn image_root(name: &str, unit: &str) -> PathBuf {
         "systemd's units: {} (install systemd)",
         text(&o.stderr)
     );
-    let rkt = root.join("usr/bin/rkt");
-    fs::write(&rkt, "#!/bin/sh\n").unwrap();
-    fs::set_permissions(&rkt, fs::Permissions::from_mode(0o755)).unwrap();
+    // the engines' programs, which verify looks for in the image, and
+    // docker's daemon, which the docker unit requires
+    for engine in ["rkt", "podman", "docker"] {
+        let program = root.join("usr/bin").join(engine);
+        fs::write(&program, "#!/bin/sh\n").unwrap();
+        fs::set_permissions(&program, fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    fs::write(
+        root.join("usr/lib/systemd/system/docker.service"),
+        "[Service]\nExecStart=/usr/bin/docker\n",
+    )
+    .unwrap();
     fs::create_dir_all(root.join("etc/systemd/system")).unwrap();
     fs::write(root.join("etc/systemd/system/kubelet.service"), unit).unwrap();
     root
@@ -1089,30 +1095,61 @@ fn verify(root: &Path) -> Output {
 }
 
 #[test]
-fn systemd_accepts_the_example_unit() {
-    let unit = fs::read_to_string(repo(&format!("{PKG}/files/kubelet.service"))).unwrap();
-    // what the issue asks of the example
-    for line in [
-        "\nEnvironment=KUBELET_IMAGE_TAG=",
-        "\nEnvironment=\"RKT_RUN_ARGS=--uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid\"\n",
-        "\nExecStartPre=-/usr/bin/rkt rm --uuid-file=/var/lib/coreos/kubelet-wrapper.uuid\n",
-        "\nExecStart=/usr/lib/coreos/kubelet-wrapper ",
-        "\nExecStop=-/usr/bin/rkt stop --uuid-file=/var/lib/coreos/kubelet-wrapper.uuid\n",
-        "\nRestart=always\n",
-        "\n[Install]\nWantedBy=multi-user.target\n",
-    ] {
-        assert!(unit.contains(line), "the example unit lacks {line:?}");
+fn systemd_accepts_the_example_units() {
+    // what each engine's unit needs (measured on a booted node, tests/boot.rs)
+    let engine_lines: [(&str, &[&str]); 3] = [
+        (
+            "rkt",
+            &[
+                "\nEnvironment=\"RKT_RUN_ARGS=--uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid\"\n",
+                "\nExecStartPre=-/usr/bin/rkt rm --uuid-file=/var/lib/coreos/kubelet-wrapper.uuid\n",
+                "\nExecStop=-/usr/bin/rkt stop --uuid-file=/var/lib/coreos/kubelet-wrapper.uuid\n",
+                // an exited fly pod keeps its mounts until it is removed
+                "\nExecStopPost=-/usr/bin/rkt rm --uuid-file=/var/lib/coreos/kubelet-wrapper.uuid\n",
+            ],
+        ),
+        (
+            "podman",
+            &[
+                "\nType=notify\n",
+                "\nKillMode=mixed\n",
+                "\nDelegate=yes\n",
+                "\nExecStopPost=-/usr/bin/podman rm --force --ignore kubelet\n",
+            ],
+        ),
+        (
+            "docker",
+            &[
+                "\nRequires=docker.service\nAfter=docker.service\n",
+                "\nExecStopPost=-/usr/bin/docker rm --force kubelet\n",
+            ],
+        ),
+    ];
+    for (engine, lines) in engine_lines {
+        let unit = fs::read_to_string(unit_of(engine)).unwrap();
+        for line in [
+            "\nEnvironment=KUBELET_IMAGE_TAG=",
+            "\nExecStart=/usr/lib/coreos/kubelet-wrapper ",
+            "\nRestart=always\n",
+            "\n[Install]\nWantedBy=multi-user.target\n",
+        ]
+        .iter()
+        .chain(lines)
+        {
+            assert!(unit.contains(line), "the {engine} unit lacks {line:?}");
+        }
+        let root = image_root(&format!("unit-{engine}"), &unit);
+        let o = verify(&root);
+        // problems that systemd only warns about leave the status 0
+        assert!(
+            o.status.success() && o.stderr.is_empty() && o.stdout.is_empty(),
+            "systemd-analyze verify of the {engine} unit: {}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        );
     }
 
-    let root = image_root("unit", &unit);
-    let o = verify(&root);
-    // problems that systemd only warns about leave the status 0
-    assert!(
-        o.status.success() && o.stderr.is_empty() && o.stdout.is_empty(),
-        "systemd-analyze verify: {}{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+    let root = image_root("unit", &fs::read_to_string(unit_of("rkt")).unwrap());
 
     // the uuid file's directory, from the installed tmpfiles.d snippet
     let o = run(clean_env(&mut Command::new("systemd-tmpfiles"))
@@ -1127,7 +1164,7 @@ fn systemd_accepts_the_example_unit() {
 
 #[test]
 fn systemd_analyze_catches_a_broken_unit() {
-    let unit = fs::read_to_string(repo(&format!("{PKG}/files/kubelet.service"))).unwrap();
+    let unit = fs::read_to_string(unit_of("rkt")).unwrap();
     let cases = [
         (
             "wrapper path",

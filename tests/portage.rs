@@ -388,7 +388,7 @@ fn the_ebuild_builds_tests_and_installs_through_the_real_eclasses() {
     let version = Command::new(&ctl).arg("--version").output().unwrap();
     assert_eq!(
         String::from_utf8_lossy(&version.stdout),
-        format!("kubelet-wrapperctl {VERSION} (release 2512.3.0, source v{VERSION})\n")
+        format!("kubelet-wrapperctl {VERSION} (release 2512.3.0, engine rkt, source v{VERSION})\n")
     );
     for bin in [
         "usr/lib/coreos/kubelet-wrapper",

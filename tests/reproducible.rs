@@ -156,7 +156,7 @@ fn two_checkouts_build_byte_identical_pinned_static_binaries() {
     let files = overlay.join("app-admin/kubelet-wrapper/files");
     fs::create_dir_all(&files).unwrap();
     fs::copy(repo(INSTALL), overlay.join("install.sh")).unwrap();
-    for f in ["kubelet.service", "kubelet-wrapper.tmpfiles"] {
+    for f in FILES {
         fs::copy(repo(&format!("{PKG}/files")).join(f), files.join(f)).unwrap();
     }
     let root = dir.join("image");

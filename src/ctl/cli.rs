@@ -9,11 +9,16 @@ use std::path::PathBuf;
 pub const PROGRAM: &str = "kubelet-wrapperctl";
 
 /// `--version`: the crate's version, the release this binary is pinned to
-/// (or `auto`), and the source revision it was built from.
+/// (or `auto`), the engine it runs (for `auto`, the one engine of every
+/// release it may select, or `auto`), and the source revision it was built
+/// from. One literal in the binary: an image build for another machine
+/// reads it there without running the binary (the ebuild).
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
     " (release ",
     env!("KW_BUILT_PINNED"),
+    ", engine ",
+    env!("KW_BUILT_ENGINE"),
     ", source ",
     env!("KW_BUILT_REVISION"),
     ")"

@@ -27,6 +27,20 @@ pub const EXPECTED: [(&str, u32); 4] = [
     ("usr/share/kubelet-wrapper/kubelet.service", 0o644),
 ];
 
+/// The files of the package's `files/` directory: the example unit of each
+/// engine that has one, and the tmpfiles.d snippet.
+pub const FILES: [&str; 4] = [
+    "kubelet-rkt.service",
+    "kubelet-podman.service",
+    "kubelet-docker.service",
+    "kubelet-wrapper.tmpfiles",
+];
+
+/// The example unit an image of a release that runs `engine` gets.
+pub fn unit_of(engine: &str) -> PathBuf {
+    repo(&format!("{PKG}/files/kubelet-{engine}.service"))
+}
+
 /// kubelet-wrapperctl's man pages and completions in the image root, and
 /// their sources in the repository (generated and committed, see the
 /// README's "Man pages and completions").
