@@ -395,29 +395,44 @@ pub enum Profile {
 }
 
 /// Builds the wrapper of the crate copy at `dir` pinned to `release`, and
-/// returns a copy of the binary in `dir`. The builds share a target
-/// directory (see [`cargo_build`]) where each overwrites the last one's
-/// binary: one at a time, each copied out before the next.
+/// returns a copy of the binary in `dir` (see [`build_pinned`]).
 pub fn build_wrapper(dir: &Path, release: &str, profile: Profile) -> PathBuf {
+    let bins = build_pinned(dir, release, profile, &["kubelet-wrapper"]);
+    let copy = dir.join(format!("kubelet-wrapper-{release}"));
+    fs::copy(bins.join("kubelet-wrapper"), &copy).unwrap();
+    copy
+}
+
+/// Builds `bins` of the crate copy at `dir` pinned to `release`, and
+/// returns a directory of `dir` that holds a copy of each (as
+/// os-overlay/install.sh takes them: its BINDIR). The builds share a target
+/// directory (see [`cargo_build`]) where each overwrites the last one's
+/// binaries: one at a time, each copied out before the next.
+pub fn build_pinned(dir: &Path, release: &str, profile: Profile, bins: &[&str]) -> PathBuf {
     static BUILDING: std::sync::Mutex<()> = std::sync::Mutex::new(());
     let _one = BUILDING.lock().unwrap_or_else(|e| e.into_inner());
-    let (flags, out_dir): (&[&str], &str) = match profile {
-        Profile::Debug => (&["--bin", "kubelet-wrapper"], "debug"),
-        Profile::Release => (&["--release", "--bin", "kubelet-wrapper"], "release"),
+    let (mut flags, out_dir): (Vec<&str>, &str) = match profile {
+        Profile::Debug => (vec![], "debug"),
+        Profile::Release => (vec!["--release"], "release"),
     };
-    let out = cargo_build(dir, Some(release), flags);
+    for b in bins {
+        flags.extend(["--bin", b]);
+    }
+    let out = cargo_build(dir, Some(release), &flags);
     assert!(
         out.status.success(),
-        "building the wrapper pinned to {release}: {}",
+        "building {bins:?} pinned to {release}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let bin = Path::new(env!("CARGO_TARGET_TMPDIR"))
+    let built = Path::new(env!("CARGO_TARGET_TMPDIR"))
         .join("build-target")
-        .join(out_dir)
-        .join("kubelet-wrapper");
-    let copy = dir.join(format!("kubelet-wrapper-{release}"));
-    fs::copy(&bin, &copy).unwrap();
-    copy
+        .join(out_dir);
+    let copies = dir.join(format!("bin-{release}-{out_dir}"));
+    fs::create_dir_all(&copies).unwrap();
+    for b in bins {
+        fs::copy(built.join(b), copies.join(b)).unwrap();
+    }
+    copies
 }
 
 /// `cargo build` in `dir`, with a target directory shared by these tests.

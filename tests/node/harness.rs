@@ -18,8 +18,8 @@ const HERE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/node");
 /// What systemd gives a service when the unit sets no PATH.
 const UNIT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 /// The tag of the kit's kubelet in the images built for podman and rkt.
-const PODMAN_TAG: &str = "v1.26.15";
-const RKT_TAG: &str = "v1.26.15_coreos.0";
+pub const PODMAN_TAG: &str = "v1.26.15";
+pub const RKT_TAG: &str = "v1.26.15_coreos.0";
 
 /// The kubelet's flags on every case: standalone, static pods from
 /// /etc/kubernetes/manifests through containerd, only the read-only port
@@ -513,75 +513,18 @@ impl Node {
 
     /// GET from the kubelet's read-only port, inside the case's network.
     pub fn http(&self, path: &str) -> Option<String> {
-        // busybox's own -T timeout crashes it (Debian 12's busybox-static)
-        let out = Command::new("timeout")
-            .args(["5", "nsenter", "--target"])
-            .arg(self.init.to_string())
-            .arg("-n")
-            .args(["/bin/busybox", "wget", "-q", "-O", "-"])
-            .arg(format!("http://127.0.0.1:10255{path}"))
-            .stderr(Stdio::null())
-            .output()
-            .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+        http_in(self.init, path)
     }
 
     /// A file of the case's host.
     pub fn read(&self, path: &str) -> Option<String> {
-        fs::read_to_string(format!("/proc/{}/root{path}", self.init)).ok()
+        read_in(self.init, path)
     }
 
-    /// The live processes of the case (in its PID namespace, or in one
-    /// below it such as systemd-nspawn's) whose command name is `comm`, not
-    /// counting a child one of them forked and has not yet exec'd.
+    /// The live processes of the case whose command name is `comm` (see
+    /// [`processes_in`]).
     pub fn processes(&self, comm: &str) -> Vec<u32> {
-        let ns = fs::read_link(format!("/proc/{}/ns/pid", self.init)).ok();
-        let ppid = |pid: u32| -> Option<u32> {
-            let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            stat.rsplit_once(") ")?.1.split(' ').nth(1)?.parse().ok()
-        };
-        // the process or an ancestor is in the case's namespace
-        let in_case = |mut pid: u32| {
-            while pid > 1 {
-                if fs::read_link(format!("/proc/{pid}/ns/pid")).ok() == ns {
-                    return true;
-                }
-                match ppid(pid) {
-                    Some(p) => pid = p,
-                    None => return false,
-                }
-            }
-            false
-        };
-        let mut v = Vec::new();
-        for e in fs::read_dir("/proc").unwrap().flatten() {
-            let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            // the state is the field after the parenthesised command
-            let zombie = fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|s| s.rsplit_once(") ").map(|(_, r)| r.starts_with('Z')))
-                .unwrap_or(true);
-            if !zombie
-                && fs::read_to_string(format!("/proc/{pid}/comm"))
-                    .is_ok_and(|c| c.trim_end() == comm)
-                && in_case(pid)
-            {
-                v.push(pid);
-            }
-        }
-        // a child forked by one of them and not yet exec'd (the kubelet
-        // runs mount, du, ...) has its name for a moment: not another one
-        let forks: Vec<u32> = v
-            .iter()
-            .copied()
-            .filter(|&pid| ppid(pid).is_some_and(|p| v.contains(&p)))
-            .collect();
-        v.retain(|pid| !forks.contains(pid));
-        v
+        processes_in(self.init, comm)
     }
 
     /// Starts the wrapper as a unit would: only `env`, cwd `/`, stdin
@@ -662,9 +605,100 @@ impl Drop for Node {
     }
 }
 
+/// What the checks read of a node: the kubelet's read-only port and the
+/// node's files. [`Node`] here; the booted node of tests/boot.rs too.
+pub trait NodeView {
+    /// GET from the kubelet's read-only port, inside the node's network.
+    fn http(&self, path: &str) -> Option<String>;
+    /// A file of the node.
+    fn read(&self, path: &str) -> Option<String>;
+}
+
+impl NodeView for Node {
+    fn http(&self, path: &str) -> Option<String> {
+        Node::http(self, path)
+    }
+    fn read(&self, path: &str) -> Option<String> {
+        Node::read(self, path)
+    }
+}
+
+/// The live processes (host pids) in the PID namespace of `init`, or in one
+/// below it such as systemd-nspawn's, whose command name is `comm`, not
+/// counting a child one of them forked and has not yet exec'd.
+pub fn processes_in(init: u32, comm: &str) -> Vec<u32> {
+    let ns = fs::read_link(format!("/proc/{}/ns/pid", init)).ok();
+    let ppid = |pid: u32| -> Option<u32> {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        stat.rsplit_once(") ")?.1.split(' ').nth(1)?.parse().ok()
+    };
+    // the process or an ancestor is in the case's namespace
+    let in_case = |mut pid: u32| {
+        while pid > 1 {
+            if fs::read_link(format!("/proc/{pid}/ns/pid")).ok() == ns {
+                return true;
+            }
+            match ppid(pid) {
+                Some(p) => pid = p,
+                None => return false,
+            }
+        }
+        false
+    };
+    let mut v = Vec::new();
+    for e in fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        // the state is the field after the parenthesised command
+        let zombie = fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|s| s.rsplit_once(") ").map(|(_, r)| r.starts_with('Z')))
+            .unwrap_or(true);
+        if !zombie
+            && fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim_end() == comm)
+            && in_case(pid)
+        {
+            v.push(pid);
+        }
+    }
+    // a child forked by one of them and not yet exec'd (the kubelet
+    // runs mount, du, ...) has its name for a moment: not another one
+    let forks: Vec<u32> = v
+        .iter()
+        .copied()
+        .filter(|&pid| ppid(pid).is_some_and(|p| v.contains(&p)))
+        .collect();
+    v.retain(|pid| !forks.contains(pid));
+    v
+}
+
+/// GET from the kubelet's read-only port in the network namespace of
+/// `pid`.
+pub fn http_in(pid: u32, path: &str) -> Option<String> {
+    // busybox's own -T timeout crashes it (Debian 12's busybox-static)
+    let out = Command::new("timeout")
+        .args(["5", "nsenter", "--target"])
+        .arg(pid.to_string())
+        .arg("-n")
+        .args(["/bin/busybox", "wget", "-q", "-O", "-"])
+        .arg(format!("http://127.0.0.1:10255{path}"))
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A file as process `pid` sees it.
+pub fn read_in(pid: u32, path: &str) -> Option<String> {
+    fs::read_to_string(format!("/proc/{pid}/root{path}")).ok()
+}
+
 /// Removes a cgroup directory and everything below it, deepest first,
 /// waiting for the killed processes to leave it (up to 10 s).
-fn remove_cgroup(dir: &Path) -> bool {
+pub fn remove_cgroup(dir: &Path) -> bool {
     let t = Instant::now();
     loop {
         let mut dirs = Vec::new();
@@ -695,7 +729,7 @@ fn collect_dirs(dir: &Path, out: &mut Vec<PathBuf>) {
 }
 
 /// The children of a process.
-fn children(pid: u32) -> Vec<u32> {
+pub fn children(pid: u32) -> Vec<u32> {
     fs::read_to_string(format!("/proc/{pid}/task/{pid}/children"))
         .unwrap_or_default()
         .split_whitespace()
@@ -756,7 +790,7 @@ impl Wrapper {
     }
 }
 
-fn tail(s: &str) -> String {
+pub fn tail(s: &str) -> String {
     let lines: Vec<&str> = s.lines().filter(|l| !l.starts_with("Flag --")).collect();
     lines[lines.len().saturating_sub(15)..].join("\n")
 }
@@ -880,21 +914,21 @@ fn poll<T>(
 
 /// One pod as the kubelet's /pods reports it.
 #[derive(Debug, Clone)]
-struct Pod {
-    name: String,
-    phase: String,
+pub struct Pod {
+    pub name: String,
+    pub phase: String,
     /// (restartCount, containerID, startedAt) of each container
-    containers: Vec<(u64, String, String)>,
+    pub containers: Vec<(u64, String, String)>,
 }
 
 impl Pod {
     /// Running, with its containers started.
-    fn running(&self) -> bool {
+    pub fn running(&self) -> bool {
         self.phase == "Running" && !self.containers.is_empty()
     }
 }
 
-fn pods(node: &Node) -> Vec<Pod> {
+pub fn pods(node: &impl NodeView) -> Vec<Pod> {
     let Some(text) = node.http("/pods") else {
         return Vec::new();
     };
@@ -968,7 +1002,7 @@ fn wait_running(node: &Node, w: &mut Wrapper) -> (f64, Vec<Pod>) {
 /// type). A volume the kubelet mounted reaches the pod as a tmpfs whose
 /// source is `tmpfs`; one whose mount stayed inside the kubelet's container
 /// is the bare directory below it, on the case's /var (source `kw-node`).
-fn check_volumes(node: &Node) -> Result<Volumes, String> {
+pub fn check_volumes(node: &impl NodeView) -> Result<Volumes, String> {
     let t = Instant::now();
     let report = loop {
         if let Some(r) = node.read("/var/lib/kw-report/volumes") {
@@ -1199,7 +1233,7 @@ fn show(st: ExitStatus) -> String {
 }
 
 /// Both pods still run the containers they ran before, never restarted.
-fn same_containers(before: &[Pod], after: &[Pod]) {
+pub fn same_containers(before: &[Pod], after: &[Pod]) {
     for b in before {
         let a = after
             .iter()
