@@ -367,10 +367,12 @@ fn running_anew(node: &BootNode, before: &[Pod]) -> Vec<Pod> {
 
 /// After a reboot, the volumes pod's report of this boot: its downward-API
 /// volume is the kubelet's tmpfs (the kubelet's mounts reach the pods on
-/// the new boot too). Its memory-backed emptyDir is only reported: the
-/// kubelet (v1.26) reconstructs the volumes it finds on disk at start, and
-/// after a reboot it took the pod's emptyDir for mounted when it was a bare
-/// directory (seen under rkt fly; the kubelet's doing, not the engine's).
+/// the new boot too). Its memory-backed emptyDir is only reported: after
+/// some reboots, under rkt fly and podman alike, the kubelet (v1.26) gave
+/// the new container the emptyDir's bare directory, with no MountVolume
+/// for it in that boot's journal: it counted the directory it found on
+/// disk as mounted (its volume reconstruction), the kubelet's doing, not
+/// the engine's.
 fn volumes_after_reboot(node: &BootNode) -> String {
     let report = node.wait_for("the volumes pod's report of this boot", |n| {
         n.read("/var/lib/kw-report/volumes")
@@ -391,7 +393,7 @@ fn volumes_after_reboot(node: &BootNode) -> String {
     {
         "volumes reach the pods".into()
     } else {
-        "downward-API volume reaches the pods, the memory emptyDir is a bare directory (kubelet's reconstruction)".into()
+        "downward-API volume reaches the pods, the memory emptyDir a bare directory (the kubelet's reconstruction)".into()
     }
 }
 

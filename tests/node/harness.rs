@@ -472,10 +472,17 @@ impl Node {
     }
 
     /// `nsenter` into every namespace of the case, into its root cgroups
-    /// too (as systemd starts a service in its unit's cgroup; setns leaves
-    /// the process in the test's cgroup, which systemd-nspawn refuses),
-    /// then the program and arguments the caller adds.
+    /// too (setns leaves the process in the test's cgroup, which
+    /// systemd-nspawn refuses), then the program and arguments the caller
+    /// adds.
     fn nsenter(&self) -> Command {
+        self.nsenter_in("")
+    }
+
+    /// [`Node::nsenter`] into the cgroup `unit` below the case's root in
+    /// every hierarchy (created as needed), as systemd starts a service in
+    /// its unit's own cgroup; `""` for the root.
+    fn nsenter_in(&self, unit: &str) -> Command {
         let mut c = Command::new("nsenter");
         c.arg("--target")
             .arg(self.init.to_string())
@@ -483,8 +490,18 @@ impl Node {
             .args([
                 "/bin/sh",
                 "-c",
-                "for d in /sys/fs/cgroup/*/; do echo $$ > \"${d}cgroup.procs\"; done; exec \"$@\"",
-                "sh",
+                // a new cpuset cgroup takes no task before it has cpus and mems
+                r#"for d in /sys/fs/cgroup/*/; do
+  u="$d$0"
+  mkdir -p "$u"
+  if [ -n "$0" ] && [ -e "${d}cpuset.cpus" ]; then
+    cat "${d}cpuset.cpus" > "$u/cpuset.cpus"
+    cat "${d}cpuset.mems" > "$u/cpuset.mems"
+  fi
+  echo $$ > "$u/cgroup.procs"
+done
+exec "$@""#,
+                unit,
             ])
             .env_clear()
             .stdin(Stdio::null());
@@ -541,7 +558,9 @@ impl Node {
         self.start_command(&argv, env, log)
     }
 
-    /// Starts `argv` as a unit's ExecStart= would (see [`Node::start_wrapper`]).
+    /// Starts `argv` as a unit's ExecStart= would (see [`Node::start_wrapper`]),
+    /// in a cgroup of its own below the case's root: podman's
+    /// `--cgroups=split` (3000.0.0) refuses a root cgroup.
     pub fn start_command(
         &self,
         argv: &[std::ffi::OsString],
@@ -550,7 +569,7 @@ impl Node {
     ) -> Wrapper {
         let log_path = self.dir.join(log);
         let f = fs::File::create(&log_path).unwrap();
-        let mut cmd = self.nsenter();
+        let mut cmd = self.nsenter_in("kubelet.service");
         cmd.envs(env.iter().map(|(k, v)| (k, v)))
             .args(argv)
             .stdout(f.try_clone().unwrap())
