@@ -97,9 +97,13 @@ if version=$(env -i PATH=/usr/bin:/bin "$bindir/kubelet-wrapperctl" --version 2>
 fi
 unit=$files/kubelet-$engine.service
 if [ -z "$engine" ] || [ ! -f "$unit" ]; then
-  echo "$0: $bindir/kubelet-wrapperctl runs ${engine:-an engine it does not name} (--version: ${version%%$'\n'*}):" \
-    "there is no example unit for it (app-admin/kubelet-wrapper/files/kubelet-ENGINE.service);" \
-    "pin the build to a release of one engine that has one" >&2
+  case $engine in
+    '') why="does not name the engine it runs" ;;
+    auto) why="is not pinned, and the releases it may select run different engines" ;;
+    *) why="runs $engine, for which there is no example unit (app-admin/kubelet-wrapper/files/kubelet-ENGINE.service)" ;;
+  esac
+  echo "$0: $bindir/kubelet-wrapperctl $why (--version: ${version%%$'\n'*});" \
+    "pin the build to a release whose engine has a unit" >&2
   exit 1
 fi
 

@@ -923,6 +923,109 @@ fn install_sh_refuses_unpinned_binaries_unless_told() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The example unit an image gets is the one for the engine the binaries
+/// run: install.sh asks `kubelet-wrapperctl --version`, the ebuild reads
+/// the same literal from the binary; an engine without a unit is refused.
+#[test]
+fn install_sh_and_the_ebuild_install_the_unit_of_the_engine() {
+    let dir = scratch("engine-unit");
+    let mut marked = fs::read(WRAPPER).unwrap();
+    marked.extend_from_slice(b"2601.1.0");
+    let pinned = "pinned release: 2601.1.0 (uses 2512.0.0)";
+    for engine in ["rkt", "podman", "docker"] {
+        let bin = stand_ins(&dir.join(engine), pinned, engine, &marked);
+        let root = dir.join(format!("{engine}-root"));
+        let o = install_sh(&repo("os-overlay"), &root, &bin, false);
+        assert!(o.status.success(), "{engine}: {}", text(&o.stderr));
+        assert!(
+            fs::read(root.join("usr/share/kubelet-wrapper/kubelet.service")).unwrap()
+                == fs::read(unit_of(engine)).unwrap(),
+            "{engine}: another engine's unit"
+        );
+        assert!(
+            text(&o.stdout).contains(&format!("release 2601.1.0 ({engine})")),
+            "{}",
+            text(&o.stdout)
+        );
+    }
+    for (engine, why) in [
+        (
+            "systemd-nspawn",
+            "runs systemd-nspawn, for which there is no example unit",
+        ),
+        (
+            "auto",
+            "is not pinned, and the releases it may select run different engines",
+        ),
+    ] {
+        let bin = stand_ins(&dir.join(engine), pinned, engine, &marked);
+        let root = dir.join(format!("{engine}-root"));
+        let o = install_sh(&repo("os-overlay"), &root, &bin, false);
+        assert_eq!(o.status.code(), Some(1), "{engine}: {}", text(&o.stderr));
+        assert!(
+            text(&o.stderr).contains(why),
+            "{engine}: {}",
+            text(&o.stderr)
+        );
+        assert!(!root.exists(), "{engine}: nothing is installed");
+    }
+
+    // the ebuild's lines, from `local engine` to the unit's install, run by
+    // bash with Portage's helpers standing in
+    let ebuild = ebuild_text();
+    let start = ebuild
+        .find("\tlocal engine\n")
+        .expect("the ebuild reads the engine");
+    let end = start
+        + ebuild[start..]
+            .find("\tinsinto /usr/share/kubelet-wrapper\n")
+            .unwrap();
+    let snippet = &ebuild[start..end];
+    let ebuild_engine = |ctl: &Path| -> Output {
+        let script = format!(
+            "die() {{ echo \"die: $*\" >&2; exit 1; }}\nf() {{\n{snippet}\techo \"$engine\"\n}}\nf\n"
+        );
+        run(clean_env(&mut Command::new("bash"))
+            .args(["-c", &script])
+            .env("bindir", ctl.parent().unwrap())
+            .env("FILESDIR", repo(&format!("{PKG}/files"))))
+    };
+    // the real (unpinned) tool: every release it may select runs rkt
+    let real = dir.join("real");
+    fs::create_dir_all(&real).unwrap();
+    fs::copy(CTL, real.join("kubelet-wrapperctl")).unwrap();
+    let o = ebuild_engine(&real.join("kubelet-wrapperctl"));
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert_eq!(text(&o.stdout), "rkt\n");
+    // a build for another machine: the literal among bytes it cannot run
+    for (engine, ok) in [
+        ("podman", true),
+        ("docker", true),
+        ("systemd-nspawn", false),
+    ] {
+        let bin = dir.join(format!("foreign-{engine}"));
+        fs::create_dir_all(&bin).unwrap();
+        let mut bytes = b"\x7fELF\x02\x01\x01\0garbage\0".to_vec();
+        bytes.extend_from_slice(
+            format!("0.1.0 (release 3000.0.0, engine {engine}, source v0.1.0)\0more").as_bytes(),
+        );
+        fs::write(bin.join("kubelet-wrapperctl"), bytes).unwrap();
+        let o = ebuild_engine(&bin.join("kubelet-wrapperctl"));
+        if ok {
+            assert!(o.status.success(), "{engine}: {}", text(&o.stderr));
+            assert_eq!(text(&o.stdout), format!("{engine}\n"));
+        } else {
+            assert_eq!(o.status.code(), Some(1), "{engine}");
+            assert!(
+                text(&o.stderr).contains("die: no example unit for the engine systemd-nspawn"),
+                "{}",
+                text(&o.stderr)
+            );
+        }
+    }
+    fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn install_sh_refuses_missing_binaries_and_bad_usage() {
     let dir = scratch("usage");

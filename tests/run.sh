@@ -4,11 +4,13 @@
 # busybox-static and gcc for the probe image, systemd, shellcheck and git for
 # the os-overlay checks and the unit reader, dash for the POSIX scripts
 # `render --format shell` writes, fish and zsh for the completions,
-# containerd and iproute2 for the real-node tests; with KW_PORTAGE_TREE set,
+# containerd and iproute2 for the real-node tests, mmdebstrap for the
+# booted node's Debian system (tests/boot.rs); with KW_PORTAGE_TREE set,
 # pkgcore and pkgcheck for the ebuild's checks), fetches every crate of
 # Cargo.lock, then runs `cargo test --locked`. The real-node tests
-# (tests/node.rs) also need the node kit: set KW_NODE_KIT to its directory
-# (.ci/run does), or they report their cases as skipped.
+# (tests/node.rs, and the booted node of tests/boot.rs, which fetches
+# Debian packages for its rootfs) also need the node kit: set KW_NODE_KIT
+# to its directory (.ci/run does), or they report their cases as skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,7 +21,7 @@ for pair in unshare:util-linux nsenter:util-linux mount:mount find:findutils tar
             dash:dash git:git b2sum:coreutils gzip:gzip \
             setpriv:util-linux fish:fish zsh:zsh bunzip2:bzip2 \
             containerd:containerd ctr:containerd ip:iproute2 xz:xz-utils \
-            iptables:iptables timeout:coreutils; do
+            iptables:iptables timeout:coreutils mmdebstrap:mmdebstrap; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 # Gentoo's tools for tests/portage.rs, into a virtual environment of their
