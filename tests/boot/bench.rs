@@ -123,9 +123,15 @@ fn round(rootfs: &Rootfs, usr: &Usr, hand: bool) -> Round {
     }
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
+/// `median [min–max]` of some seconds.
+fn spread(mut v: Vec<f64>) -> String {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
+    format!(
+        "{:.2} s [{:.2}–{:.2}]",
+        v[v.len() / 2],
+        v[0],
+        v[v.len() - 1]
+    )
 }
 
 /// The update and the rollback, reboot to both pods Running.
@@ -148,15 +154,15 @@ fn update_round(rootfs: &Rootfs, old: &Usr, new: &Usr) -> (f64, f64) {
 /// Runs `rounds` rounds of each and returns the Markdown table.
 pub fn run(rootfs: &Rootfs, usr: &HashMap<&str, Usr>, rounds: usize) -> String {
     let mut table = String::from(
-        "| engine (release) | unit | boot to healthz | start to healthz | stop | reboot to pods Running |\n|---|---|---|---|---|---|\n",
+        "| engine (release) | unit | boot to healthz | start to healthz | stop | reboot to both pods Running |\n|---|---|---|---|---|---|\n",
     );
     for (release, engine) in crate::RELEASES {
         let u = &usr[release];
         for hand in [false, true] {
             let rs: Vec<Round> = (0..rounds).map(|_| round(rootfs, u, hand)).collect();
-            let m = |f: fn(&Round) -> f64| median(rs.iter().map(f).collect());
+            let m = |f: fn(&Round) -> f64| spread(rs.iter().map(f).collect());
             let row = format!(
-                "| {} ({release}) | {} | {:.2} s | {:.2} s | {:.2} s | {:.2} s |\n",
+                "| {} ({release}) | {} | {} | {} | {} | {} |\n",
                 if engine == Engine::Rkt {
                     "rkt fly"
                 } else {
@@ -180,9 +186,9 @@ pub fn run(rootfs: &Rootfs, usr: &HashMap<&str, Usr>, rounds: usize) -> String {
         .map(|_| update_round(rootfs, &usr["2512.3.0"], &usr["3000.0.0"]))
         .collect();
     let line = format!(
-        "\nUpdate 2512.3.0 (rkt fly) to 3000.0.0 (podman), the CoreOS-era unit unchanged: reboot to both pods Running {:.2} s; rollback {:.2} s (medians of {rounds}).\n",
-        median(ups.iter().map(|u| u.0).collect()),
-        median(ups.iter().map(|u| u.1).collect())
+        "\nUpdate 2512.3.0 (rkt fly) to 3000.0.0 (podman), the CoreOS-era unit unchanged, reboot to both pods Running: {}; the rollback: {} ({rounds} rounds).\n",
+        spread(ups.iter().map(|u| u.0).collect()),
+        spread(ups.iter().map(|u| u.1).collect())
     );
     print!("{line}");
     table.push_str(&line);
