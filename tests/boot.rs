@@ -186,6 +186,7 @@ fn main() {
     let start = Instant::now();
     let images = Images::build(&kit);
     let rootfs = Rootfs::build(&images);
+    let rootfs_ready = start.elapsed();
     let profile = if bench_rounds.is_some() {
         Profile::Release
     } else {
@@ -196,8 +197,9 @@ fn main() {
         .map(|(r, e)| (*r, Usr::install(r, *e, &images, profile)))
         .collect();
     println!(
-        "boot: rootfs, images and the releases' /usr ready in {:.1} s",
-        start.elapsed().as_secs_f64()
+        "boot: images and rootfs ready in {:.1} s, the releases' /usr (pinned builds, install.sh) in {:.1} s more",
+        secs(rootfs_ready),
+        secs(start.elapsed() - rootfs_ready)
     );
     if let Some(rounds) = bench_rounds {
         let table = bench::run(&rootfs, &usr, rounds);
@@ -446,16 +448,12 @@ fn in_unit(node: &BootNode, engine: Engine) -> String {
             );
         }
     }
-    let comm = |pid: u32| {
-        node.read(&format!("/proc/{pid}/comm"))
-            .or_else(|| {
-                std::fs::read_to_string(format!("/proc/{}/root/proc/{pid}/comm", node.pid1())).ok()
-            })
-            .unwrap_or_default()
-            .trim()
-            .to_string()
-    };
-    let main_comm = comm(main);
+    // the node's /proc, whose pids are the node's
+    let main_comm = node
+        .read(&format!("/proc/{main}/comm"))
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     match engine {
         // fly execs the kubelet in the wrapper's own process
         Engine::Rkt => assert_eq!(main, kubelet, "rkt fly's kubelet is the main process"),
