@@ -49,6 +49,15 @@ pub enum LaunchError {
         reason: String,
         var: &'static str,
     },
+    #[error("engine program {} cannot be executed: {why}; install it, or set {var} to the engine's program", quote::escape(program.as_bytes()))]
+    BadInterpreter {
+        program: OsString,
+        why: String,
+        /// bash's status for the same exec: 127 when a file the kernel
+        /// looks for is missing, 126 otherwise.
+        status: u8,
+        var: &'static str,
+    },
     #[error("cannot execute engine program {}: {source}", quote::escape(program.as_bytes()))]
     Exec {
         program: OsString,
@@ -59,7 +68,7 @@ pub enum LaunchError {
     )]
     TooLarge { what: String },
     #[error(transparent)]
-    NotShared(#[from] crate::propagation::NotShared),
+    NotShared(#[from] crate::propagation::Refused),
     #[error("cannot make {} shared (bind it onto itself, then mark it shared): {source}; the kubelet's mounts below it would not reach the host", path.display())]
     MakeShared { path: PathBuf, source: io::Error },
 }
@@ -84,6 +93,7 @@ impl LaunchError {
             LaunchError::NotExecutable { .. }
             | LaunchError::Exec { .. }
             | LaunchError::TooLarge { .. } => 126,
+            LaunchError::BadInterpreter { status, .. } => *status,
         }
     }
 }
@@ -395,6 +405,54 @@ fn unusable<'m>(
     })
 }
 
+/// Linux's limit on interpreters of interpreters (`#!` scripts run by
+/// `#!` scripts) in one execve.
+const MAX_INTERPRETERS: usize = 4;
+
+/// Why execve would fail on the `#!` line of the file at `path`, with the
+/// status bash gives for it (127 for an interpreter that does not exist,
+/// 126 for one that cannot be run), or `None` (not a script, or one whose
+/// interpreter the kernel can run). Read before anything is created:
+/// otherwise the directories are made and the exec fails.
+fn interpreter(path: &Path, depth: usize) -> Option<(u8, String)> {
+    use std::io::Read;
+    // the kernel reads the first 256 bytes (BINPRM_BUF_SIZE)
+    let mut head = [0u8; 256];
+    let n = fs::File::open(path).ok()?.read(&mut head).ok()?;
+    let line = head[..n].strip_prefix(b"#!")?;
+    let line = line.split(|&b| b == b'\n').next().unwrap_or_default();
+    let start = line.iter().position(|&b| b != b' ' && b != b'\t')?;
+    let name = line[start..]
+        .split(|&b| matches!(b, b' ' | b'\t' | 0))
+        .next()
+        .unwrap_or_default();
+    let shown = quote::escape(name);
+    if depth >= MAX_INTERPRETERS {
+        return Some((
+            126,
+            format!("its #! interpreters go deeper than the kernel's {MAX_INTERPRETERS}"),
+        ));
+    }
+    let interp = Path::new(OsStr::from_bytes(name));
+    match fs::metadata(interp) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Some((
+            127,
+            format!("its interpreter {shown} (its #! line) does not exist"),
+        )),
+        Err(e) => Some((126, format!("its interpreter {shown} (its #! line): {e}"))),
+        Ok(m) if m.is_dir() => Some((
+            126,
+            format!("its interpreter {shown} (its #! line) is a directory"),
+        )),
+        Ok(_) if may_execute(interp).is_err() => Some((
+            126,
+            format!("its interpreter {shown} (its #! line) is not executable"),
+        )),
+        Ok(_) => interpreter(interp, depth + 1)
+            .map(|(status, why)| (status, format!("its interpreter {shown}: {why}"))),
+    }
+}
+
 /// [`resolve_program`] with the mount table given.
 fn resolve_program_on<'m>(
     program: &OsStr,
@@ -409,22 +467,31 @@ fn resolve_program_on<'m>(
     };
     if program.as_bytes().contains(&b'/') {
         return match fs::metadata(program) {
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-                ) =>
-            {
-                Err(LaunchError::NotFound {
-                    program: program.to_owned(),
-                    path: None,
-                    var,
-                })
-            }
+            // bash: 127 for a file that is not there; a path through a
+            // file that is not a directory (RKT=/etc/hostname/rkt) is
+            // "Not a directory", 126
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(LaunchError::NotFound {
+                program: program.to_owned(),
+                path: None,
+                var,
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotADirectory => Err(not_executable(
+                "a component of its path is not a directory".into(),
+            )),
             Err(e) => Err(not_executable(e.to_string())),
             Ok(m) => match unusable(Path::new(program), &m, mounts) {
                 Some(why) => Err(not_executable(why)),
-                None => Ok(PathBuf::from(program)),
+                None => interpreter(Path::new(program), 0).map_or(
+                    Ok(PathBuf::from(program)),
+                    |(status, why)| {
+                        Err(LaunchError::BadInterpreter {
+                            program: program.to_owned(),
+                            why,
+                            status,
+                            var,
+                        })
+                    },
+                ),
             },
         };
     }
@@ -440,7 +507,18 @@ fn resolve_program_on<'m>(
         let candidate = dir.join(program);
         if let Ok(m) = fs::metadata(&candidate) {
             match unusable(&candidate, &m, mounts) {
-                None => return Ok(candidate),
+                None => {
+                    // bash runs what it found: its interpreter decides
+                    return match interpreter(&candidate, 0) {
+                        None => Ok(candidate),
+                        Some((status, why)) => Err(LaunchError::BadInterpreter {
+                            program: program.to_owned(),
+                            why,
+                            status,
+                            var,
+                        }),
+                    };
+                }
                 Some(why) => {
                     first_unusable.get_or_insert((candidate, why));
                 }
@@ -925,7 +1003,8 @@ mod tests {
             |p: &Path| resolve_program(p.as_os_str(), None, "RKT").map_err(|e| e.exit_status());
         assert_eq!(status(&exe), Ok(exe.clone()));
         assert_eq!(status(&root.join("missing")), Err(127));
-        assert_eq!(status(&root.join("engine/below-a-file")), Err(127));
+        // bash: "Not a directory", 126
+        assert_eq!(status(&root.join("engine/below-a-file")), Err(126));
         assert_eq!(status(&noexec), Err(126));
         assert_eq!(status(&root), Err(126));
         // PATH search
