@@ -24,8 +24,26 @@ pub const DIR_MODE: u32 = 0o755;
 /// Used when `PATH` is unset, as execvp(3) does.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/// Every exit status of the wrapper's own, and why (kubelet-wrapper(8)'s
+/// EXIT STATUS). Any other status is the engine's: the wrapper becomes the
+/// engine by execve(2).
+pub const EXIT_STATUSES: &[(u8, &str)] = &[
+    (
+        1,
+        "The wrapper refuses to start, and has changed nothing: the admin layer is refused (no image tag, a value or argument the release refuses, an rkt argument with no equivalent on the release's engine; every problem is printed, one line each), a directory cannot be created, a volume's source cannot be made shared or is required shared and is not, or a build that is not pinned runs on a host whose release it cannot tell.",
+    ),
+    (
+        126,
+        "The engine program is found but cannot be executed (a directory, no execute permission, on a noexec mount, a path through a file that is not a directory, a #! interpreter that cannot be run), or the command is too large for execve(2). The status bash gives, as the CoreOS script's exec did.",
+    ),
+    (
+        127,
+        "The engine program is not found, or the interpreter of its #! line does not exist.",
+    ),
+];
+
 /// Why the launch stopped. [`LaunchError::exit_status`] maps each to the
-/// spec's exit status (section 7).
+/// spec's exit status (section 7), one of [`EXIT_STATUSES`].
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
     #[error("cannot create directory {}: {source}", quote::escape(path.as_os_str().as_bytes()))]
@@ -749,6 +767,92 @@ fn set_mode(path: &Path) -> Result<(), (PathBuf, io::Error)> {
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+
+    /// Every way the launch stops has a status kubelet-wrapper(8)
+    /// documents, and the statuses documented are the ones it returns.
+    #[test]
+    fn every_status_is_documented() {
+        let io = || io::Error::from(io::ErrorKind::Other);
+        let all = [
+            LaunchError::Directory {
+                path: "/x".into(),
+                source: io(),
+            },
+            LaunchError::Link {
+                path: "/x".into(),
+                target: "/y".into(),
+                why: "",
+            },
+            LaunchError::NotFound {
+                program: "x".into(),
+                path: None,
+                var: "RKT",
+            },
+            LaunchError::NotExecutable {
+                program: "x".into(),
+                reason: String::new(),
+                var: "RKT",
+            },
+            LaunchError::BadInterpreter {
+                program: "x".into(),
+                why: String::new(),
+                status: 127,
+                var: "RKT",
+            },
+            LaunchError::BadInterpreter {
+                program: "x".into(),
+                why: String::new(),
+                status: 126,
+                var: "RKT",
+            },
+            LaunchError::Exec {
+                program: "x".into(),
+                source: io(),
+            },
+            LaunchError::TooLarge {
+                what: String::new(),
+            },
+            LaunchError::NotShared(crate::propagation::Refused::Unbindable(
+                crate::propagation::Unbindable {
+                    volume: String::new(),
+                    path: "/x".into(),
+                    mount: "/".into(),
+                },
+            )),
+            LaunchError::MakeShared {
+                path: "/x".into(),
+                source: io(),
+            },
+        ];
+        // a new way to stop does not compile here until it is in `all`
+        for e in &all {
+            match e {
+                LaunchError::Directory { .. }
+                | LaunchError::Link { .. }
+                | LaunchError::NotFound { .. }
+                | LaunchError::NotExecutable { .. }
+                | LaunchError::BadInterpreter { .. }
+                | LaunchError::Exec { .. }
+                | LaunchError::TooLarge { .. }
+                | LaunchError::NotShared(_)
+                | LaunchError::MakeShared { .. } => {}
+            }
+        }
+        let documented: Vec<u8> = EXIT_STATUSES.iter().map(|(s, _)| *s).collect();
+        let mut returned: Vec<u8> = all.iter().map(LaunchError::exit_status).collect();
+        // refusals of the admin layer and of the host's release are 1 too
+        // (src/bin/kubelet-wrapper.rs)
+        returned.push(1);
+        for s in &returned {
+            assert!(documented.contains(s), "status {s} is not in EXIT_STATUSES");
+        }
+        for s in &documented {
+            assert!(
+                returned.contains(s),
+                "status {s} is documented but never returned"
+            );
+        }
+    }
 
     fn tmp(name: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("kw-launch-{name}-{}", std::process::id()));
