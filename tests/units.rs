@@ -383,7 +383,7 @@ fn the_reader_agrees_with_systemd() {
             .unwrap_or_else(|| panic!("{}: not in systemd's dump", c.name));
         let path = dir.join(c.name);
         let d = path.with_file_name(format!("{}.d", c.name));
-        let names: Vec<String> = c.dropins.iter().map(|(f, _)| f.to_string()).collect();
+        let names: Vec<std::ffi::OsString> = c.dropins.iter().map(|(f, _)| f.into()).collect();
         let dropins: Vec<File> = unit::order_dropins(&[(d, names)])
             .into_iter()
             .map(|p| File {
