@@ -116,9 +116,7 @@ fn the_admins_mistakes_with_their_line_fix_and_consequence() {
         assert_eq!(next, fix, "{out}");
     }
     assert!(
-        out.ends_with(
-            "2 errors, 1 warning, 1 note: fix the errors before rolling the unit out.\n"
-        ),
+        out.ends_with("2 errors, 1 warning, 1 note: fix the errors before rolling the unit out.\n"),
         "{out}"
     );
 
