@@ -138,8 +138,8 @@ fn word<'a>(
                     if let Some((word, _)) = &w {
                         problems.push(Problem {
                             message: format!(
-                                "unknown escape sequence in {:?}: systemd keeps the backslash as written",
-                                String::from_utf8_lossy(word)
+                                "unknown escape sequence in \"{}\": systemd keeps the backslash as written",
+                                crate::quote::escape(word)
                             ),
                             fatal: false,
                         });
@@ -161,7 +161,10 @@ fn word<'a>(
 
 fn unbalanced(value: &str) -> Problem {
     Problem {
-        message: format!("unbalanced quoting in {value:?}: systemd ignores the rest of the line"),
+        message: format!(
+            "unbalanced quoting in \"{}\": systemd ignores the rest of the line",
+            crate::quote::escape(value)
+        ),
         fatal: false,
     }
 }
@@ -203,16 +206,16 @@ fn is_safe(s: &[u8]) -> bool {
 }
 
 fn specifier_problem(e: SpecifierError, word: &[u8]) -> String {
-    let w = String::from_utf8_lossy(word);
+    let w = format!("\"{}\"", crate::quote::escape(word));
     match e {
         SpecifierError::Unknown(c) => {
-            format!("%{c} in {w:?} is not a specifier systemd knows (write %% for a literal %)")
+            format!("%{c} in {w} is not a specifier systemd knows (write %% for a literal %)")
         }
         SpecifierError::Unavailable(c) => format!(
-            "%{c} in {w:?} depends on the manager's cgroup tree, which is not known here: the word is kept as written"
+            "%{c} in {w} depends on the manager's cgroup tree or the node, which is not known here: the word is kept as written"
         ),
         SpecifierError::TooLong(max) => {
-            format!("{w:?} is longer than {max} bytes with its specifiers resolved")
+            format!("{w} is longer than {max} bytes with its specifiers resolved")
         }
     }
 }
@@ -261,20 +264,21 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
                 return out;
             }
         };
-        let shown = String::from_utf8_lossy(&path).into_owned();
+        let shown = format!("\"{}\"", crate::quote::escape(&path));
+        let value_shown = format!("\"{}\"", crate::quote::escape(value));
         let bad = if path.is_empty() {
-            Some(format!("empty program in {value:?}"))
+            Some(format!("empty program in {value_shown}"))
         } else if !is_safe(&path) {
-            Some(format!("the program {shown:?} contains special characters"))
+            Some(format!("the program {shown} contains special characters"))
         } else if path.ends_with(b"/") {
-            Some(format!("the program {shown:?} is a directory"))
+            Some(format!("the program {shown} is a directory"))
         } else if !(if path.starts_with(b"/") {
             path_is_valid(&path)
         } else {
             filename_is_valid(&path)
         }) {
             Some(format!(
-                "the program {shown:?} is neither a valid file name nor an absolute path"
+                "the program {shown} is neither a valid file name nor an absolute path"
             ))
         } else {
             None
@@ -306,7 +310,7 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
                     if !ignore && let Some(last) = out.problems.last_mut() {
                         last.fatal = true;
                         last.message = format!(
-                            "unbalanced quoting in {value:?}; systemd refuses to load the unit"
+                            "unbalanced quoting in {value_shown}; systemd refuses to load the unit"
                         );
                     }
                     return out;
@@ -322,7 +326,7 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
             }
         }
         if argv.is_empty() {
-            fail(&mut out, format!("no argv[0] after '@' in {value:?}"));
+            fail(&mut out, format!("no argv[0] after '@' in {value_shown}"));
             return out;
         }
         out.commands.push(Command {

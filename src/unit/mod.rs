@@ -787,6 +787,7 @@ fn layout(a: &syntax::Assignment, file: &File, out: &mut Unit) {
         file: file.path.clone(),
         line,
     };
+    let key = shown(&a.key);
     for (line, text) in &a.continued {
         let folded = match text.split_once('=') {
             Some((k, _)) => keys::known_anywhere(k.trim()),
@@ -804,8 +805,10 @@ fn layout(a: &syntax::Assignment, file: &File, out: &mut Unit) {
             Severity::Warning,
             Some(at(a.line)),
             format!(
-                "the backslash at the end of line {before} continues {}= onto line {line}, so systemd reads {:?} as part of {}= and not as a setting of its own",
-                a.key, text, a.key
+                "the backslash at the end of line {before} continues {}= onto line {line}, so systemd reads \"{}\" as part of {}= and not as a setting of its own",
+                key,
+                shown(text),
+                key
             ),
             format!("remove the backslash at the end of line {before}"),
         );
@@ -813,19 +816,18 @@ fn layout(a: &syntax::Assignment, file: &File, out: &mut Unit) {
     let Some(cut) = &a.cut else { return };
     let why = match cut.by {
         syntax::CutBy::BlankLine(b) => format!(
-            "the blank line {b} ends {}= (line {}), as systemd ends a continued setting at an empty or blank line",
-            a.key, a.line
+            "the blank line {b} ends {key}= (line {}), as systemd ends a continued setting at an empty or blank line",
+            a.line
         ),
         syntax::CutBy::BlankAfterBackslash(b) => format!(
-            "the backslash at the end of line {b} is followed by blanks, so it does not continue {}= (line {})",
-            a.key, a.line
+            "the backslash at the end of line {b} is followed by blanks, so it does not continue {key}= (line {})",
+            a.line
         ),
     };
     let fix = match cut.by {
-        syntax::CutBy::BlankLine(b) => format!(
-            "remove line {b}, or the backslash before it if {}= ends there",
-            a.key
-        ),
+        syntax::CutBy::BlankLine(b) => {
+            format!("remove line {b}, or the backslash before it if {key}= ends there")
+        }
         syntax::CutBy::BlankAfterBackslash(b) => {
             format!("remove the blanks after the backslash at the end of line {b}")
         }
@@ -835,8 +837,10 @@ fn layout(a: &syntax::Assignment, file: &File, out: &mut Unit) {
             Severity::Warning,
             Some(at(d.line)),
             format!(
-                "{:?} is not part of {}=: {why}, and systemd reads this line on its own ({})",
-                d.text, a.key, d.systemd
+                "\"{}\" is not part of {}=: {why}, and systemd reads this line on its own ({})",
+                shown(&d.text),
+                key,
+                d.systemd
             ),
             fix.clone(),
         );
@@ -882,9 +886,10 @@ fn assignment(
 
 /// systemd's warning for a key it does not know, with the key meant.
 fn unknown_key(a: &syntax::Assignment, loc: Location, out: &mut Unit) {
+    let key = shown(&a.key);
     let message = format!(
-        "Unknown key '{}' in section [{}], ignoring. (systemd ignores the line)",
-        a.key, a.section
+        "Unknown key '{key}' in section [{}], ignoring. (systemd ignores the line)",
+        a.section
     );
     let elsewhere = SECTIONS
         .iter()
@@ -896,9 +901,9 @@ fn unknown_key(a: &syntax::Assignment, loc: Location, out: &mut Unit) {
             format!("did you mean {meant}=?")
         }
     } else if let Some(sec) = elsewhere {
-        format!("{}= belongs in the [{sec}] section: move it there", a.key)
+        format!("{key}= belongs in the [{sec}] section: move it there")
     } else {
-        format!("remove the line, or name a setting of your own X-{}", a.key)
+        format!("remove the line, or name a setting of your own X-{key}")
     };
     out.find(Severity::Warning, Some(loc), message, fix);
 }

@@ -317,7 +317,8 @@ fn logical_line(st: &mut State, p: Pending, end: usize, blank_end: Option<usize>
                 l,
                 format!(
                     "Unknown key '{}' in section [{}], ignoring.",
-                    a.key, a.section
+                    crate::quote::escape(&a.key),
+                    a.section
                 ),
             );
         }
@@ -381,20 +382,21 @@ fn line(st: &mut State, p: &Pending, end: usize) -> Result<Option<usize>, Proble
     let l = trim(&p.text);
     if !super::utf8::is_valid(l) {
         return Err(stop(format!(
-            "{:?} is not valid UTF-8: systemd stops reading the file there (\"String is not UTF-8 clean\")",
+            "\"{}\" is not valid UTF-8: systemd stops reading the file there (\"String is not UTF-8 clean\")",
             crate::quote::escape(l)
         )));
     }
+    let shown = format!("\"{}\"", crate::quote::escape(l));
     let l = std::str::from_utf8(l).expect("checked");
     if let Some(header) = l.strip_prefix('[') {
         let Some(name) = header.strip_suffix(']') else {
             return Err(stop(format!(
-                "invalid section header {l:?}: systemd stops reading the file there"
+                "invalid section header {shown}: systemd stops reading the file there"
             )));
         };
         if !string_is_safe(name.as_bytes()) {
             return Err(stop(format!(
-                "bad characters in section header {l:?}: systemd stops reading the file there"
+                "bad characters in section header {shown}: systemd stops reading the file there"
             )));
         }
         if st.sections.contains(&name) {
@@ -410,7 +412,8 @@ fn line(st: &mut State, p: &Pending, end: usize) -> Result<Option<usize>, Proble
         return Err(Problem {
             unknown_section: Some(name.to_string()),
             ..warn(format!(
-                "Unknown section '{name}'. Ignoring. (systemd skips it and its settings)"
+                "Unknown section '{}'. Ignoring. (systemd skips it and its settings)",
+                crate::quote::escape(name)
             ))
         });
     }
@@ -423,11 +426,11 @@ fn line(st: &mut State, p: &Pending, end: usize) -> Result<Option<usize>, Proble
         ));
     };
     let Some((key, value)) = l.split_once('=') else {
-        return Err(warn(format!("{l:?}: Missing '=', ignoring line.")));
+        return Err(warn(format!("{shown}: Missing '=', ignoring line.")));
     };
     if key.is_empty() {
         return Err(warn(format!(
-            "{l:?}: Missing key name before '=', ignoring line."
+            "{shown}: Missing key name before '=', ignoring line."
         )));
     }
     st.parsed.assignments.push(Assignment {
