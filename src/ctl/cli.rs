@@ -133,7 +133,7 @@ pub struct UnitArgs {
     /// /usr/lib/systemd/system and the service.d ones), its
     /// EnvironmentFile=s, the node's specifiers (%H, %m, %o, ...) and,
     /// without --release, the release in its os-release. Symbolic links
-    /// resolve inside DIR.
+    /// resolve inside DIR; the paths of --unit and --drop-in are DIR's.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
 }
@@ -155,7 +155,7 @@ pub struct RequiredUnitArgs {
     /// /usr/lib/systemd/system and the service.d ones), its
     /// EnvironmentFile=s, the node's specifiers (%H, %m, %o, ...) and,
     /// without --release, the release in its os-release. Symbolic links
-    /// resolve inside DIR.
+    /// resolve inside DIR; the paths of --unit and --drop-in are DIR's.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
 }

@@ -534,7 +534,11 @@ fn created_by(words: &[Vec<u8>], at: &Location) -> Vec<CreatedDirectory> {
     paths
         .into_iter()
         .map(|p| CreatedDirectory {
-            path: Path::new("/").join(OsStr::from_bytes(&p)),
+            // as the kernel reads it: no "." components, no trailing "/"
+            path: Path::new("/")
+                .join(OsStr::from_bytes(&p))
+                .components()
+                .collect(),
             mode: mode
                 .as_ref()
                 .map(|m| String::from_utf8_lossy(m).into_owned()),

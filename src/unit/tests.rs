@@ -604,7 +604,7 @@ fn every_exec_setting_with_its_prefixes_words_and_first_line() {
 #[test]
 fn the_directories_execstartpre_creates() {
     let u = unit(
-        "[Service]\nEnvironment=D=/var/lib/calico\nExecStartPre=/bin/mkdir -p /etc/kubernetes/manifests /opt/cni/bin\nExecStartPre=-/usr/bin/mkdir --parents ${D} rel/dir\nExecStartPre=mkdir -pm 0750 /a -- -b\nExecStartPre=/usr/bin/install -d -m 0700 -o root /c\nExecStartPre=/usr/bin/install --directory --mode=755 /d\nExecStartPre=/bin/sh -c \"mkdir -p /opt/bin && curl -o /opt/bin/x $(date) && mkdir -p /never\"\nExecStartPre=/bin/bash -ec 'mkdir -p \"/e f\" $D/sub; exec install -d /g || mkdir -p /maybe'\nExecStartPre=/usr/bin/env A=1 mkdir -p /h\nExecStartPre=/bin/mkdir /no-parents\nExecStartPre=/usr/bin/install -m 644 /src /no-dir\nExecStartPre=/opt/bin/mkdir -p /not-coreutils\nExecStart=/bin/mkdir -p /not-pre\n",
+        "[Service]\nEnvironment=D=/var/lib/calico\nExecStartPre=/bin/mkdir -p /etc/kubernetes/manifests /opt/cni/bin\nExecStartPre=-/usr/bin/mkdir --parents ${D} rel/dir\nExecStartPre=mkdir -pm 0750 /a -- -b\nExecStartPre=/usr/bin/install -d -m 0700 -o root /c\nExecStartPre=/usr/bin/install --directory --mode=755 /d\nExecStartPre=/bin/sh -c \"mkdir -p /opt/bin && curl -o /opt/bin/x $(date) && mkdir -p /never\"\nExecStartPre=/bin/bash -ec 'mkdir -p \"/e f\" $D/sub; exec install -d /g || mkdir -p /maybe'\nExecStartPre=/usr/bin/env A=1 mkdir -p /h/./i/\nExecStartPre=/bin/mkdir /no-parents\nExecStartPre=/usr/bin/install -m 644 /src /no-dir\nExecStartPre=/opt/bin/mkdir -p /not-coreutils\nExecStart=/bin/mkdir -p /not-pre\n",
     );
     let got: Vec<(String, Option<String>, usize, &str)> = u
         .created_directories()
@@ -629,7 +629,7 @@ fn the_directories_execstartpre_creates() {
             d("/e f", None, 9, "mkdir"),
             d("/var/lib/calico/sub", None, 9, "mkdir"),
             d("/g", None, 9, "install"),
-            d("/h", None, 10, "mkdir"),
+            d("/h/i", None, 10, "mkdir"),
         ]
     );
 }
