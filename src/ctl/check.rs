@@ -9,7 +9,7 @@
 //! Exit 0 only when there is no error.
 
 use super::cli::ShowFormat;
-use super::input::{Layer, Target, admin_layer, target};
+use super::input::{Layer, Target, admin_layer, target_in};
 use super::output::{Failure, Output};
 use super::unitfile;
 use crate::admin::{self, Var};
@@ -441,6 +441,7 @@ pub const NOT_CHECKED: &str = "not checked (--no-host): the engine program, the 
 pub fn check(
     unit_path: &Path,
     drop_ins: &[PathBuf],
+    root: &Path,
     release: Option<&str>,
     format: ShowFormat,
     options: Options,
@@ -449,9 +450,10 @@ pub fn check(
         admin,
         kubelet,
         unit,
-    } = admin_layer(Some(unit_path), drop_ins, Vec::new())?;
+        root,
+    } = admin_layer(Some(unit_path), drop_ins, root, Vec::new())?;
     let u = unit.expect("a layer read from a unit has it");
-    let t = target(release)?;
+    let t = target_in(release, &root)?;
     let defaults = t.file.parse();
     let mut findings = u.findings.clone();
     findings.extend(variables(&u, &defaults));
@@ -521,9 +523,15 @@ fn count(n: usize, what: &str) -> String {
 }
 
 fn text(r: &Report) -> String {
-    let mut out = format!("{}\n", r.unit.files[0].display());
+    let mut out = format!(
+        "{}\n",
+        crate::quote::escape(r.unit.files[0].as_os_str().as_bytes())
+    );
     for f in &r.unit.files[1..] {
-        out.push_str(&format!("  + {}\n", f.display()));
+        out.push_str(&format!(
+            "  + {}\n",
+            crate::quote::escape(f.as_os_str().as_bytes())
+        ));
     }
     out.push_str(&format!(
         "  for release {} ({}): defaults/{}.json, {}\n",
@@ -537,7 +545,7 @@ fn text(r: &Report) -> String {
     }
     out.push('\n');
     for f in &r.findings {
-        let at = f.at.as_ref().map_or(String::new(), |a| format!("{a}: "));
+        let at = unitfile::finding_at(f);
         // each one line, whatever the unit's values hold
         out.push_str(&format!(
             "{:<8} {}{}\n",

@@ -138,6 +138,16 @@ pub struct UnitArgs {
     /// repeated. A file name found twice is read from the first directory.
     #[arg(long = "drop-in", value_name = "DIR", requires = "unit")]
     pub drop_in: Vec<PathBuf>,
+    /// Read everything under DIR, as on the node whose root it is (an
+    /// image tree, a node's root mounted elsewhere), as systemd-analyze
+    /// --root does: the unit (a path in DIR, or a name looked up in its
+    /// unit directories), its drop-ins (also those of /etc, /run and
+    /// /usr/lib/systemd/system and the service.d ones), its
+    /// EnvironmentFile=s, the node's specifiers (%H, %m, %o, ...) and,
+    /// without --release, the release in its os-release. Symbolic links
+    /// resolve inside DIR; the paths of --unit and --drop-in are DIR's.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// `--unit` (required) and `--drop-in`.
@@ -150,6 +160,16 @@ pub struct RequiredUnitArgs {
     /// repeated. A file name found twice is read from the first directory.
     #[arg(long = "drop-in", value_name = "DIR")]
     pub drop_in: Vec<PathBuf>,
+    /// Read everything under DIR, as on the node whose root it is (an
+    /// image tree, a node's root mounted elsewhere), as systemd-analyze
+    /// --root does: the unit (a path in DIR, or a name looked up in its
+    /// unit directories), its drop-ins (also those of /etc, /run and
+    /// /usr/lib/systemd/system and the service.d ones), its
+    /// EnvironmentFile=s, the node's specifiers (%H, %m, %o, ...) and,
+    /// without --release, the release in its os-release. Symbolic links
+    /// resolve inside DIR; the paths of --unit and --drop-in are DIR's.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]

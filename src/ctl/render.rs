@@ -2,7 +2,7 @@
 //! text.
 
 use super::cli::Format;
-use super::input::{Layer, make_plan, target};
+use super::input::{Layer, make_plan, require_command, target_in};
 use super::output::Failure;
 use crate::defaults::model::SharedRule;
 use crate::mountinfo::MountTable;
@@ -49,7 +49,8 @@ pub(super) fn shared_json(plan: &crate::plan::Plan) -> String {
 
 /// The plan for `release` (or the wrapper's own) in `format`.
 pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<String, Failure> {
-    let t = target(release)?;
+    require_command(layer)?;
+    let t = target_in(release, &layer.root)?;
     let (_, plan) = make_plan(&t, layer)?;
     let argv = plan.argv();
     Ok(match format {
@@ -129,7 +130,7 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
                 quote::join(argv.iter().map(|a| a.as_os_str()))
             ));
             for n in &plan.notices {
-                out.push_str(&format!("notice       {n}\n"));
+                out.push_str(&format!("notice       {}\n", quote::line(n)));
             }
             out
         }
