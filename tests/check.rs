@@ -152,7 +152,7 @@ fn host_paths_and_directories() {
     let (status, out) = check(&sb, &unit, "1353.0.0", &[]);
     assert_eq!(status, 1, "{out}");
     let u = unit.display();
-    assert!(out.contains(&format!("error    {u}:3: /opt/cni/bin does not exist on this host (a volume of RKT_RUN_ARGS)\n         fix: create /opt/cni/bin on every node, or correct the volume's source in RKT_RUN_ARGS\n")), "{out}");
+    assert!(out.contains(&format!("error    {u}:3: /opt/cni/bin does not exist on this host (a volume of RKT_RUN_ARGS)\n         fix: create /opt/cni/bin on every node (ExecStartPre=/bin/mkdir -p /opt/cni/bin for a directory), or correct the volume's source in RKT_RUN_ARGS\n")), "{out}");
     assert!(out.contains("error    the wrapper would fail: cannot create directory /var/lib/kubelet: File exists (os error 17)\n"), "{out}");
     // a release volume's source the wrapper creates is no problem (/var/lib/docker)
     assert!(!out.contains("/var/lib/docker does not exist"), "{out}");
@@ -531,4 +531,45 @@ fn names_and_values_reach_the_terminal_escaped() {
         assert!(out.contains("evil\\x1b[31m\\xff"), "{args:?}: {out}");
     }
     fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A unit's rkt commands on a release that runs another engine: one
+/// finding each, as severe as what systemd does with it on a node without
+/// rkt, with what to write instead; and a file the OS writes at boot is
+/// no defect of a unit checked off the node.
+#[test]
+fn rkt_lines_and_boot_files_off_the_node() {
+    let mut sb = Sandbox::new();
+    sb.setup = NODE.into();
+    let unit = unit_in(
+        &sb,
+        "[Service]\nEnvironmentFile=/etc/environment\nEnvironmentFile=/run/metadata/coreos\nEnvironment=KUBELET_IMAGE_TAG=v1.25.4\nExecStartPre=-/usr/bin/rkt rm --uuid-file=/var/cache/kubelet-pod.uuid\nExecStartPre=/usr/bin/rkt fetch quay.io/poseidon/kubelet:v1.25.4\nExecStart=/usr/lib/coreos/kubelet-wrapper --node-ip=${COREOS_PRIVATE_IPV4}\nExecStop=/usr/bin/rkt stop --uuid-file=/var/cache/kubelet-pod.uuid\n",
+        &[],
+    );
+    let (status, out) = check(&sb, &unit, "3000.0.0", &["--no-host"]);
+    assert_eq!(status, 1, "{out}");
+    let u = unit.display();
+    for needle in [
+        format!(
+            "info     {u}:5: ExecStartPre=-/usr/bin/rkt rm --uuid-file=/var/cache/kubelet-pod.uuid: this release runs podman, and a node of it has no rkt: its failure is ignored ('-'), so it only adds a line to the journal\n         fix: remove the line: the release removes the previous kubelet container itself before each start\n"
+        ),
+        format!(
+            "error    {u}:6: ExecStartPre=/usr/bin/rkt fetch quay.io/poseidon/kubelet:v1.25.4: this release runs podman, and a node of it has no rkt: it fails, and systemd does not start the service\n         fix: remove the line, or fetch the image with podman"
+        ),
+        format!(
+            "warning  {u}:8: ExecStop=/usr/bin/rkt stop --uuid-file=/var/cache/kubelet-pod.uuid: this release runs podman, and a node of it has no rkt: it fails on every stop, and systemd marks the stop failed\n         fix: remove the line: stopping the unit stops the kubelet"
+        ),
+        format!(
+            "info     {u}:2: EnvironmentFile=/etc/environment: not in the tree checked; the OS provides it at run time: coreos-setup-environment.service writes it at boot"
+        ),
+        format!(
+            "info     {u}:3: EnvironmentFile=/run/metadata/coreos: not in the tree checked; the OS provides it at run time: the metadata agent"
+        ),
+    ] {
+        assert!(out.contains(&needle), "{needle}\nnot in\n{out}");
+    }
+    // on the node (the host checked), a missing file the unit needs is
+    // what systemd refuses: an error
+    let (_, out) = check(&sb, &unit, "3000.0.0", &[]);
+    assert!(out.contains(&format!("error    {u}:2: EnvironmentFile=/etc/environment: no such file: systemd will not start the service")), "{out}");
 }

@@ -343,8 +343,10 @@ fn render(u: &Unit, release: &str) -> Result<Value, String> {
     serde_json::from_slice(&r.output.stdout).map_err(|e| format!("render's JSON: {e}"))
 }
 
-/// `check --root ROOT --no-host --unit ROOT/... --release R --format json`,
-/// on this machine as it is: off the node, nothing of it may matter.
+/// `check --root ROOT --no-host --unit /etc/systemd/system/kubelet.service
+/// --release R --format json` (the unit named as the node names it, as
+/// `systemd-analyze --root` does), on this machine as it is: off the node,
+/// nothing of it may matter.
 fn check(u: &Unit, release: &str) -> Result<(i32, Value), String> {
     let args: Vec<OsString> = vec![
         "check".into(),
@@ -352,7 +354,7 @@ fn check(u: &Unit, release: &str) -> Result<(i32, Value), String> {
         u.root.clone().into(),
         OFF_NODE.into(),
         "--unit".into(),
-        u.unit_path().into(),
+        u.unit.clone().into(),
         "--release".into(),
         release.into(),
         "--format".into(),
