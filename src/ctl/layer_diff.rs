@@ -656,12 +656,17 @@ fn policy_words(p: TrustPolicy) -> &'static str {
     }
 }
 
-fn rule_words(r: &TrustRule) -> String {
-    let args = if r.args.is_empty() {
+/// A trust rule's arguments in words (a rule of policy `engine` has none).
+fn rule_args(a: &[String]) -> String {
+    if a.is_empty() {
         "no arguments".to_string()
     } else {
-        r.args.join(" ")
-    };
+        a.join(" ")
+    }
+}
+
+fn rule_words(r: &TrustRule) -> String {
+    let args = rule_args(&r.args);
     let mut words = format!("{args} for {} ({}", r.when, policy_words(r.policy));
     if !r.description.is_empty() {
         words.push_str(": ");
@@ -823,9 +828,9 @@ impl fmt::Display for Change {
                 } else {
                     "now get"
                 },
-                to.args.join(" "),
+                rule_args(&to.args),
                 policy_words(to.policy),
-                from.args.join(" "),
+                rule_args(&from.args),
                 policy_words(from.policy)
             ),
             Change::RunFlagsChanged { from, to } => {
