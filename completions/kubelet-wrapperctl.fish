@@ -52,6 +52,8 @@ complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand ch
 json\t''"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l unit -d 'The kubelet unit to check, with the drop-ins of UNIT.d/' -r -F
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l drop-in -d 'Another drop-in directory for the unit, after UNIT.d/; may be repeated. A file name found twice is read from the first directory' -r -F
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l no-host -d 'Check the unit and the release only, not this host: for a unit checked off the node (a laptop, a cluster repository\'s CI). The engine program, the volumes\' host paths, the directories and the mount propagation are then not checked, and the output says so'
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l strict -d 'Exit 1 on warnings too, not only on errors'
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -s V -l version -d 'Print version'
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand defaults; and not __fish_seen_subcommand_from list show diff validate schema help" -s h -l help -d 'Print help'

@@ -59,6 +59,10 @@ pub struct Plan {
     /// not the wrapper's, quotes in engine arguments, a volume without a
     /// mount or the reverse, image settings the release lets through.
     pub mistakes: Vec<String>,
+    /// The notices that are only for the record: the kubelet gets what the
+    /// unit meant (a deprecated name, an rkt argument translated, a mount
+    /// the release already makes dropped).
+    pub notes: Vec<String>,
 }
 
 impl Plan {
@@ -87,6 +91,44 @@ pub enum PlanError {
     Render(#[from] engine::RenderError),
     #[error(transparent)]
     Admin(#[from] crate::validate::AdminError),
+    /// More than one of the others, in the order they were found: every
+    /// problem of the admin layer is reported at once, so that one round
+    /// of changes fixes the unit.
+    #[error("{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+    Several(Vec<PlanError>),
+}
+
+impl PlanError {
+    /// One error for a list of them (not empty): the error itself when
+    /// there is one.
+    fn of(mut errors: Vec<PlanError>) -> PlanError {
+        if errors.len() == 1 {
+            errors.remove(0)
+        } else {
+            PlanError::Several(errors)
+        }
+    }
+
+    /// Every single problem, in order.
+    pub fn each(&self) -> Vec<&PlanError> {
+        match self {
+            PlanError::Several(v) => v.iter().flat_map(PlanError::each).collect(),
+            e => vec![e],
+        }
+    }
+
+    /// What to change, concretely, for a single problem.
+    pub fn fix(&self) -> String {
+        match self {
+            PlanError::NoImage => {
+                "add Environment=KUBELET_IMAGE_TAG=VERSION (the kubelet's image tag) to the unit"
+                    .into()
+            }
+            PlanError::Render(e) => e.fix(),
+            PlanError::Admin(e) => e.fix(),
+            PlanError::Several(v) => v.iter().map(PlanError::fix).collect::<Vec<_>>().join("; "),
+        }
+    }
 }
 
 /// The image reference (one string, as the original composed it before
@@ -124,35 +166,78 @@ pub fn trust_rule<'a>(rules: &'a [TrustRule], image: &OsStr) -> Option<(usize, &
         .find(|(_, r)| r.when.matches(image.as_bytes()))
 }
 
-/// Combines the layers. `kubelet_args` are passed on unchanged.
+/// Combines the layers. `kubelet_args` are passed on unchanged. An admin
+/// layer the release cannot run with gives every problem it has, not the
+/// first ([`PlanError::Several`]).
 pub fn plan(
     defaults: &Defaults,
     admin: &AdminConfig,
     kubelet_args: &[OsString],
 ) -> Result<Plan, PlanError> {
-    let (image, image_origin) = image_reference(defaults, admin)?;
-    let image_notices = validate::check_image(defaults, admin)?;
+    let mut errors: Vec<PlanError> = Vec::new();
+    // without an image, the rest is still checked (on the release's
+    // default location), so that every problem is reported at once
+    let (image, image_origin) = match image_reference(defaults, admin) {
+        Ok(i) => i,
+        Err(e) => {
+            errors.push(e);
+            let mut i = defaults.image.default_url.clone();
+            i.push_str(&defaults.image.tag_separator);
+            i.push_str("TAG");
+            (
+                OsString::from(i),
+                Origin::Image {
+                    url: None,
+                    tag: Var::KubeletImageTag,
+                },
+            )
+        }
+    };
+    let has_image = errors.is_empty();
+    let (image_notices, image_errors) = validate::check_image(defaults, admin);
+    errors.extend(image_errors.into_iter().map(PlanError::from));
     let trust = trust_rule(defaults.engine.trust(), &image);
     let img = (image.as_os_str(), image_origin);
     let rule = trust.map(|t| t.1);
-    let rendered = match &defaults.engine {
+    let mut rendered = match &defaults.engine {
         Engine::Rkt(rkt) => engine::rkt::render(defaults, rkt, admin, img, rule, kubelet_args),
         Engine::Podman(o) => {
-            engine::oci::render(defaults, o, Target::Podman, admin, img, rule, kubelet_args)?
+            engine::oci::render(defaults, o, Target::Podman, admin, img, rule, kubelet_args)
         }
         Engine::Docker(o) => {
-            engine::oci::render(defaults, o, Target::Docker, admin, img, rule, kubelet_args)?
+            engine::oci::render(defaults, o, Target::Docker, admin, img, rule, kubelet_args)
         }
-        Engine::SystemdNspawn(n) => engine::nspawn::render(defaults, n, admin, img, kubelet_args)?,
+        Engine::SystemdNspawn(n) => engine::nspawn::render(defaults, n, admin, img, kubelet_args),
     };
+    errors.extend(
+        std::mem::take(&mut rendered.errors)
+            .into_iter()
+            // the image's own problems only for a real image
+            .filter(|e| has_image || matches!(e, engine::RenderError::Translate(_)))
+            .map(PlanError::from),
+    );
     let trust = trust.map(|(i, r)| AppliedTrust {
         rule: i,
         policy: r.policy,
         condition: r.when.to_string(),
         description: r.description.clone(),
     });
-    let volume_notices = validate::check_volumes(defaults, &rendered.argv)?;
-    let mut trust_weakened = validate::trust_weakenings(&defaults.engine, &rendered.argv);
+    let volumes = validate::check_volumes(defaults, &rendered.argv);
+    errors.extend(volumes.errors.into_iter().map(PlanError::from));
+    if !errors.is_empty() {
+        return Err(PlanError::of(errors));
+    }
+    // the admin's mounts that the release already makes
+    let mut argv = rendered.argv;
+    if !volumes.redundant.is_empty() {
+        argv = argv
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !volumes.redundant.contains(i))
+            .map(|(_, a)| a)
+            .collect();
+    }
+    let mut trust_weakened = validate::trust_weakenings(&defaults.engine, &argv);
     if let Some(t) = &trust
         && t.policy == TrustPolicy::Insecure
         && !release_location(defaults, &image, image_origin)
@@ -168,23 +253,25 @@ pub fn plan(
             }
         ));
     }
-    // each one inert line, whatever value reached it (the mistakes as
-    // the notices they also are)
+    // each one inert line, whatever value reached it (the mistakes and
+    // notes as the notices they also are)
+    let line = |v: &[String]| -> Vec<String> { v.iter().map(|n| crate::quote::line(n)).collect() };
     let mut mistakes = admin.mistakes.clone();
     mistakes.extend(image_notices.iter().cloned());
     mistakes.extend(rendered.mistakes);
-    let mistakes: Vec<String> = mistakes.iter().map(|n| crate::quote::line(n)).collect();
-    let trust_weakened: Vec<String> = trust_weakened
+    let mut notes: Vec<String> = admin
+        .notices
         .iter()
-        .map(|n| crate::quote::line(n))
+        .filter(|n| !admin.mistakes.contains(n))
+        .cloned()
         .collect();
+    notes.extend(rendered.notes);
+    notes.extend(volumes.notes);
     let mut notices = admin.notices.clone();
     notices.extend(image_notices);
     notices.extend(rendered.notices);
-    notices.extend(volume_notices);
+    notices.extend(volumes.notices);
     notices.extend(trust_weakened.iter().cloned());
-    // each one inert line, whatever value reached it
-    let notices = notices.iter().map(|n| crate::quote::line(n)).collect();
     Ok(Plan {
         engine: defaults.engine.name(),
         program_var: engine::program_var(&defaults.engine),
@@ -194,12 +281,13 @@ pub fn plan(
             .expect("validated defaults have a version"),
         directories: defaults.directories.iter().map(PathBuf::from).collect(),
         shared: propagation::shared_sources(defaults),
-        argv: rendered.argv,
-        notices,
+        argv,
+        notices: line(&notices),
         image,
         trust,
-        trust_weakened,
-        mistakes,
+        trust_weakened: line(&trust_weakened),
+        mistakes: line(&mistakes),
+        notes: line(&notes),
     })
 }
 

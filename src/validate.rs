@@ -14,6 +14,7 @@ pub mod mounts;
 use crate::admin::{AdminConfig, Var};
 use crate::command::Arg;
 use crate::defaults::model::{AdminChecks, Defaults, Engine};
+use crate::defaults::overlap::{self, Overlap};
 use crate::quote::escape;
 use mounts::{Mount, Syntax};
 use std::ffi::OsStr;
@@ -40,13 +41,16 @@ pub enum AdminError {
         target: String,
     },
     #[error(
-        "{var}: the admin mount {admin} targets {target}, where the release mounts the system volume {system}: the release owns that path, mount elsewhere"
+        "{var}: the admin mount {admin} targets {}{target}, where the release mounts the system volume {system}: the release owns that path, mount elsewhere",
+        if *.inside { "a path inside " } else { "" }
     )]
     VolumeTarget {
         var: String,
         admin: String,
         system: String,
         target: String,
+        /// The admin's target is below the release's, not equal.
+        inside: bool,
     },
     #[error(
         "{var}: the admin mount {admin}: cannot tell where it mounts ({why}), and this release refuses a mount it cannot check against its own: write it plainly, as SOURCE:TARGET with an absolute target"
@@ -58,12 +62,36 @@ pub enum AdminError {
     },
 }
 
-/// Checks the image settings; returns notices for likely mistakes that a
-/// `compatible` release lets through.
-pub fn check_image(defaults: &Defaults, admin: &AdminConfig) -> Result<Vec<String>, AdminError> {
+impl AdminError {
+    /// What to change, concretely.
+    pub fn fix(&self) -> String {
+        match self {
+            AdminError::BadValue { var, what, .. } => {
+                format!("set {var} to a valid {what}")
+            }
+            AdminError::VolumeName { var, admin, .. } => {
+                format!("rename the volume of {admin} in {var} (and its --mount)")
+            }
+            AdminError::VolumeTarget {
+                var, admin, target, ..
+            } => format!(
+                "remove {admin} from {var}, or mount it at a target outside {target}: the kubelet gets the release's {target} whatever the unit says"
+            ),
+            AdminError::Unreadable { var, admin, .. } => {
+                format!("write {admin} in {var} as SOURCE:TARGET with an absolute target")
+            }
+        }
+    }
+}
+
+/// Checks the image settings: notices for likely mistakes that a
+/// `compatible` release lets through, and what a `strict` one refuses
+/// (every such setting, not the first).
+pub fn check_image(defaults: &Defaults, admin: &AdminConfig) -> (Vec<String>, Vec<AdminError>) {
     let strict = defaults.admin_checks == AdminChecks::Strict;
     let local = matches!(defaults.engine, Engine::SystemdNspawn(_));
     let mut notices = Vec::new();
+    let mut errors = Vec::new();
     let mut values: Vec<(Var, &OsStr, &'static str)> = Vec::new();
     if let Some(i) = &admin.image {
         values.push((
@@ -109,14 +137,15 @@ pub fn check_image(defaults: &Defaults, admin: &AdminConfig) -> Result<Vec<Strin
         }
         let why = why.join("; ");
         if strict {
-            return Err(bad(var, value, what, why));
+            errors.push(bad(var, value, what, why));
+            continue;
         }
         notices.push(format!(
             "{var}=\"{}\" is likely a mistake: {why}; it is used as the CoreOS script used it",
             escape(value.as_bytes())
         ));
     }
-    Ok(notices)
+    (notices, errors)
 }
 
 /// What is wrong with an image setting's bytes, each problem once, in
@@ -318,35 +347,76 @@ fn flag_value<'a>(argv: &'a [Arg], i: usize, names: &[&str]) -> Option<(&'a OsSt
     None
 }
 
+/// What the admin's mounts do to the release's: [`check_volumes`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Volumes {
+    /// What the admin should know, one line each.
+    pub notices: Vec<String>,
+    /// Those of the notices that are only for the record.
+    pub notes: Vec<String>,
+    /// What the release refuses, all of it.
+    pub errors: Vec<AdminError>,
+    /// Indices into the command of the words of admin mounts that the
+    /// release already makes: dropped (on every engine but rkt, whose
+    /// command stays the CoreOS script's).
+    pub redundant: Vec<usize>,
+}
+
 /// Admin volumes against the system's, read as the engine reads its
-/// arguments ([`mounts::mounts`]): a reused system volume name is refused;
-/// a mount over a system target (after resolving its spelling) is refused
-/// by `strict` releases and a notice in `compatible` ones (CoreOS units
-/// mounted their own /var/log over the release's, and rkt let the later one
-/// win); a mount whose target cannot be told is refused by `strict`
-/// releases. Every argument with an admin origin is checked, whichever
-/// variable it came from.
-pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Result<Vec<String>, AdminError> {
+/// arguments ([`mounts::mounts`]), each compared with the release's volumes
+/// ([`overlap`]):
+///
+/// - a mount of the host path the release already mounts there (or shows
+///   there, below one of its targets) is redundant: dropped with a note on
+///   podman, docker and systemd-nspawn, where the release's mount (with its
+///   access) is the one used; left in the command on rkt, with a note;
+/// - a mount that puts another host path (or none) at a release target or
+///   below it shadows the release's: refused by `strict` releases, a
+///   notice in `compatible` ones (CoreOS units mounted their own /var/log
+///   over the release's, and rkt let the later one win);
+/// - a reused system volume name is refused (rkt refuses it too);
+/// - a mount whose target cannot be told is refused by `strict` releases.
+///
+/// Every argument with an admin origin is checked, whichever variable it
+/// came from, and every problem is reported, not the first.
+pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Volumes {
     let strict = defaults.admin_checks == AdminChecks::Strict;
+    let syntax = syntax(&defaults.engine);
     let words: Vec<&[u8]> = argv.iter().map(|a| a.value.as_bytes()).collect();
-    let mut notices = Vec::new();
-    for found in mounts::mounts(syntax(&defaults.engine), &words) {
-        let Some(var) = [Some(found.at), found.value_at]
+    let found = mounts::mounts(syntax, &words);
+    let mut out = Volumes::default();
+    // rkt: the admin's volumes (name, host path, read-only), for the
+    // mounts that use them
+    type RktVolume<'a> = (&'a [u8], Option<&'a [u8]>, bool);
+    let rkt_volumes: Vec<RktVolume> = found
+        .iter()
+        .filter_map(|f| match &f.mount {
+            Mount::RktVolume { name, source } => Some((
+                name.as_slice(),
+                source.as_deref(),
+                mounts::read_only(syntax, words[f.at], mounts::value_of(&words, f)),
+            )),
+            _ => None,
+        })
+        .collect();
+    for f in &found {
+        let Some(var) = [Some(f.at), f.value_at]
             .into_iter()
             .flatten()
             .find_map(|i| argv.get(i).and_then(|a| a.origin.admin()))
         else {
             continue;
         };
-        let mut text = escape(words[found.at]);
-        if let Some(v) = found.value_at.and_then(|i| words.get(i)) {
+        let mut text = escape(words[f.at]);
+        if let Some(v) = f.value_at.and_then(|i| words.get(i)) {
             text.push(' ');
             text.push_str(&escape(v));
         }
-        match found.mount {
+        let value = mounts::value_of(&words, f);
+        match &f.mount {
             Mount::RktVolume { name, .. } => {
                 if let Some(sys) = defaults.volumes.iter().find(|v| v.name.as_bytes() == name) {
-                    return Err(AdminError::VolumeName {
+                    out.errors.push(AdminError::VolumeName {
                         var,
                         admin: text,
                         system: sys.name.clone(),
@@ -354,29 +424,93 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Result<Vec<String>, A
                     });
                 }
             }
-            Mount::At { target, .. } => {
-                let Some(sys) = defaults
-                    .volumes
-                    .iter()
-                    .find(|v| v.target.as_bytes() == target)
-                else {
+            Mount::At { target, source } => {
+                // on rkt, the host path and access are the volume's
+                let (source, read_only) = match syntax {
+                    Syntax::Rkt => match mounts::rkt_mount_volume(value)
+                        .and_then(|n| rkt_volumes.iter().find(|(v, ..)| *v == n))
+                    {
+                        Some((_, s, ro)) => (s.map(<[u8]>::to_vec), *ro),
+                        // a release volume mounted again, or none
+                        None => (None, false),
+                    },
+                    _ => (
+                        source.clone(),
+                        mounts::read_only(syntax, words[f.at], value),
+                    ),
+                };
+                let Some(o) = overlap::overlap(defaults, source.as_deref(), target) else {
                     continue;
                 };
+                let sys = o.volume();
+                let access = |ro| if ro { "read-only" } else { "read-write" };
+                if o.redundant() {
+                    let loses_write = sys.read_only && !read_only;
+                    let what = match o {
+                        Overlap::Same(_) => format!(
+                            "the release already mounts {} at {} ({}, volume {})",
+                            sys.source,
+                            sys.target,
+                            access(sys.read_only),
+                            sys.name
+                        ),
+                        _ => format!(
+                            "the release's volume {} ({} at {}, {}) already shows that host path there",
+                            sys.name,
+                            sys.source,
+                            sys.target,
+                            access(sys.read_only)
+                        ),
+                    };
+                    let n = if syntax == Syntax::Rkt {
+                        let differs = matches!(o, Overlap::Same(_)) && read_only != sys.read_only;
+                        format!(
+                            "{var}: the admin mount {text} repeats what the release mounts: {what}; rkt mounts the same host path twice{}, so it can be removed",
+                            if differs {
+                                format!(
+                                    " (the admin's {}, the release's {})",
+                                    access(read_only),
+                                    access(sys.read_only)
+                                )
+                            } else {
+                                String::new()
+                            }
+                        )
+                    } else {
+                        out.redundant.push(f.at);
+                        out.redundant.extend(f.value_at);
+                        format!(
+                            "{var}: the admin mount {text}: dropped, {what}{}",
+                            if loses_write {
+                                "; the unit asks for read-write but the kubelet gets the release's read-only mount, so it cannot write there"
+                            } else {
+                                ""
+                            }
+                        )
+                    };
+                    if !loses_write {
+                        out.notes.push(n.clone());
+                    }
+                    out.notices.push(n);
+                    continue;
+                }
                 if strict {
-                    return Err(AdminError::VolumeTarget {
+                    out.errors.push(AdminError::VolumeTarget {
                         var,
                         admin: text,
                         system: sys.name.clone(),
                         target: sys.target.clone(),
+                        inside: !normalize_eq(target, &sys.target),
                     });
+                    continue;
                 }
-                notices.push(format!(
+                out.notices.push(format!(
                     "{var}: the admin mount {text} covers the system volume {} at {}: the admin's mount is the one the kubelet sees",
                     sys.name, sys.target
                 ));
             }
             Mount::Unreadable { why } if strict => {
-                return Err(AdminError::Unreadable {
+                out.errors.push(AdminError::Unreadable {
                     var,
                     admin: text,
                     why,
@@ -385,7 +519,12 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Result<Vec<String>, A
             Mount::Unreadable { .. } => {}
         }
     }
-    Ok(notices)
+    out
+}
+
+/// Whether two paths are the same once normalised.
+fn normalize_eq(a: &[u8], b: &str) -> bool {
+    mounts::normalize(a) == mounts::normalize(b.as_bytes())
 }
 
 /// What each rkt `--insecure-options` value switches off.

@@ -429,6 +429,7 @@ fn json_fields_are_the_documented_ones() {
             "defaults",
             "engine",
             "ok",
+            "host",
             "errors",
             "warnings",
             "notes",

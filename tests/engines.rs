@@ -58,6 +58,13 @@ fn plan_for(d: &Defaults, env: &[(&str, &str)], args: &[&str]) -> Result<Plan, P
     plan::plan(d, &admin, &args)
 }
 
+fn release(r: &str) -> Defaults {
+    use kubelet_wrapper::defaults::{Version, registry};
+    registry::lookup(Version::parse(r).unwrap())
+        .unwrap()
+        .parse()
+}
+
 fn argv(p: &Plan) -> Vec<String> {
     p.argv()
         .into_iter()
@@ -174,7 +181,7 @@ fn an_rkt_unit_on_the_podman_release() {
         "RKT_GLOBAL_ARGS: --insecure-options=image is an rkt argument: dropped",
         "RKT_RUN_ARGS: --uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid is an rkt argument: dropped, podman finds the previous kubelet container by its name",
         "RKT_RUN_ARGS: rkt argument --volume cni-bin,kind=host,source=/opt/cni/bin,readOnly=true + --mount volume=cni-bin,target=/opt/cni/bin2 translated for podman as --volume=/opt/cni/bin:/opt/cni/bin2:ro",
-        "RKT_OPTS: rkt argument --net=host translated for podman as --network=host",
+        "RKT_OPTS: --net=host is an rkt argument: dropped, the release already runs the kubelet in the host's network",
     ] {
         assert!(
             n.iter().any(|x| x.starts_with(needle)),
@@ -219,7 +226,7 @@ fn untranslatable_rkt_arguments_are_refused_naming_the_engine_variable() {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "RKT_RUN_ARGS: --private-users has no podman equivalent; this release runs podman: remove it from RKT_RUN_ARGS and give podman arguments in PODMAN_RUN_ARGS instead"
+        "RKT_RUN_ARGS: --private-users has no podman equivalent (the kubelet would run as an unprivileged user of a user namespace, where it cannot manage the node); this release runs podman: remove it from RKT_RUN_ARGS and give podman arguments in PODMAN_RUN_ARGS instead"
     );
     let e = plan_for(
         &nspawn_release(),
@@ -245,6 +252,146 @@ fn untranslatable_rkt_arguments_are_refused_naming_the_engine_variable() {
             .starts_with("KUBELET_IMAGE_ARGS: kubelet has no podman equivalent"),
         "{e}"
     );
+}
+
+#[test]
+fn mounts_the_release_already_makes_are_dropped_on_podman_and_kept_on_rkt() {
+    // Typhoon's worker unit of 2019 mounts what 3000.0.0 mounts itself
+    let rkt = "--volume var-lib-cni,kind=host,source=/var/lib/cni --mount volume=var-lib-cni,target=/var/lib/cni \
+               --volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log \
+               --volume opt-cni-bin,kind=host,source=/opt/cni/bin,readOnly=false --mount volume=opt-cni-bin,target=/opt/cni/bin \
+               --volume var-lib-calico,kind=host,source=/var/lib/calico --mount volume=var-lib-calico,target=/var/lib/calico";
+    let env = [("KUBELET_IMAGE_TAG", "v1.17.0"), ("RKT_RUN_ARGS", rkt)];
+    let p = plan_for(&podman_release(), &env, &[]).unwrap();
+    let a = argv(&p);
+    // each host path once, with the release's access
+    for (path, want) in [
+        ("/var/lib/cni", "--volume=/var/lib/cni:/var/lib/cni:rw"),
+        ("/var/log", "--volume=/var/log:/var/log:rw"),
+        ("/opt/cni/bin", "--volume=/opt/cni/bin:/opt/cni/bin:ro"),
+        (
+            "/var/lib/calico",
+            "--volume=/var/lib/calico:/var/lib/calico:rw",
+        ),
+    ] {
+        let at: Vec<&String> = a
+            .iter()
+            .filter(|x| x.starts_with(&format!("--volume={path}:")))
+            .collect();
+        assert_eq!(at, [want], "{a:?}");
+    }
+    let dropped: Vec<&String> = p
+        .notices
+        .iter()
+        .filter(|n| n.contains(": dropped, the release already mounts"))
+        .collect();
+    // those of the four that the release mounts itself at the same target
+    let redundant = [
+        "/var/lib/cni",
+        "/var/log",
+        "/opt/cni/bin",
+        "/var/lib/calico",
+    ]
+    .iter()
+    .filter(|p| {
+        podman_release()
+            .volumes
+            .iter()
+            .any(|v| v.source == **p && v.target == **p)
+    })
+    .count();
+    assert_eq!(dropped.len(), redundant, "{:#?}", p.notices);
+    // the same access, or more: a note; a write the release does not allow: not
+    assert!(p.notes.iter().any(|n| n.contains("/var/log")));
+    let bin = p
+        .notices
+        .iter()
+        .find(|n| n.contains("/opt/cni/bin at"))
+        .unwrap();
+    assert!(bin.contains("cannot write there"), "{bin}");
+    assert!(!p.notes.contains(bin));
+
+    // the same mounts in PODMAN_RUN_ARGS, in podman's own words
+    let p = plan_for(
+        &podman_release(),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1.17.0"),
+            (
+                "PODMAN_RUN_ARGS",
+                "-v /etc/cni/net.d:/etc/cni/net.d --volume=/var/log/:/var/log:ro --privileged",
+            ),
+        ],
+        &[],
+    )
+    .unwrap();
+    let a = argv(&p);
+    assert!(
+        !a.iter().any(|x| x == "-v"
+            || x == "/etc/cni/net.d:/etc/cni/net.d"
+            || x == "--volume=/var/log/:/var/log:ro"),
+        "{a:?}"
+    );
+    assert_eq!(
+        a.iter().filter(|x| *x == "--privileged").count(),
+        2,
+        "the rest stays: {a:?}"
+    );
+    assert_eq!(
+        p.notices
+            .iter()
+            .filter(|n| n.contains("dropped, the release already mounts"))
+            .count(),
+        2,
+        "{:#?}",
+        p.notices
+    );
+
+    // on rkt the command stays the script's, with a note
+    let r = release("2512.3.0");
+    let p = plan_for(&r, &env, &[]).unwrap();
+    assert!(
+        argv(&p)
+            .iter()
+            .any(|x| x == "var-log,kind=host,source=/var/log")
+    );
+    assert!(
+        p.notices.iter().any(|n| n.starts_with("RKT_RUN_ARGS: the admin mount --mount volume=var-log,target=/var/log repeats what the release mounts")),
+        "{:#?}",
+        p.notices
+    );
+}
+
+#[test]
+fn another_host_path_at_or_below_a_release_target_is_refused_and_every_problem_at_once() {
+    let e = plan_for(
+        &podman_release(),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1.17.0"),
+            (
+                "RKT_RUN_ARGS",
+                "--volume k,kind=host,source=/srv/k --mount volume=k,target=/var/lib/kubelet/plugins --private-users --no-such",
+            ),
+            ("PODMAN_RUN_ARGS", "-v /srv/log:/var/log"),
+        ],
+        &[],
+    )
+    .unwrap_err();
+    let each: Vec<String> = e.each().iter().map(|e| e.to_string()).collect();
+    assert_eq!(each.len(), 4, "{each:#?}");
+    assert!(each.iter().any(|m| m.contains("targets a path inside /var/lib/kubelet, where the release mounts the system volume var-lib-kubelet")), "{each:#?}");
+    assert!(
+        each.iter()
+            .any(|m| m.contains("-v /srv/log:/var/log targets /var/log, where")),
+        "{each:#?}"
+    );
+    assert!(
+        each.iter().any(|m| m.contains("--private-users")),
+        "{each:#?}"
+    );
+    assert!(each.iter().any(|m| m.contains("--no-such")), "{each:#?}");
+    for e in e.each() {
+        assert!(!e.fix().is_empty(), "{e}");
+    }
 }
 
 #[test]
@@ -574,4 +721,46 @@ fn system_volumes_and_kubelet_flags_survive_every_engine() {
             }
         }
     }
+}
+
+/// On docker too, a mount the release already makes is dropped with a
+/// note, in rkt's words and in docker's own (`-v`, `--mount`); the
+/// release's `--mount` is the one docker gets.
+#[test]
+fn mounts_the_release_already_makes_are_dropped_on_docker() {
+    let d = docker_release();
+    let p = plan_for(
+        &d,
+        &[
+            ("KUBELET_IMAGE_TAG", "v1.17.0"),
+            (
+                "RKT_RUN_ARGS",
+                "--volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log",
+            ),
+            (
+                "DOCKER_RUN_ARGS",
+                "-v /etc/cni/net.d:/etc/cni/net.d:ro --mount type=bind,source=/run,target=/run --privileged",
+            ),
+        ],
+        &[],
+    )
+    .unwrap();
+    let a = argv(&p);
+    for target in ["/var/log", "/etc/cni/net.d", "/run"] {
+        let n = a
+            .iter()
+            .filter(|x| x.contains(&format!("target={target}")) || x.ends_with(&format!(":{target}:ro")))
+            .count();
+        assert_eq!(n, 1, "{target}: {a:?}");
+    }
+    assert!(!a.iter().any(|x| x == "-v" || x == "--mount"), "{a:?}");
+    assert_eq!(
+        p.notes
+            .iter()
+            .filter(|n| n.contains("dropped, the release already mounts"))
+            .count(),
+        3,
+        "{:#?}",
+        p.notes
+    );
 }

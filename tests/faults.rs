@@ -266,11 +266,24 @@ fn cases() -> Vec<Case> {
                 tag,
                 (
                     "RKT_RUN_ARGS",
-                    "--volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log",
+                    "--volume var-log,kind=host,source=/srv/log --mount volume=var-log,target=/var/log",
                 ),
             ],
             0,
             "covers the system volume coreos-var-log at /var/log",
+        ),
+        case(
+            "admin mount of what the release mounts itself, strict release",
+            "3000.0.0",
+            &[
+                tag,
+                (
+                    "RKT_RUN_ARGS",
+                    "--volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log",
+                ),
+            ],
+            0,
+            "dropped, the release already mounts /var/log at /var/log",
         ),
         case(
             "admin mount over a system target, strict release",

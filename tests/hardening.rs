@@ -177,7 +177,7 @@ fn admin_volumes_never_reuse_a_system_volume_name() {
 #[test]
 fn admin_mounts_over_system_targets() {
     let var_log =
-        "--volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log/";
+        "--volume var-log,kind=host,source=/srv/log --mount volume=var-log,target=/var/log/";
     let p = plan_for(
         &release("1758.0.0"),
         &[("KUBELET_IMAGE_TAG", "v1"), ("RKT_RUN_ARGS", var_log)],
@@ -194,6 +194,23 @@ fn admin_mounts_over_system_targets() {
     assert!(
         e.contains("targets /var/log, where the release mounts the system volume var-log"),
         "{e}"
+    );
+    // the release's own host path there is no conflict: dropped, with a note
+    let p = plan_for(
+        &d,
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            (
+                "RKT_RUN_ARGS",
+                "--volume var-log,kind=host,source=/var/log/ --mount volume=var-log,target=/var//log",
+            ),
+        ],
+    )
+    .unwrap();
+    assert!(
+        p.notes.iter().any(|n| n.contains(": dropped, the release already mounts /var/log at /var/log (read-write, volume var-log)")),
+        "{:?}",
+        p.notes
     );
     let e = plan_for(
         &d,

@@ -52,7 +52,10 @@ fn run() -> u8 {
             for notice in &admin.notices {
                 say(notice);
             }
-            say(&e.to_string());
+            // every problem, one line each
+            for e in e.each() {
+                say(&e.to_string());
+            }
             return 1;
         }
     };

@@ -15,9 +15,11 @@ use super::unitfile;
 use crate::admin::{self, Var};
 use crate::command::{Arg, Origin};
 use crate::defaults::model::Defaults;
+use crate::engine::RenderError;
+use crate::engine::translate::TranslateError;
 use crate::json;
 use crate::launch;
-use crate::plan::{self, Plan};
+use crate::plan::{self, Plan, PlanError};
 use crate::propagation::{self, SharedSource};
 use crate::unit::{self, Finding, Location, Severity, Unit};
 use crate::validate::{
@@ -85,6 +87,10 @@ pub fn variables(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
             ));
             continue;
         }
+        // a near miss of one of the wrapper's names means the setting is
+        // lost (a warning); a name far from all of them is most likely for
+        // another consumer (the engine, a script): a note
+        let near = unknown.edits <= 3 && unknown.name != admin::RELEASE_VAR;
         let fix = if unknown.name == admin::RELEASE_VAR {
             format!(
                 "remove {}: the image's build pins the release",
@@ -105,17 +111,23 @@ pub fn variables(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
             unknown.notice()
         } else {
             format!(
-                "{} is not a kubelet-wrapper variable, and ExecStart= does not use it: nothing reads it",
+                "{} is not a kubelet-wrapper variable, and ExecStart= does not use it: the wrapper ignores it (the engine and the kubelet get the environment, but neither reads it unless told to)",
                 unknown.name
             )
         };
-        out.push(finding(Severity::Error, at, message, fix));
+        let severity = if near {
+            Severity::Warning
+        } else {
+            Severity::Info
+        };
+        out.push(finding(severity, at, message, fix));
     }
     for v in Var::DEPRECATED {
         if u.get(v.name()).is_some_and(|x| !x.value.is_empty()) {
             let new = v.replacement().expect("deprecated");
+            // the wrapper still reads it: a note
             out.push(finding(
-                Severity::Warning,
+                Severity::Info,
                 set_at(u, v.name()),
                 admin::deprecation_notice(v),
                 format!("rename {v} to {new}"),
@@ -140,10 +152,11 @@ pub fn variables(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
     out
 }
 
-/// The plan's notices as findings: the admin's likely mistakes are errors
-/// (except an unknown name that ExecStart= uses, which [`variables`]
-/// reports), what the release ignores, drops or weakens a warning, the
-/// rest (translations for another engine) a note.
+/// The plan's notices as findings: what only records how the unit's
+/// settings were carried over (a translation, a redundant mount dropped, a
+/// deprecated name) is a note; the rest changes what the kubelet gets
+/// against what the unit says (a likely mistake, a setting ignored or
+/// dropped, a weakened check): a warning. Unknown names are [`variables`]'.
 pub fn plan_findings(u: &Unit, p: &Plan) -> Vec<Finding> {
     let handled: Vec<String> = {
         let names: Vec<&str> = u.environment.iter().map(|v| v.name.as_str()).collect();
@@ -160,17 +173,15 @@ pub fn plan_findings(u: &Unit, p: &Plan) -> Vec<Finding> {
             continue;
         }
         let at = message_at(u, n);
-        let (severity, fix) = if p.mistakes.contains(n) {
-            (Severity::Error, fix_for(n))
-        } else if p.trust_weakened.contains(n) {
+        let (severity, fix) = if p.trust_weakened.contains(n) {
             (
                 Severity::Warning,
                 "keep it only if switching the check off is intended".to_string(),
             )
-        } else if n.contains(" is ignored") || n.contains("dropped") || n.contains(" covers ") {
-            (Severity::Warning, fix_for(n))
+        } else if p.notes.contains(n) {
+            (Severity::Info, fix_for(n))
         } else {
-            (Severity::Info, String::new())
+            (Severity::Warning, fix_for(n))
         };
         out.push(finding(severity, at, n.clone(), fix));
     }
@@ -184,9 +195,22 @@ fn fix_for(notice: &str) -> String {
     } else if notice.contains("holds quote characters") {
         "remove the quote characters from the value (systemd already removed the quotes of Environment=\"NAME=...\")".into()
     } else if let Some((var, rest)) = notice.split_once(": ")
-        && let Some((arg, _)) = rest.split_once(" is an rkt argument: dropped")
+        && let Some((arg, why)) = rest
+            .split_once(" is an rkt argument: dropped, ")
+            .or_else(|| rest.split_once(": dropped, "))
     {
-        format!("remove {arg} from {var}: nothing on this release needs it")
+        let arg = arg.strip_prefix("the admin mount ").unwrap_or(arg);
+        let pair = if arg.contains(" + --mount") {
+            " (the --volume and its --mount)"
+        } else {
+            ""
+        };
+        if why.starts_with("the release already mounts") || why.starts_with("the release's volume")
+        {
+            format!("remove {arg} from {var}{pair}: the release mounts it itself")
+        } else {
+            format!("remove {arg} from {var}{pair}: nothing on this release needs it")
+        }
     } else if notice.contains(" is ignored") {
         "remove it from the unit, or set the variable this release uses".into()
     } else if notice.contains("is likely a mistake") {
@@ -344,13 +368,43 @@ struct Report {
     defaults: Defaults,
     plan: Option<Plan>,
     findings: Vec<Finding>,
+    options: Options,
 }
+
+/// The newest CoreOS release file that runs rkt, for the fixes that a
+/// release choice would make.
+fn newest_rkt_release() -> Option<String> {
+    crate::defaults::registry::files()
+        .iter()
+        .filter(|f| {
+            let d = f.parse();
+            d.origin == crate::defaults::model::ReleaseOrigin::Coreos
+                && matches!(d.engine, crate::defaults::model::Engine::Rkt(_))
+        })
+        .map(|f| f.version)
+        .max()
+        .map(|v| v.to_string())
+}
+
+/// How `check` runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    /// Check this host's facts (the engine program, volume sources,
+    /// directories, propagation); off for a unit checked off the node.
+    pub host: bool,
+    /// Warnings make the exit status 1 too.
+    pub strict: bool,
+}
+
+/// What `--no-host` leaves out, for the output.
+pub const NOT_CHECKED: &str = "not checked (--no-host): the engine program, the volumes' host paths, the directories the wrapper creates, mount propagation";
 
 pub fn check(
     unit_path: &Path,
     drop_ins: &[PathBuf],
     release: Option<&str>,
     format: ShowFormat,
+    options: Options,
 ) -> Result<Output, Failure> {
     let Layer {
         admin,
@@ -365,17 +419,33 @@ pub fn check(
     let plan = match plan::plan(&defaults, &admin, &kubelet) {
         Ok(p) => {
             findings.extend(plan_findings(&u, &p));
-            findings.extend(host_findings(&u, &defaults, &p));
+            if options.host {
+                findings.extend(host_findings(&u, &defaults, &p));
+            }
             Some(p)
         }
         Err(e) => {
-            let message = e.to_string();
-            findings.push(finding(
-                Severity::Error,
-                message_at(&u, &message),
-                format!("the wrapper refuses to start: {message}"),
-                "change the setting the message names".into(),
-            ));
+            // every problem, each with its own fix
+            for e in e.each() {
+                let message = e.to_string();
+                let mut fix = e.fix();
+                // what rkt reads as written: a release that runs rkt
+                if let PlanError::Render(RenderError::Translate(TranslateError::NoEquivalent {
+                    ..
+                })) = e
+                    && let Some(rkt) = newest_rkt_release()
+                {
+                    fix.push_str(&format!(
+                        "; on a release that runs rkt (--release {rkt}) rkt gets it as written"
+                    ));
+                }
+                findings.push(finding(
+                    Severity::Error,
+                    message_at(&u, &message),
+                    format!("the wrapper refuses to start: {message}"),
+                    fix,
+                ));
+            }
             None
         }
     };
@@ -386,11 +456,14 @@ pub fn check(
         defaults,
         plan,
         findings,
+        options,
     };
     let errors = report
         .findings
         .iter()
-        .filter(|f| f.severity == Severity::Error)
+        .filter(|f| {
+            f.severity == Severity::Error || (options.strict && f.severity == Severity::Warning)
+        })
         .count();
     let stdout = match format {
         ShowFormat::Text => text(&report),
@@ -413,12 +486,16 @@ fn text(r: &Report) -> String {
         out.push_str(&format!("  + {}\n", f.display()));
     }
     out.push_str(&format!(
-        "  for release {} ({}): defaults/{}.json, {}\n\n",
+        "  for release {} ({}): defaults/{}.json, {}\n",
         r.target.release,
         r.target.source_text(),
         r.target.file.version,
         r.defaults.engine.name()
     ));
+    if !r.options.host {
+        out.push_str(&format!("  {NOT_CHECKED}\n"));
+    }
+    out.push('\n');
     for f in &r.findings {
         let at = f.at.as_ref().map_or(String::new(), |a| format!("{a}: "));
         // each one line, whatever the unit's values hold
@@ -441,6 +518,12 @@ fn text(r: &Report) -> String {
         out.push_str(&format!(
             "{}, {}, {}: fix the errors before rolling the unit out.\n",
             count(errors, "error"),
+            count(warnings, "warning"),
+            count(notes, "note")
+        ));
+    } else if r.options.strict && warnings > 0 {
+        out.push_str(&format!(
+            "No errors, but {} and {} (--strict): fix the warnings before rolling the unit out.\n",
             count(warnings, "warning"),
             count(notes, "note")
         ));
@@ -482,7 +565,12 @@ fn json_report(r: &Report) -> String {
             ("release_source", json::string(r.target.source)),
             ("defaults", json::string(r.target.file.version.to_string())),
             ("engine", json::string(r.defaults.engine.name())),
-            ("ok", (n(Severity::Error) == 0).to_string()),
+            (
+                "ok",
+                (n(Severity::Error) == 0 && !(r.options.strict && n(Severity::Warning) > 0))
+                    .to_string(),
+            ),
+            ("host", r.options.host.to_string()),
             ("errors", n(Severity::Error).to_string()),
             ("warnings", n(Severity::Warning).to_string()),
             ("notes", n(Severity::Info).to_string()),

@@ -82,8 +82,11 @@ pub enum Command {
     /// renders for the release; that the engine program exists and is
     /// executable; that every volume's host path exists; that every
     /// directory can be created. Each finding names the unit line and what
-    /// to change. Exit status: 0 when there is no error (warnings and notes
-    /// may remain), 1 otherwise.
+    /// to change. Errors are what systemd or the wrapper would refuse;
+    /// warnings, what makes the kubelet run otherwise than the unit
+    /// visibly means; notes, the rest. Exit status: 0 when there is no
+    /// error (warnings and notes may remain; with --strict, no warning
+    /// either), 1 otherwise.
     Check {
         #[command(flatten)]
         release: ReleaseArg,
@@ -92,6 +95,15 @@ pub enum Command {
         format: ShowFormat,
         #[command(flatten)]
         unit: RequiredUnitArgs,
+        /// Check the unit and the release only, not this host: for a unit
+        /// checked off the node (a laptop, a cluster repository's CI). The
+        /// engine program, the volumes' host paths, the directories and the
+        /// mount propagation are then not checked, and the output says so.
+        #[arg(long)]
+        no_host: bool,
+        /// Exit 1 on warnings too, not only on errors.
+        #[arg(long)]
+        strict: bool,
     },
     /// Inspect the embedded release defaults.
     #[command(subcommand)]

@@ -33,8 +33,14 @@ pub fn target(release: Option<&str>) -> Result<Target, Failure> {
         });
     }
     // as the wrapper: an auto build refuses a host it cannot tell
-    let (version, source, file) =
-        release::runtime(Path::new("/")).map_err(|e| Failure(1, e.to_string()))?;
+    let (version, source, file) = release::runtime(Path::new("/")).map_err(|e| {
+        Failure(
+            1,
+            format!(
+                "{e}; to look at a release from here, give it: --release R (kubelet-wrapperctl defaults list names them)"
+            ),
+        )
+    })?;
     Ok(Target {
         release: version.to_string(),
         source: match source {

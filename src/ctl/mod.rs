@@ -67,11 +67,17 @@ pub fn main() -> ExitCode {
             release,
             format,
             unit,
+            no_host,
+            strict,
         } => check::check(
             &unit.unit,
             &unit.drop_in,
             release.release.as_deref(),
             format,
+            check::Options {
+                host: !no_host,
+                strict,
+            },
         ),
         Command::Defaults(DefaultsCommand::List { format }) => {
             defaults::list(format).map(Output::from)
@@ -104,7 +110,11 @@ pub fn main() -> ExitCode {
             ExitCode::from(out.status)
         }
         Err(Failure(code, msg)) => {
-            say(&msg);
+            // several problems at once are one line each (their values
+            // are escaped: a line break in one is "\n")
+            for line in msg.split('\n') {
+                say(line);
+            }
             ExitCode::from(code)
         }
     }

@@ -10,6 +10,7 @@
 //! <release>` what changes for the kubelet, for the review.
 
 pub mod model;
+pub mod overlap;
 pub mod registry;
 pub mod schema;
 pub mod version;

@@ -11,6 +11,7 @@
 pub mod nspawn;
 pub mod oci;
 pub mod rkt;
+pub mod rkt_flags;
 pub mod translate;
 
 use crate::admin::Var;
@@ -34,6 +35,22 @@ pub enum RenderError {
     LocalImage { image: String },
 }
 
+impl RenderError {
+    /// What to change, concretely.
+    pub fn fix(&self) -> String {
+        match self {
+            RenderError::Translate(e) => e.fix(),
+            RenderError::DigestRequired { .. } => {
+                "set KUBELET_IMAGE=REPOSITORY@sha256:DIGEST (the digest of the tag you run)".into()
+            }
+            RenderError::LocalImage { .. } => {
+                "set KUBELET_IMAGE=/var/lib/machines/DIRECTORY, the kubelet's machine directory"
+                    .into()
+            }
+        }
+    }
+}
+
 /// What a renderer produces.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
@@ -44,9 +61,15 @@ pub struct Rendered {
     pub before: Vec<Vec<Arg>>,
     /// What the admin should know about how their settings were carried over.
     pub notices: Vec<String>,
+    /// Those of the notices that are only for the record: the kubelet gets
+    /// what the unit meant (a translation, a redundant mount dropped).
+    pub notes: Vec<String>,
     /// The likely mistakes among the notices (a volume without a mount, or
     /// the reverse).
     pub mistakes: Vec<String>,
+    /// What the admin layer asks for that the engine cannot give: the
+    /// command is not run when there is any.
+    pub errors: Vec<RenderError>,
 }
 
 /// Appends the words of an admin variable, if set.

@@ -28,24 +28,49 @@ fn bind(source: &OsStr, target: &OsStr, read_only: bool) -> OsString {
 }
 
 fn intent_args(t: &Translation) -> (Vec<OsString>, String) {
+    let cat = |a: &str, b: &OsStr| {
+        let mut v = OsString::from(a);
+        v.push(b);
+        v
+    };
     match &t.intent {
         Intent::Mount(m) => (vec![bind(&m.source, &m.target, m.read_only)], String::new()),
-        Intent::Env(kv) => {
-            let mut v = OsString::from("--setenv=");
-            v.push(kv);
-            (vec![v], String::new())
-        }
+        Intent::Redundant(r) => (vec![], r.explain()),
+        Intent::Env(kv) => (vec![cat("--setenv=", kv)], String::new()),
+        Intent::User(u) => (vec![cat("--user=", u)], String::new()),
+        Intent::WorkDir(d) => (vec![cat("--chdir=", d)], String::new()),
         Intent::HostNetwork => (
             vec![],
             ": dropped, systemd-nspawn shares the host's network unless told otherwise".into(),
         ),
-        Intent::SignaturePolicy => (
+        Intent::SignaturePolicy | Intent::Pull(_) => (
             vec![],
             ": dropped, a local machine directory is not fetched or verified".into(),
         ),
+        Intent::Debug => (
+            vec![],
+            ": dropped, systemd-nspawn takes its log level from SYSTEMD_LOG_LEVEL in its environment, not from an option".into(),
+        ),
+        Intent::Annotation(_) | Intent::Label(_) => (
+            vec![],
+            ": dropped, it is metadata of rkt's pod that nothing reads, and systemd-nspawn has none".into(),
+        ),
+        // the renderer takes the command from it
+        Intent::Exec(_) => (vec![], String::new()),
+        Intent::Dropped(why) | Intent::Lost(why) => (vec![], format!(": dropped, {why}")),
         Intent::Unpaired(u) => (vec![], u.explain()),
         // translate() refuses the rest for systemd-nspawn
-        _ => unreachable!("refused by translate::translate for systemd-nspawn"),
+        Intent::EmptyDir(_)
+        | Intent::EnvFile(_)
+        | Intent::InheritEnv
+        | Intent::Dns(_)
+        | Intent::DnsSearch(_)
+        | Intent::DnsOption(_)
+        | Intent::AddHost { .. }
+        | Intent::IpcHost
+        | Intent::GroupAdd(_)
+        | Intent::SaveId(_)
+        | Intent::SkipTls => (vec![], String::new()),
     }
 }
 
@@ -56,10 +81,11 @@ pub fn render(
     admin: &AdminConfig,
     image: (&OsStr, Origin),
     kubelet_args: &[OsString],
-) -> Result<Rendered, RenderError> {
+) -> Rendered {
     let path = image.0.as_bytes();
+    let mut errors = Vec::new();
     if !path.starts_with(b"/") || split(image.0).len() != 1 {
-        return Err(RenderError::LocalImage {
+        errors.push(RenderError::LocalImage {
             image: crate::quote::escape(image.0.as_bytes()),
         });
     }
@@ -67,7 +93,10 @@ pub fn render(
         translations,
         command,
         mut notices,
-    } = translate::carry_over(admin, Target::Nspawn)?;
+        mut notes,
+        errors: refused,
+    } = translate::carry_over(admin, Target::Nspawn, defaults);
+    errors.extend(refused.into_iter().map(RenderError::from));
 
     let mut argv = Vec::new();
     push_var_or(
@@ -85,10 +114,14 @@ pub fn render(
     let mut mistakes = Vec::new();
     for t in &translations {
         let (args, extra) = intent_args(t);
-        notices.push(notice(t, &args, Target::Nspawn, &extra));
+        let n = notice(t, &args, Target::Nspawn, &extra);
         if matches!(t.intent, Intent::Unpaired(_)) {
-            mistakes.push(notice(t, &args, Target::Nspawn, &extra));
+            mistakes.push(n.clone());
         }
+        if t.harmless() {
+            notes.push(n.clone());
+        }
+        notices.push(n);
         argv.extend(
             args.into_iter()
                 .map(|a| Arg::new(a, Origin::Translated(t.var))),
@@ -124,10 +157,12 @@ pub fn render(
             .iter()
             .map(|a| Arg::new(a.clone(), Origin::Kubelet)),
     );
-    Ok(Rendered {
+    Rendered {
         argv,
         before: Vec::new(),
         notices,
+        notes,
         mistakes,
-    })
+        errors,
+    }
 }

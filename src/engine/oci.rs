@@ -108,42 +108,84 @@ fn bind(
 /// docker refuses ("invalid reference format").
 const DOCKER_SCHEME: &[u8] = b"docker://";
 
-/// The engine arguments for one translated rkt argument, and what to tell
-/// the admin about it.
-fn intent_args(t: &Translation, target: Target) -> (Vec<OsString>, String) {
+/// The engine arguments for one translated rkt argument (and whether they
+/// go before `run`, as the engine's own options), and what to tell the
+/// admin about it.
+fn intent_args(t: &Translation, target: Target, o: &Oci) -> (Vec<OsString>, bool, String) {
     let e = target.name();
     let cat = |a: &str, b: &OsStr| {
         let mut s = OsString::from(a);
         s.push(b);
         s
     };
+    let run = |args: Vec<OsString>| (args, false, String::new());
     match &t.intent {
-        Intent::Mount(m) => (
-            vec![bind(target, &m.source, &m.target, m.read_only, m.recursive)],
-            String::new(),
-        ),
-        Intent::Env(kv) => (vec![cat("--env=", kv)], String::new()),
-        Intent::EnvFile(p) => (vec![cat("--env-file=", p)], String::new()),
-        Intent::HostNetwork => (vec!["--network=host".into()], String::new()),
-        Intent::Dns(ip) => (vec![cat("--dns=", ip)], String::new()),
+        Intent::Mount(m) => run(vec![bind(target, &m.source, &m.target, m.read_only, m.recursive)]),
+        Intent::Redundant(r) => (vec![], false, r.explain()),
+        Intent::EmptyDir(target) => run(vec![cat("--volume=", target)]),
+        Intent::Env(kv) => run(vec![cat("--env=", kv)]),
+        Intent::EnvFile(p) => run(vec![cat("--env-file=", p)]),
+        Intent::InheritEnv => run(vec!["--env-host".into()]),
+        Intent::HostNetwork
+            if o.run_flags
+                .iter()
+                .any(|f| matches!(f.as_str(), "--network=host" | "--net=host")) =>
+        {
+            (
+                vec![],
+                false,
+                ": dropped, the release already runs the kubelet in the host's network".into(),
+            )
+        }
+        Intent::HostNetwork => run(vec!["--network=host".into()]),
+        Intent::Dns(ip) => run(vec![cat("--dns=", ip)]),
+        Intent::DnsSearch(d) => run(vec![cat("--dns-search=", d)]),
+        Intent::DnsOption(d) => run(vec![cat("--dns-option=", d)]),
         Intent::AddHost { ip, host } => {
             let mut v = cat("--add-host=", host);
             v.push(":");
             v.push(ip);
-            (vec![v], String::new())
+            run(vec![v])
         }
+        Intent::IpcHost => run(vec!["--ipc=host".into()]),
+        Intent::Pull(p) => run(vec![format!("--pull={}", p.oci()).into()]),
+        Intent::Debug => match target {
+            Target::Docker => (vec!["--debug".into()], true, String::new()),
+            _ => (vec!["--log-level=debug".into()], true, String::new()),
+        },
+        Intent::User(u) => run(vec![cat("--user=", u)]),
+        Intent::GroupAdd(gids) => run(gids
+            .as_bytes()
+            .split(|&b| b == b',')
+            .filter(|g| !g.is_empty())
+            .map(|g| cat("--group-add=", OsStr::from_bytes(g)))
+            .collect()),
+        Intent::WorkDir(d) => run(vec![cat("--workdir=", d)]),
+        Intent::Annotation(kv) if target == Target::Podman => run(vec![cat("--annotation=", kv)]),
+        Intent::Annotation(_) => (
+            vec![],
+            false,
+            format!(
+                ": dropped, it is metadata of rkt's pod that nothing reads, and {e} run has no annotations"
+            ),
+        ),
+        Intent::Label(kv) => run(vec![cat("--label=", kv)]),
+        // the renderer takes the command from it
+        Intent::Exec(_) => (vec![], false, String::new()),
         // podman's --cidfile refuses to start while the file of the previous
         // run is there, and the wrapper deletes nothing: the container is
         // found by its name instead (render refuses this when the release
         // does not remove the previous container).
         Intent::SaveId(_) => (
             vec![],
+            false,
             format!(
                 ": dropped, {e} finds the previous kubelet container by its name and removes it before each start; no uuid file is written"
             ),
         ),
         Intent::SignaturePolicy => (
             vec![],
+            false,
             match target {
                 Target::Docker => ": dropped, docker has no per-run verification switch: what it verifies is its own configuration (content trust where the unit sets DOCKER_CONTENT_TRUST=1; registries in /etc/docker/daemon.json)".to_string(),
                 _ => format!(
@@ -153,9 +195,11 @@ fn intent_args(t: &Translation, target: Target) -> (Vec<OsString>, String) {
         ),
         Intent::SkipTls => (
             vec!["--tls-verify=false".into()],
+            false,
             ": registry TLS verification is switched off".into(),
         ),
-        Intent::Unpaired(u) => (vec![], u.explain()),
+        Intent::Dropped(why) | Intent::Lost(why) => (vec![], false, format!(": dropped, {why}")),
+        Intent::Unpaired(u) => (vec![], false, u.explain()),
     }
 }
 
@@ -178,7 +222,8 @@ pub(crate) fn notice(t: &Translation, args: &[OsString], target: Target, extra: 
     }
 }
 
-/// Renders the podman (or docker) command.
+/// Renders the podman (or docker) command. What the admin layer asks for
+/// that this engine cannot give is in [`Rendered::errors`], all of it.
 pub fn render(
     defaults: &Defaults,
     o: &Oci,
@@ -187,14 +232,15 @@ pub fn render(
     image: (&OsStr, Origin),
     trust: Option<&TrustRule>,
     kubelet_args: &[OsString],
-) -> Result<Rendered, RenderError> {
+) -> Rendered {
     let (program_var, args_var) = (target.program_var(), target.args_var());
     let field = match target {
         Target::Docker => "engine.docker",
         _ => "engine.podman",
     };
+    let mut errors = Vec::new();
     if o.require_digest && !image.0.as_bytes().windows(8).any(|w| w == b"@sha256:") {
-        return Err(RenderError::DigestRequired {
+        errors.push(RenderError::DigestRequired {
             image: crate::quote::escape(image.0.as_bytes()),
         });
     }
@@ -202,22 +248,27 @@ pub fn render(
         translations,
         command,
         mut notices,
-    } = translate::carry_over(admin, target)?;
-    if !o.remove_previous
-        && let Some(t) = translations
+        mut notes,
+        errors: refused,
+    } = translate::carry_over(admin, target, defaults);
+    errors.extend(refused.into_iter().map(RenderError::from));
+    if !o.remove_previous {
+        for t in translations
             .iter()
-            .find(|t| matches!(t.intent, Intent::SaveId(_)))
-    {
-        return Err(translate::TranslateError::NoEquivalent {
-            var: t.var,
-            arg: t.rkt.clone(),
-            engine: target.name(),
-            engine_var: args_var,
-            why: " (this release does not remove the previous container, and --cidfile would stop the next start)".into(),
+            .filter(|t| matches!(t.intent, Intent::SaveId(_)))
+        {
+            errors.push(
+                translate::TranslateError::NoEquivalent {
+                    var: t.var,
+                    arg: t.rkt.clone(),
+                    engine: target.name(),
+                    engine_var: args_var,
+                    why: " (this release does not remove the previous container, and --cidfile would stop the next start)".into(),
+                }
+                .into(),
+            );
         }
-        .into());
     }
-
     let mut program = Vec::new();
     push_var_or(
         &mut program,
@@ -228,6 +279,27 @@ pub fn render(
     );
 
     let mut argv = program.clone();
+    let mut run_args = Vec::new();
+    let mut mistakes = Vec::new();
+    for t in &translations {
+        let (args, global, extra) = intent_args(t, target, o);
+        let n = notice(t, &args, target, &extra);
+        if matches!(t.intent, Intent::Unpaired(_)) {
+            mistakes.push(n.clone());
+        }
+        if t.harmless() {
+            notes.push(n.clone());
+        }
+        notices.push(n);
+        let args = args
+            .into_iter()
+            .map(|a| Arg::new(a, Origin::Translated(t.var)));
+        if global {
+            argv.extend(args);
+        } else {
+            run_args.extend(args);
+        }
+    }
     argv.push(Arg::new("run", Origin::Syntax));
     argv.extend(
         o.run_flags
@@ -250,18 +322,7 @@ pub fn render(
                 .map(|a| Arg::new(a, Origin::Release("trust"))),
         );
     }
-    let mut mistakes = Vec::new();
-    for t in &translations {
-        let (args, extra) = intent_args(t, target);
-        notices.push(notice(t, &args, target, &extra));
-        if matches!(t.intent, Intent::Unpaired(_)) {
-            mistakes.push(notice(t, &args, target, &extra));
-        }
-        argv.extend(
-            args.into_iter()
-                .map(|a| Arg::new(a, Origin::Translated(t.var))),
-        );
-    }
+    argv.extend(run_args);
     push_var(&mut argv, args_var, admin.engine_var(args_var));
     for (i, v) in defaults.volumes.iter().enumerate() {
         argv.push(Arg::new(
@@ -294,11 +355,14 @@ pub fn render(
             o => o.admin(),
         }
         .unwrap_or_else(|| "the release's image.default_url".to_string());
-        notices.push(format!(
+        let n = format!(
             "{from}: docker takes image references without rkt's docker:// scheme: {} is given to docker as {}",
             crate::quote::escape(first.as_bytes()),
             crate::quote::escape(rest.as_bytes())
-        ));
+        );
+        // the same image: nothing for the admin to change
+        notes.push(n.clone());
+        notices.push(n);
         *first = rest;
     }
     argv.extend(words.into_iter().map(|w| Arg::new(w, image.1)));
@@ -319,12 +383,14 @@ pub fn render(
         ));
         before.push(rm);
     }
-    Ok(Rendered {
+    Rendered {
         argv,
         before,
         notices,
+        notes,
         mistakes,
-    })
+        errors,
+    }
 }
 
 #[cfg(test)]

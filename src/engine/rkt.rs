@@ -9,7 +9,7 @@
 //!
 //! Every admin variable is split into words as an unquoted shell expansion.
 
-use super::{Rendered, push_var, push_var_or, translate};
+use super::{Rendered, push_var, push_var_or, rkt_flags, translate};
 use crate::admin::{AdminConfig, Var};
 use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Rkt, TrustRule};
@@ -121,7 +121,9 @@ pub fn render(
         argv,
         before,
         notices,
+        notes: Vec::new(),
         mistakes,
+        errors: Vec::new(),
     }
 }
 
@@ -134,17 +136,20 @@ fn unpaired(defaults: &Defaults, admin: &AdminConfig) -> Vec<String> {
     let mut volumes: Vec<(String, String, Var)> = Vec::new();
     let mut mounts: Vec<(String, String, Var)> = Vec::new();
     for var in [Var::RktGlobalArgs, Var::RktRunArgs, Var::RktOpts] {
-        // read as rkt reads them; a flag without its value ends the words
-        let (flags, _) = translate::rkt_flags(&translate::tagged(
+        // read as rkt reads them
+        for f in rkt_flags::read(&translate::tagged(
             admin.args_var(var).map(OsString::as_os_str),
             var,
-        ));
-        for f in flags {
-            let value = crate::quote::escape(&f.value);
-            if f.name == "--volume" {
+        )) {
+            if !matches!(f.word, rkt_flags::Word::Flag { .. }) {
+                continue;
+            }
+            let value = crate::quote::escape(f.value());
+            let name = f.name();
+            if name == "--volume" {
                 let name = value.split(',').next().unwrap_or("").to_string();
                 volumes.push((name, f.text, var));
-            } else if f.name == "--mount"
+            } else if name == "--mount"
                 && let Some(name) = value.split(',').find_map(|kv| kv.strip_prefix("volume="))
             {
                 mounts.push((name.to_string(), f.text, var));

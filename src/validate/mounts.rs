@@ -55,34 +55,9 @@ pub struct Found {
     pub mount: Mount,
 }
 
-/// `path` resolved as the kernel resolves its spelling: repeated `/` as
-/// one, `.` dropped, `..` the parent (never above `/`), no trailing `/`.
-/// `None` for a relative path. (Symbolic links inside the container are
-/// not known here.)
-pub fn normalize(path: &[u8]) -> Option<Vec<u8>> {
-    if path.first() != Some(&b'/') {
-        return None;
-    }
-    let mut parts: Vec<&[u8]> = Vec::new();
-    for c in path.split(|&b| b == b'/') {
-        match c {
-            b"" | b"." => {}
-            b".." => {
-                parts.pop();
-            }
-            c => parts.push(c),
-        }
-    }
-    let mut out = Vec::with_capacity(path.len());
-    for p in &parts {
-        out.push(b'/');
-        out.extend_from_slice(p);
-    }
-    if out.is_empty() {
-        out.push(b'/');
-    }
-    Some(out)
-}
+/// `path` resolved as the kernel resolves its spelling (see
+/// [`crate::defaults::overlap::normalize`]).
+pub use crate::defaults::overlap::normalize;
 
 fn at(target: &[u8]) -> Mount {
     match normalize(target) {
@@ -106,6 +81,60 @@ fn bind(target: &[u8], source: &[u8]) -> Mount {
         },
         m => m,
     }
+}
+
+/// The words of a found mount's option and value: the value is the
+/// option's own (`--volume=V`, `-v/a:/b`) or the next word.
+pub fn value_of<'a>(words: &[&'a [u8]], f: &Found) -> &'a [u8] {
+    if let Some(i) = f.value_at {
+        return words.get(i).copied().unwrap_or_default();
+    }
+    let w = words[f.at];
+    if let Some(eq) = w.iter().position(|&b| b == b'=')
+        && w.starts_with(b"--")
+    {
+        return &w[eq + 1..];
+    }
+    // a short option cluster (`-itv/a:/b`): the value after the first `v`
+    match oci_short_volume(w) {
+        Some(Short::Attached(v)) => v,
+        _ => b"",
+    }
+}
+
+/// Whether a found mount is read-only, as the engine reads its option and
+/// value: podman's and docker's `ro` volume option and `readonly` of
+/// `--mount`, nspawn's `--bind-ro` (or an abbreviation of it), rkt's
+/// `readOnly=true` on a volume.
+pub fn read_only(syntax: Syntax, option: &[u8], value: &[u8]) -> bool {
+    match syntax {
+        Syntax::Rkt => value
+            .split(|&b| b == b',')
+            .any(|kv| matches!(kv, b"readOnly=true" | b"readOnly=1" | b"readOnly=t")),
+        Syntax::Nspawn => option.starts_with(b"--bind-r") || option.starts_with(b"--overlay-r"),
+        Syntax::Oci if option.starts_with(b"--mount") => csv_items(value).is_some_and(|items| {
+            items.iter().any(|(k, v)| {
+                matches!(&k[..], b"readonly" | b"ro") && matches!(*v, b"" | b"true" | b"1")
+            })
+        }),
+        Syntax::Oci => {
+            let parts: Vec<&[u8]> = value.split(|&b| b == b':').collect();
+            let options = match parts.len() {
+                3 => parts[2],
+                2 if parts[1].first() != Some(&b'/') => parts[1],
+                _ => b"",
+            };
+            options.split(|&b| b == b',').any(|o| o == b"ro")
+        }
+    }
+}
+
+/// The volume an rkt `--mount volume=NAME,target=PATH` mounts.
+pub fn rkt_mount_volume(value: &[u8]) -> Option<&[u8]> {
+    value
+        .split(|&b| b == b',')
+        .filter_map(|kv| kv.strip_prefix(b"volume="))
+        .next_back()
 }
 
 /// Every mount `words` (a whole engine command) asks for, as `syntax`
