@@ -749,7 +749,9 @@ fn mounts_the_release_already_makes_are_dropped_on_docker() {
     for target in ["/var/log", "/etc/cni/net.d", "/run"] {
         let n = a
             .iter()
-            .filter(|x| x.contains(&format!("target={target}")) || x.ends_with(&format!(":{target}:ro")))
+            .filter(|x| {
+                x.contains(&format!("target={target}")) || x.ends_with(&format!(":{target}:ro"))
+            })
             .count();
         assert_eq!(n, 1, "{target}: {a:?}");
     }
