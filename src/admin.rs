@@ -85,6 +85,59 @@ impl Var {
         }
     }
 
+    /// What the variable does, in one sentence (kubelet-wrapper(8)'s
+    /// ENVIRONMENT; the README's tables say the same).
+    pub const fn meaning(self) -> &'static str {
+        match self {
+            Var::KubeletImageTag => {
+                "The tag of the kubelet image to run, e.g. v1.18.0_coreos.0. Either it or KUBELET_IMAGE must be set."
+            }
+            Var::KubeletVersion => {
+                "Deprecated alias of KUBELET_IMAGE_TAG, used when that is unset."
+            }
+            Var::KubeletImageUrl => "The image location without its tag; the image run is URL:TAG.",
+            Var::KubeletAci => "Deprecated alias of KUBELET_IMAGE_URL, used when that is unset.",
+            Var::KubeletImage => {
+                "The whole image reference; when set it replaces URL:TAG (for systemd-nspawn, the machine directory)."
+            }
+            Var::KubeletImageArgs => {
+                "Replaces the release's image arguments (rkt), or gives the kubelet's path in the image as --exec=PATH (other engines)."
+            }
+            Var::RktRunArgs => {
+                "More rkt run arguments, first after run; on other engines each is translated, dropped with a notice, or refused."
+            }
+            Var::RktOpts => "Deprecated: appended after RKT_RUN_ARGS.",
+            Var::RktGlobalArgs => "Arguments between the rkt program and run (rkt's own options).",
+            Var::RktStage1Arg => "Replaces the release's stage1 arguments.",
+            Var::Rkt => "The rkt program; a name without / is searched in PATH.",
+            Var::Podman => "The podman program; a name without / is searched in PATH.",
+            Var::PodmanRunArgs => {
+                "More podman run options, after the release's own; read with podman's grammar, and refused where they would change the image or swallow a release argument."
+            }
+            Var::Docker => "The docker program; a name without / is searched in PATH.",
+            Var::DockerRunArgs => {
+                "More docker run options, after the release's own; read with docker's grammar, like PODMAN_RUN_ARGS."
+            }
+            Var::SystemdNspawn => {
+                "The systemd-nspawn program; a name without / is searched in PATH."
+            }
+            Var::NspawnArgs => "More systemd-nspawn options, after the release's own.",
+        }
+    }
+
+    /// The engine a variable belongs to (`None`: every engine's).
+    pub const fn engine(self) -> Option<&'static str> {
+        match self {
+            Var::RktRunArgs | Var::RktOpts | Var::RktGlobalArgs | Var::RktStage1Arg | Var::Rkt => {
+                Some("rkt")
+            }
+            Var::Podman | Var::PodmanRunArgs => Some("podman"),
+            Var::Docker | Var::DockerRunArgs => Some("docker"),
+            Var::SystemdNspawn | Var::NspawnArgs => Some("systemd-nspawn"),
+            _ => None,
+        }
+    }
+
     /// The deprecated variables, in the order their notices come: those
     /// that have a [`replacement`](Var::replacement).
     pub const DEPRECATED: [Var; 3] = [Var::KubeletVersion, Var::KubeletAci, Var::RktOpts];

@@ -5,7 +5,6 @@
 //! the same way: a link to `/dev/zero` or a device would make a plain read
 //! run forever, and opening a named pipe blocks until a writer comes.
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
 
@@ -14,13 +13,15 @@ use std::path::Path;
 /// of another type is `InvalidInput`; a larger one `FileTooLarge`, each
 /// with a message in words.
 pub fn read(path: &Path, max: u64) -> io::Result<Vec<u8>> {
+    use std::os::unix::fs::OpenOptionsExt;
     let not_regular = || io::Error::new(io::ErrorKind::InvalidInput, "not a regular file");
-    // checked before opening: opening a named pipe blocks
-    if !std::fs::metadata(path)?.is_file() {
-        return Err(not_regular());
-    }
-    let file = File::open(path)?;
-    // the file may have been replaced in between
+    // without blocking: opening a named pipe with no writer waits for one,
+    // and a terminal must not become the tool's; what was opened is then
+    // checked, so a file replaced after a look at its name cannot slip by
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
     if !file.metadata()?.is_file() {
         return Err(not_regular());
     }

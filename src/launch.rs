@@ -24,8 +24,26 @@ pub const DIR_MODE: u32 = 0o755;
 /// Used when `PATH` is unset, as execvp(3) does.
 const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/// Every exit status of the wrapper's own, and why (kubelet-wrapper(8)'s
+/// EXIT STATUS). Any other status is the engine's: the wrapper becomes the
+/// engine by execve(2).
+pub const EXIT_STATUSES: &[(u8, &str)] = &[
+    (
+        1,
+        "The wrapper refuses to start, and has changed nothing: the admin layer is refused (no image tag, a value or argument the release refuses, an rkt argument with no equivalent on the release's engine; every problem is printed, one line each), a directory cannot be created, a volume's source cannot be made shared or is required shared and is not, or a build that is not pinned runs on a host whose release it cannot tell.",
+    ),
+    (
+        126,
+        "The engine program is found but cannot be executed (a directory, no execute permission, on a noexec mount, a path through a file that is not a directory, a #! interpreter that cannot be run), or the command is too large for execve(2). The status bash gives, as the CoreOS script's exec did.",
+    ),
+    (
+        127,
+        "The engine program is not found, or the interpreter of its #! line does not exist.",
+    ),
+];
+
 /// Why the launch stopped. [`LaunchError::exit_status`] maps each to the
-/// spec's exit status (section 7).
+/// spec's exit status (section 7), one of [`EXIT_STATUSES`].
 #[derive(Debug, thiserror::Error)]
 pub enum LaunchError {
     #[error("cannot create directory {}: {source}", quote::escape(path.as_os_str().as_bytes()))]
@@ -49,6 +67,15 @@ pub enum LaunchError {
         reason: String,
         var: &'static str,
     },
+    #[error("engine program {} cannot be executed: {why}; install it, or set {var} to the engine's program", quote::escape(program.as_bytes()))]
+    BadInterpreter {
+        program: OsString,
+        why: String,
+        /// bash's status for the same exec: 127 when a file the kernel
+        /// looks for is missing, 126 otherwise.
+        status: u8,
+        var: &'static str,
+    },
     #[error("cannot execute engine program {}: {source}", quote::escape(program.as_bytes()))]
     Exec {
         program: OsString,
@@ -59,7 +86,7 @@ pub enum LaunchError {
     )]
     TooLarge { what: String },
     #[error(transparent)]
-    NotShared(#[from] crate::propagation::NotShared),
+    NotShared(#[from] crate::propagation::Refused),
     #[error("cannot make {} shared (bind it onto itself, then mark it shared): {source}; the kubelet's mounts below it would not reach the host", path.display())]
     MakeShared { path: PathBuf, source: io::Error },
 }
@@ -84,6 +111,7 @@ impl LaunchError {
             LaunchError::NotExecutable { .. }
             | LaunchError::Exec { .. }
             | LaunchError::TooLarge { .. } => 126,
+            LaunchError::BadInterpreter { status, .. } => *status,
         }
     }
 }
@@ -432,6 +460,54 @@ fn unusable<'m>(
     })
 }
 
+/// Linux's limit on interpreters of interpreters (`#!` scripts run by
+/// `#!` scripts) in one execve.
+const MAX_INTERPRETERS: usize = 4;
+
+/// Why execve would fail on the `#!` line of the file at `path`, with the
+/// status bash gives for it (127 for an interpreter that does not exist,
+/// 126 for one that cannot be run), or `None` (not a script, or one whose
+/// interpreter the kernel can run). Read before anything is created:
+/// otherwise the directories are made and the exec fails.
+fn interpreter(path: &Path, depth: usize) -> Option<(u8, String)> {
+    use std::io::Read;
+    // the kernel reads the first 256 bytes (BINPRM_BUF_SIZE)
+    let mut head = [0u8; 256];
+    let n = fs::File::open(path).ok()?.read(&mut head).ok()?;
+    let line = head[..n].strip_prefix(b"#!")?;
+    let line = line.split(|&b| b == b'\n').next().unwrap_or_default();
+    let start = line.iter().position(|&b| b != b' ' && b != b'\t')?;
+    let name = line[start..]
+        .split(|&b| matches!(b, b' ' | b'\t' | 0))
+        .next()
+        .unwrap_or_default();
+    let shown = quote::escape(name);
+    if depth >= MAX_INTERPRETERS {
+        return Some((
+            126,
+            format!("its #! interpreters go deeper than the kernel's {MAX_INTERPRETERS}"),
+        ));
+    }
+    let interp = Path::new(OsStr::from_bytes(name));
+    match fs::metadata(interp) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Some((
+            127,
+            format!("its interpreter {shown} (its #! line) does not exist"),
+        )),
+        Err(e) => Some((126, format!("its interpreter {shown} (its #! line): {e}"))),
+        Ok(m) if m.is_dir() => Some((
+            126,
+            format!("its interpreter {shown} (its #! line) is a directory"),
+        )),
+        Ok(_) if may_execute(interp).is_err() => Some((
+            126,
+            format!("its interpreter {shown} (its #! line) is not executable"),
+        )),
+        Ok(_) => interpreter(interp, depth + 1)
+            .map(|(status, why)| (status, format!("its interpreter {shown}: {why}"))),
+    }
+}
+
 /// [`resolve_program`] with the mount table given.
 fn resolve_program_on<'m>(
     program: &OsStr,
@@ -446,22 +522,31 @@ fn resolve_program_on<'m>(
     };
     if program.as_bytes().contains(&b'/') {
         return match fs::metadata(program) {
-            Err(e)
-                if matches!(
-                    e.kind(),
-                    io::ErrorKind::NotFound | io::ErrorKind::NotADirectory
-                ) =>
-            {
-                Err(LaunchError::NotFound {
-                    program: program.to_owned(),
-                    path: None,
-                    var,
-                })
-            }
+            // bash: 127 for a file that is not there; a path through a
+            // file that is not a directory (RKT=/etc/hostname/rkt) is
+            // "Not a directory", 126
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Err(LaunchError::NotFound {
+                program: program.to_owned(),
+                path: None,
+                var,
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotADirectory => Err(not_executable(
+                "a component of its path is not a directory".into(),
+            )),
             Err(e) => Err(not_executable(e.to_string())),
             Ok(m) => match unusable(Path::new(program), &m, mounts) {
                 Some(why) => Err(not_executable(why)),
-                None => Ok(PathBuf::from(program)),
+                None => interpreter(Path::new(program), 0).map_or(
+                    Ok(PathBuf::from(program)),
+                    |(status, why)| {
+                        Err(LaunchError::BadInterpreter {
+                            program: program.to_owned(),
+                            why,
+                            status,
+                            var,
+                        })
+                    },
+                ),
             },
         };
     }
@@ -477,7 +562,18 @@ fn resolve_program_on<'m>(
         let candidate = dir.join(program);
         if let Ok(m) = fs::metadata(&candidate) {
             match unusable(&candidate, &m, mounts) {
-                None => return Ok(candidate),
+                None => {
+                    // bash runs what it found: its interpreter decides
+                    return match interpreter(&candidate, 0) {
+                        None => Ok(candidate),
+                        Some((status, why)) => Err(LaunchError::BadInterpreter {
+                            program: program.to_owned(),
+                            why,
+                            status,
+                            var,
+                        }),
+                    };
+                }
                 Some(why) => {
                     first_unusable.get_or_insert((candidate, why));
                 }
@@ -708,6 +804,92 @@ fn set_mode(path: &Path) -> Result<(), (PathBuf, io::Error)> {
 mod tests {
     use super::*;
     use std::os::unix::fs::symlink;
+
+    /// Every way the launch stops has a status kubelet-wrapper(8)
+    /// documents, and the statuses documented are the ones it returns.
+    #[test]
+    fn every_status_is_documented() {
+        let io = || io::Error::from(io::ErrorKind::Other);
+        let all = [
+            LaunchError::Directory {
+                path: "/x".into(),
+                source: io(),
+            },
+            LaunchError::Link {
+                path: "/x".into(),
+                target: "/y".into(),
+                why: "",
+            },
+            LaunchError::NotFound {
+                program: "x".into(),
+                path: None,
+                var: "RKT",
+            },
+            LaunchError::NotExecutable {
+                program: "x".into(),
+                reason: String::new(),
+                var: "RKT",
+            },
+            LaunchError::BadInterpreter {
+                program: "x".into(),
+                why: String::new(),
+                status: 127,
+                var: "RKT",
+            },
+            LaunchError::BadInterpreter {
+                program: "x".into(),
+                why: String::new(),
+                status: 126,
+                var: "RKT",
+            },
+            LaunchError::Exec {
+                program: "x".into(),
+                source: io(),
+            },
+            LaunchError::TooLarge {
+                what: String::new(),
+            },
+            LaunchError::NotShared(crate::propagation::Refused::Unbindable(
+                crate::propagation::Unbindable {
+                    volume: String::new(),
+                    path: "/x".into(),
+                    mount: "/".into(),
+                },
+            )),
+            LaunchError::MakeShared {
+                path: "/x".into(),
+                source: io(),
+            },
+        ];
+        // a new way to stop does not compile here until it is in `all`
+        for e in &all {
+            match e {
+                LaunchError::Directory { .. }
+                | LaunchError::Link { .. }
+                | LaunchError::NotFound { .. }
+                | LaunchError::NotExecutable { .. }
+                | LaunchError::BadInterpreter { .. }
+                | LaunchError::Exec { .. }
+                | LaunchError::TooLarge { .. }
+                | LaunchError::NotShared(_)
+                | LaunchError::MakeShared { .. } => {}
+            }
+        }
+        let documented: Vec<u8> = EXIT_STATUSES.iter().map(|(s, _)| *s).collect();
+        let mut returned: Vec<u8> = all.iter().map(LaunchError::exit_status).collect();
+        // refusals of the admin layer and of the host's release are 1 too
+        // (src/bin/kubelet-wrapper.rs)
+        returned.push(1);
+        for s in &returned {
+            assert!(documented.contains(s), "status {s} is not in EXIT_STATUSES");
+        }
+        for s in &documented {
+            assert!(
+                returned.contains(s),
+                "status {s} is documented but never returned"
+            );
+        }
+    }
 
     fn tmp(name: &str) -> PathBuf {
         let d = std::env::temp_dir().join(format!("kw-launch-{name}-{}", std::process::id()));
@@ -962,7 +1144,8 @@ mod tests {
             |p: &Path| resolve_program(p.as_os_str(), None, "RKT").map_err(|e| e.exit_status());
         assert_eq!(status(&exe), Ok(exe.clone()));
         assert_eq!(status(&root.join("missing")), Err(127));
-        assert_eq!(status(&root.join("engine/below-a-file")), Err(127));
+        // bash: "Not a directory", 126
+        assert_eq!(status(&root.join("engine/below-a-file")), Err(126));
         assert_eq!(status(&noexec), Err(126));
         assert_eq!(status(&root), Err(126));
         // PATH search

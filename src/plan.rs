@@ -194,8 +194,11 @@ pub fn plan(
         }
     };
     let has_image = errors.is_empty();
-    let (image_notices, image_errors) = validate::check_image(defaults, admin);
+    let (mut image_notices, image_errors) = validate::check_image(defaults, admin);
     errors.extend(image_errors.into_iter().map(PlanError::from));
+    let (arg_notices, arg_errors) = validate::check_engine_args(defaults, admin);
+    errors.extend(arg_errors.into_iter().map(PlanError::from));
+    image_notices.extend(arg_notices);
     let trust = trust_rule(defaults.engine.trust(), &image);
     let img = (image.as_os_str(), image_origin);
     let rule = trust.map(|t| t.1);

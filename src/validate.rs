@@ -52,6 +52,13 @@ pub enum AdminError {
         /// The admin's target is below the release's, not equal.
         inside: bool,
     },
+    #[error("{var}: {arg}: {why}")]
+    EngineArg {
+        var: Var,
+        arg: String,
+        why: String,
+        fix: String,
+    },
     #[error(
         "{var}: the admin mount {admin}: cannot tell where it mounts ({why}), and this release refuses a mount it cannot check against its own: write it plainly, as SOURCE:TARGET with an absolute target"
     )]
@@ -80,6 +87,7 @@ impl AdminError {
             AdminError::Unreadable { var, admin, .. } => {
                 format!("write {admin} in {var} as SOURCE:TARGET with an absolute target")
             }
+            AdminError::EngineArg { fix, .. } => fix.clone(),
         }
     }
 }
@@ -527,6 +535,187 @@ fn normalize_eq(a: &[u8], b: &str) -> bool {
     mounts::normalize(a) == mounts::normalize(b.as_bytes())
 }
 
+/// The admin's own engine arguments, read with the engine's grammar
+/// before the command is assembled ([`crate::engine::oci_flags`],
+/// [`crate::engine::rkt_flags`]): a word the engine would take as the image,
+/// `--`, an option whose value would be the release's next argument, an
+/// option the engine does not have (without `=`, its value cannot be told),
+/// a switch given a value the engine refuses. A strict release refuses each
+/// (all of them); a compatible one, whose command is the CoreOS script's,
+/// says what rkt will make of it.
+pub fn check_engine_args(
+    defaults: &Defaults,
+    admin: &AdminConfig,
+) -> (Vec<String>, Vec<AdminError>) {
+    use crate::engine::{oci_flags, rkt_flags};
+    let strict = defaults.admin_checks == AdminChecks::Strict;
+    let mut notices = Vec::new();
+    let mut passed = Vec::new();
+    let mut errors = Vec::new();
+    let mut refuse = |var: Var, arg: String, why: String, fix: String| {
+        if strict {
+            errors.push(AdminError::EngineArg { var, arg, why, fix });
+        } else {
+            notices.push(format!("{var}: {arg}: {why}"));
+        }
+    };
+    let dialect = match &defaults.engine {
+        Engine::Podman(_) => Some((oci_flags::Dialect::Podman, Var::PodmanRunArgs, "podman")),
+        Engine::Docker(_) => Some((oci_flags::Dialect::Docker, Var::DockerRunArgs, "docker")),
+        _ => None,
+    };
+    if let Some((dialect, var, engine)) = dialect
+        && let Some(value) = admin.engine_var(var)
+    {
+        let words = crate::words::split(value);
+        let reads = oci_flags::read_os(dialect, &words);
+        for (k, r) in reads.iter().enumerate() {
+            let after_switch = k.checked_sub(1).and_then(|p| match &reads[p].word {
+                oci_flags::Word::Opt {
+                    opt,
+                    separate: false,
+                    ..
+                } if !opt.value && !reads[p].text.contains('=') => Some(opt.long),
+                _ => None,
+            });
+            match &r.word {
+                oci_flags::Word::Positional => {
+                    let (why, fix) = match after_switch {
+                        Some(switch) if oci_flags::parse_bool(r.text.as_bytes()).is_some() => (
+                            format!(
+                                "--{switch} takes its value only as --{switch}={}, so {engine} would take \"{}\" as the image and run it instead of the release's kubelet image",
+                                r.text, r.text
+                            ),
+                            format!("write --{switch}={} in {var}", r.text),
+                        ),
+                        _ if r.text.contains(['"', '\'']) => (
+                            format!(
+                                "it holds quote characters, which the wrapper does not remove, so it is not an option: {engine} would take it as the image and run it instead of the release's kubelet image"
+                            ),
+                            format!(
+                                "write {} without the quote characters in {var}",
+                                r.text.replace(['"', '\''], "")
+                            ),
+                        ),
+                        _ => (
+                            format!(
+                                "it is not an option, so {engine} would take it as the image and run it instead of the release's kubelet image (the release's arguments after it becoming its command)"
+                            ),
+                            format!(
+                                "remove {} from {var}: the release chooses the image (KUBELET_IMAGE, KUBELET_IMAGE_TAG), and the kubelet's flags are the wrapper's arguments",
+                                r.text
+                            ),
+                        ),
+                    };
+                    refuse(var, r.text.clone(), why, fix);
+                }
+                oci_flags::Word::EndOfOptions => refuse(
+                    var,
+                    r.text.clone(),
+                    format!(
+                        "it ends {engine}'s options, so the release's next argument would be the image"
+                    ),
+                    format!("remove -- from {var}"),
+                ),
+                oci_flags::Word::MissingValue(opt) => refuse(
+                    var,
+                    r.text.clone(),
+                    format!(
+                        "--{} takes a value and is the last word, so {engine} would take the release's next argument as its value (and lose what it says)",
+                        opt.long
+                    ),
+                    format!(
+                        "give --{} its value in {var}, as --{}=VALUE",
+                        opt.long, opt.long
+                    ),
+                ),
+                oci_flags::Word::Unknown { attached: false } => refuse(
+                    var,
+                    r.text.clone(),
+                    format!(
+                        "{} has no such option, so whether the next word is its value cannot be told",
+                        dialect.name()
+                    ),
+                    format!(
+                        "write it as {}=VALUE (or =true for a switch) in {var}, or remove it",
+                        r.text
+                    ),
+                ),
+                oci_flags::Word::Unknown { attached: true } => passed.push(format!(
+                    "{var}: {}: {} has no such option; it is passed on as written",
+                    r.text,
+                    dialect.name()
+                )),
+                oci_flags::Word::Opt { opt, value, .. }
+                    if !opt.value && oci_flags::parse_bool(value).is_none() =>
+                {
+                    refuse(
+                        var,
+                        r.text.clone(),
+                        format!(
+                            "--{} is a switch, and \"{}\" is not a value {engine} reads as true or false",
+                            opt.long,
+                            escape(value)
+                        ),
+                        format!("write --{}=true or --{}=false in {var}", opt.long, opt.long),
+                    );
+                }
+                oci_flags::Word::Opt { .. } => {}
+            }
+        }
+    }
+    if let Engine::Rkt(_) = &defaults.engine {
+        // rkt reads RKT_GLOBAL_ARGS before `run`, RKT_RUN_ARGS and RKT_OPTS
+        // together after it; the release's own arguments follow each
+        for (vars, next) in [
+            (&[Var::RktGlobalArgs][..], "run"),
+            (
+                &[Var::RktRunArgs, Var::RktOpts][..],
+                "the release's next argument",
+            ),
+        ] {
+            let mut words = Vec::new();
+            for v in vars {
+                words.extend(crate::engine::translate::tagged(
+                    admin.args_var(*v).map(|x| x.as_os_str()),
+                    *v,
+                ));
+            }
+            for r in rkt_flags::read(&words) {
+                // quotes are the mistake there, and have their own notice
+                if !strict && r.text.contains(['"', '\'']) {
+                    continue;
+                }
+                let (why, fix) = match r.word {
+                    rkt_flags::Word::MissingValue(spec) => (
+                        format!(
+                            "--{} takes a value and is the last word, so rkt takes {next} as its value",
+                            spec.name
+                        ),
+                        format!("give --{} its value, as --{}=VALUE", spec.name, spec.name),
+                    ),
+                    rkt_flags::Word::Positional => (
+                        "it is not a flag, so rkt takes it as an image and runs it as another app of the kubelet's pod".to_string(),
+                        format!("remove {} from {}", r.text, r.var),
+                    ),
+                    rkt_flags::Word::EndOfFlags => (
+                        "it ends rkt's flags, so rkt takes every argument after it, the release's included, as images".to_string(),
+                        format!("remove -- from {}", r.var),
+                    ),
+                    rkt_flags::Word::Unknown => (
+                        "rkt 1.30 has no such flag and refuses to start".to_string(),
+                        format!("remove {} from {}", r.text, r.var),
+                    ),
+                    rkt_flags::Word::Flag { .. } => continue,
+                };
+                refuse(r.var, r.text.clone(), why, fix);
+            }
+        }
+    }
+    notices.extend(passed);
+    (notices, errors)
+}
+
 /// What each rkt `--insecure-options` value switches off.
 fn insecure_meaning(opt: &str) -> String {
     match opt {
@@ -564,9 +753,10 @@ pub fn trust_weakenings(engine: &Engine, argv: &[Arg]) -> Vec<String> {
             }
             Engine::Podman(_) | Engine::Docker(_) => {
                 let b = a.value.as_bytes();
-                if b == b"--tls-verify=false"
-                    || (b == b"--tls-verify" && argv.get(i + 1).is_some_and(|n| n.value == "false"))
-                {
+                let off = b
+                    .strip_prefix(b"--tls-verify=")
+                    .is_some_and(|v| crate::engine::oci_flags::parse_bool(v) == Some(false));
+                if off {
                     out.push(format!(
                         "{var}: {} switches off registry TLS certificate verification",
                         escape(b)

@@ -293,3 +293,41 @@ fn a_far_unknown_name_that_nothing_reads() {
     assert_eq!(status, 0, "{out}");
     assert!(out.contains(&format!("info     {}:2: KUBELET_NODE_FLAGS is not a kubelet-wrapper variable, and ExecStart= does not use it: the wrapper ignores it (the engine and the kubelet get the environment, but neither reads it unless told to)\n         fix: remove KUBELET_NODE_FLAGS: nothing reads it (or pass it to the kubelet with ${{KUBELET_NODE_FLAGS}} in ExecStart=)\n", unit.display())), "{out}");
 }
+
+/// What makes the wrapper stop before it creates anything is an error in
+/// check too: a command execve will not take, an engine script whose
+/// interpreter is missing, a kubelet directory on an unbindable mount.
+#[test]
+fn what_the_wrapper_refuses_before_creating_anything() {
+    let mut sb = Sandbox::new();
+    sb.setup = format!(
+        "{NODE} && mount -t tmpfs kw /srv && printf '#!/nonexistent/sh\\n' > /srv/rkt && chmod +x /srv/rkt && mount --make-unbindable /var"
+    );
+    // 24 variables of 100,000 bytes (each line under systemd's 1 MiB):
+    // over the 2 MiB of arguments and environment that systemd's stack
+    // limit gives a service
+    let pad: String = (0..24)
+        .map(|i| format!("Environment=PAD{i}={}\n", "a".repeat(100_000)))
+        .collect();
+    let unit = unit_in(
+        &sb,
+        &format!(
+            "[Service]\nEnvironment=KUBELET_IMAGE_TAG=v1.7.7_coreos.0 RKT=/srv/rkt\n{pad}ExecStart=/usr/lib/coreos/kubelet-wrapper --v=2\n"
+        ),
+        &[],
+    );
+    let (status, out) = check(&sb, &unit, "1353.0.0", &[]);
+    assert_eq!(status, 1, "{out}");
+    for needle in [
+        "error    {u}:27: the wrapper would refuse to start (exit 126): the engine command is too large for execve",
+        "error    {u}:2: engine program /srv/rkt cannot be executed: its interpreter /nonexistent/sh (its #! line) does not exist",
+        "error    the wrapper would refuse to start: /var/lib/kubelet (volume var-lib-kubelet) is on mount /var, which is unbindable",
+    ] {
+        let needle = needle.replace("{u}", &unit.display().to_string());
+        assert!(
+            out.contains(&needle),
+            "{needle}\nnot in\n{}",
+            &out[..out.len().min(4000)]
+        );
+    }
+}

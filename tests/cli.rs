@@ -204,6 +204,77 @@ fn man_pages_and_completions_are_the_generated_ones() {
     let _ = fs::remove_dir_all(&dir);
 }
 
+/// Every page renders without a warning from groff (`-ww`) or mandoc's
+/// linter, as `man -l` shows it; the wrapper's own page has every section
+/// a system program's page has, and every admin variable and exit status
+/// the code knows (tests/run.sh installs groff and mandoc).
+#[test]
+fn man_pages_render_without_warnings_and_say_everything() {
+    let dir = Path::new(ROOT).join("docs/man");
+    for f in files(&dir) {
+        let page = dir.join(&f);
+        for (tool, args) in [
+            ("groff", &["-ww", "-man", "-z"][..]),
+            ("mandoc", &["-T", "lint", "-W", "warning"][..]),
+        ] {
+            let o = std::process::Command::new(tool)
+                .args(args)
+                .arg(&page)
+                .output()
+                .unwrap_or_else(|e| panic!("{tool}: {e} (tests/run.sh installs it)"));
+            assert!(
+                o.status.success()
+                    && o.stderr.is_empty()
+                    && (tool != "mandoc" || o.stdout.is_empty()),
+                "{tool} on docs/man/{f}: {}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            );
+        }
+    }
+    let page = fs::read_to_string(dir.join("kubelet-wrapper.8")).unwrap();
+    for s in [
+        "NAME",
+        "SYNOPSIS",
+        "DESCRIPTION",
+        "ENVIRONMENT",
+        "EXIT STATUS",
+        "FILES",
+        "NOTES",
+        "SEE ALSO",
+    ] {
+        assert!(
+            page.contains(&format!(".SH \"{s}\"")) || page.contains(&format!(".SH {s}\n")),
+            "no {s} section"
+        );
+    }
+    for v in kubelet_wrapper::admin::Var::ALL {
+        assert!(
+            page.contains(v.name()),
+            "{} is not in kubelet-wrapper(8)",
+            v.name()
+        );
+    }
+    for (status, _) in kubelet_wrapper::launch::EXIT_STATUSES {
+        assert!(
+            page.contains(&format!(".TP\n\\fB{status}\\fR")),
+            "exit status {status} is not in kubelet-wrapper(8)"
+        );
+    }
+    let format = fs::read_to_string(dir.join("kubelet-wrapper.defaults.5")).unwrap();
+    for field in [
+        "release",
+        "volumes.read_only",
+        "engine.rkt.stage1",
+        "image.default_url",
+    ] {
+        assert!(
+            format.contains(&format!("\\fB{field}\\fR")),
+            "{field} is not in kubelet-wrapper.defaults(5)"
+        );
+    }
+}
+
 #[test]
 fn bash_completes_subcommands_and_options() {
     let script = format!(

@@ -187,3 +187,52 @@ fn flatcar_in_list_show_and_diff() {
     let text = stdout(&["defaults", "diff", "2605.12.0", "4230.2.0"]);
     assert!(text.contains("\n  - engine rkt -> docker "), "{text}");
 }
+
+/// `defaults validate` reads what a release file can be, and refuses the
+/// rest at once: a named pipe without a writer, a character device, a file
+/// far larger than any release file, a name with an escape sequence shown
+/// as an escape.
+#[test]
+fn validate_refuses_what_is_not_a_release_file_at_once() {
+    let dir = std::env::temp_dir().join(format!("kw-validate-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fifo = dir.join("3000.0.0.json");
+    let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid C string for the path
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+    let big = dir.join("3001.0.0.json");
+    std::fs::write(&big, vec![b' '; 2 << 20]).unwrap();
+    let odd = dir.join("\x1b[2J.json");
+    std::fs::write(&odd, b"{}").unwrap();
+    let start = std::time::Instant::now();
+    let o = ctl(
+        &[
+            "defaults",
+            "validate",
+            fifo.to_str().unwrap(),
+            "/dev/zero",
+            big.to_str().unwrap(),
+            odd.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(5));
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("3000.0.0.json: cannot read: not a regular file"),
+        "{err}"
+    );
+    assert!(
+        err.contains("/dev/zero: cannot read: not a regular file"),
+        "{err}"
+    );
+    assert!(
+        err.contains("3001.0.0.json: cannot read: larger than 1048576 bytes"),
+        "{err}"
+    );
+    assert!(err.contains("\\x1b[2J.json"), "{err}");
+    assert!(!err.contains('\x1b'), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

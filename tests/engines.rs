@@ -766,3 +766,55 @@ fn mounts_the_release_already_makes_are_dropped_on_docker() {
         p.notes
     );
 }
+
+/// The option tables that PODMAN_RUN_ARGS and DOCKER_RUN_ARGS are read
+/// with are the engines' own: every option `run --help` of the installed
+/// podman 4.3 and docker 20.10 lists is in the table with the same short
+/// name and the same need of a value (tests/run.sh installs both).
+#[test]
+fn option_tables_are_the_installed_engines() {
+    use kubelet_wrapper::engine::oci_flags::Dialect;
+    for (program, dialect, version) in [
+        ("/usr/bin/podman", Dialect::Podman, "podman version 4.3."),
+        ("/usr/bin/docker", Dialect::Docker, "Docker version 20.10."),
+    ] {
+        let v = std::process::Command::new(program)
+            .arg("--version")
+            .output()
+            .unwrap_or_else(|e| panic!("{program}: {e} (tests/run.sh installs it)"));
+        let v = String::from_utf8_lossy(&v.stdout);
+        assert!(
+            v.starts_with(version),
+            "{program} is {v}, the table is for {version}"
+        );
+        let help = std::process::Command::new(program)
+            .args(["run", "--help"])
+            .output()
+            .unwrap();
+        let help = String::from_utf8_lossy(&help.stdout);
+        let mut seen = 0;
+        for line in help.lines() {
+            let t = line.trim_start();
+            let (short, rest) = match t.strip_prefix('-') {
+                Some(r) if !r.starts_with('-') => (r.bytes().next(), &t[4..]),
+                Some(_) => (None, t),
+                None => continue,
+            };
+            let Some(rest) = rest.strip_prefix("--") else {
+                continue;
+            };
+            let name = rest.split(' ').next().unwrap();
+            // pflag prints a value's type after the name, none for a switch
+            let value =
+                rest[name.len()..].starts_with(' ') && !rest[name.len()..].starts_with("  ");
+            let opt = dialect
+                .long(name.as_bytes())
+                .unwrap_or_else(|| panic!("{program} run --{name} is not in the table"));
+            assert_eq!(opt.long, name, "{program} run --{name}");
+            assert_eq!(opt.short, short, "{program} run --{name}");
+            assert_eq!(opt.value, value, "{program} run --{name}: {line}");
+            seen += 1;
+        }
+        assert!(seen > 80, "{program} run --help listed only {seen} options");
+    }
+}

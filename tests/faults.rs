@@ -498,6 +498,54 @@ fn cases() -> Vec<Case> {
     );
     dir.setup = "mount -t tmpfs kw-test /srv".into();
     c.push(dir);
+    // bash's statuses for what execve would refuse, found before anything
+    // is created
+    let mut through_file = case(
+        "engine program's path through a regular file",
+        "2512.3.0",
+        &[tag, ("RKT", "/srv/file/rkt")],
+        126,
+        "engine program /srv/file/rkt is not executable: a component of its path is not a directory",
+    );
+    through_file.setup = "mount -t tmpfs kw-test /srv && touch /srv/file".into();
+    c.push(through_file);
+    let mut no_interpreter = case(
+        "engine program a script whose #! interpreter does not exist",
+        "2512.3.0",
+        &[tag, ("RKT", "/srv/rkt")],
+        127,
+        "engine program /srv/rkt cannot be executed: its interpreter /nonexistent/sh (its #! line) does not exist",
+    );
+    no_interpreter.setup = "mount -t tmpfs kw-test /srv && printf '#!/nonexistent/sh\\n' > /srv/rkt && chmod +x /srv/rkt".into();
+    c.push(no_interpreter);
+    let mut nested = case(
+        "engine program a script run by a script whose interpreter does not exist",
+        "2512.3.0",
+        &[tag, ("RKT", "/srv/rkt")],
+        127,
+        "its interpreter /srv/sh: its interpreter /nonexistent/sh (its #! line) does not exist",
+    );
+    nested.setup = "mount -t tmpfs kw-test /srv && printf '#!/nonexistent/sh\\n' > /srv/sh && printf '#! /srv/sh -e\\n' > /srv/rkt && chmod +x /srv/sh /srv/rkt".into();
+    c.push(nested);
+    let mut dir_interpreter = case(
+        "engine program a script whose #! interpreter is a directory",
+        "2512.3.0",
+        &[tag, ("RKT", "/srv/rkt")],
+        126,
+        "its interpreter /srv (its #! line) is a directory",
+    );
+    dir_interpreter.setup =
+        "mount -t tmpfs kw-test /srv && printf '#!/srv\\n' > /srv/rkt && chmod +x /srv/rkt".into();
+    c.push(dir_interpreter);
+    let mut unbindable = case(
+        "/var/lib/kubelet on an unbindable mount",
+        "2512.3.0",
+        &[tag],
+        1,
+        "is on mount /var, which is unbindable",
+    );
+    unbindable.setup = "mount --make-unbindable /var".into();
+    c.push(unbindable);
     c.push(case(
         "podman release, PODMAN missing",
         "3000.0.0",
@@ -509,7 +557,8 @@ fn cases() -> Vec<Case> {
     // argv + environment over the kernel's limit: the wrapper is started
     // just under it, and the rkt command it builds (which repeats the *_ARGS
     // words next to the environment) is over it.
-    let pad = |n: usize| format!("--pad={}", "a".repeat(n));
+    // (a flag rkt knows, with its value: nothing for a notice to say)
+    let pad = |n: usize| format!("--dir={}", "a".repeat(n));
     let big = 120_000;
     let mut huge = case(
         "command over execve's size limit",

@@ -1,6 +1,8 @@
 //! The admin layer against the release: image references, admin volumes
 //! over system ones, the trust policy, stale pod cleanup.
 
+mod variants;
+
 use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::defaults::model::{Defaults, Engine};
 use kubelet_wrapper::defaults::registry;
@@ -371,5 +373,141 @@ fn stale_pod_cleanup_is_a_release_option() {
         d.problems(Some("2512.0.0"))[0]
             .to_string()
             .contains("does not survive a reboot")
+    );
+}
+
+/// The admin's engine arguments are read with the engine's own grammar
+/// before the command is assembled: nothing in PODMAN_RUN_ARGS or
+/// DOCKER_RUN_ARGS can become the image, swallow the release's next
+/// argument or end its options; every spelling of "false" that podman
+/// reads switches TLS verification off, with the notice.
+#[test]
+fn engine_arguments_cannot_reach_around_the_release() {
+    use variants::docker_release;
+    let podman = release("3000.0.0");
+    let docker = docker_release();
+    for (d, var, value, needle) in [
+        (
+            &podman,
+            "PODMAN_RUN_ARGS",
+            "oci-archive:/srv/evil.tar",
+            "PODMAN_RUN_ARGS: oci-archive:/srv/evil.tar: it is not an option, so podman would take it as the image",
+        ),
+        (
+            &podman,
+            "PODMAN_RUN_ARGS",
+            "--privileged --label",
+            "PODMAN_RUN_ARGS: --label: --label takes a value and is the last word, so podman would take the release's next argument as its value",
+        ),
+        (
+            &podman,
+            "PODMAN_RUN_ARGS",
+            "--tls-verify false",
+            "PODMAN_RUN_ARGS: false: --tls-verify takes its value only as --tls-verify=false, so podman would take \"false\" as the image",
+        ),
+        (
+            &podman,
+            "PODMAN_RUN_ARGS",
+            "-- x",
+            "PODMAN_RUN_ARGS: --: it ends podman's options",
+        ),
+        (
+            &podman,
+            "PODMAN_RUN_ARGS",
+            "--no-such-option",
+            "podman 4.3 has no such option, so whether the next word is its value cannot be told",
+        ),
+        (
+            &podman,
+            "PODMAN_RUN_ARGS",
+            "--tls-verify=maybe",
+            "--tls-verify is a switch, and \"maybe\" is not a value podman reads as true or false",
+        ),
+        (
+            &podman,
+            "PODMAN_RUN_ARGS",
+            "-itl",
+            "PODMAN_RUN_ARGS: -itl: --label takes a value and is the last word",
+        ),
+        (
+            &podman,
+            "PODMAN_RUN_ARGS",
+            "'--privileged'",
+            "PODMAN_RUN_ARGS: '--privileged': it holds quote characters, which the wrapper does not remove, so it is not an option",
+        ),
+        (
+            &docker,
+            "DOCKER_RUN_ARGS",
+            "docker-archive:/x.tar",
+            "DOCKER_RUN_ARGS: docker-archive:/x.tar: it is not an option, so docker would take it as the image",
+        ),
+        (
+            &docker,
+            "DOCKER_RUN_ARGS",
+            "--log-level=debug -e",
+            "DOCKER_RUN_ARGS: -e: --env takes a value and is the last word",
+        ),
+    ] {
+        let e = plan_for(d, &[("KUBELET_IMAGE_TAG", "v1"), (var, value)])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains(needle), "{value}: {e}");
+    }
+    // every spelling podman's parser reads as false
+    for f in ["false", "0", "f", "F", "FALSE", "False"] {
+        let p = plan_for(
+            &podman,
+            &[
+                ("KUBELET_IMAGE_TAG", "v1"),
+                ("PODMAN_RUN_ARGS", &format!("--tls-verify={f}")),
+            ],
+        )
+        .unwrap();
+        assert_eq!(p.trust_weakened.len(), 1, "{f}: {:?}", p.notices);
+    }
+    for t in ["true", "1", "T"] {
+        let p = plan_for(
+            &podman,
+            &[
+                ("KUBELET_IMAGE_TAG", "v1"),
+                ("PODMAN_RUN_ARGS", &format!("--tls-verify={t}")),
+            ],
+        )
+        .unwrap();
+        assert!(p.trust_weakened.is_empty(), "{t}");
+    }
+    // what podman reads as intended passes: values, clusters, its
+    // persistent options, an option it lacks given with =
+    let p = plan_for(
+        &podman,
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            (
+                "PODMAN_RUN_ARGS",
+                "--runtime /usr/sbin/runc --ulimit nofile=1024:1024 -e A=1 --label=a=b --future-option=1",
+            ),
+        ],
+    )
+    .unwrap();
+    assert!(
+        p.notices
+            .iter()
+            .any(|n| n == "PODMAN_RUN_ARGS: --future-option=1: podman 4.3 has no such option; it is passed on as written"),
+        "{:?}",
+        p.notices
+    );
+    // rkt, whose command is the script's: what rkt makes of it, as notices
+    let p = plan_for(
+        &release("2512.3.0"),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            ("RKT_RUN_ARGS", "--net=host --uuid-file-save"),
+        ],
+    )
+    .unwrap();
+    assert!(
+        p.mistakes.iter().any(|n| n == "RKT_RUN_ARGS: --uuid-file-save: --uuid-file-save takes a value and is the last word, so rkt takes the release's next argument as its value"),
+        "{:?}",
+        p.mistakes
     );
 }

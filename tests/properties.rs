@@ -2,6 +2,7 @@
 //! tests/props, are the fuzz targets' (fuzz/, run by their own command).
 
 mod props;
+mod variants;
 
 use kubelet_wrapper::admin::Var;
 use proptest::prelude::*;
@@ -39,6 +40,11 @@ fn args() -> impl Strategy<Value = Vec<Vec<u8>>> {
         ],
         0..6,
     )
+}
+
+thread_local! {
+    /// The embedded docker release (tests/variants finds it), read once.
+    static DOCKER: kubelet_wrapper::defaults::model::Defaults = variants::docker_release();
 }
 
 proptest! {
@@ -102,6 +108,19 @@ proptest! {
     #[test]
     fn every_spelling_of_a_system_target_is_refused(which in 0usize..32, form in 0u8..9, ops in proptest::collection::vec(any::<u8>(), 0..8)) {
         props::check_spelled_target(which, form, &ops);
+    }
+
+    #[test]
+    fn admin_engine_words_cannot_reach_around_the_release(which in 0u8..2, words in proptest::collection::vec(prop_oneof![
+        Just(b"--label".to_vec()), Just(b"-l".to_vec()), Just(b"--".to_vec()), Just(b"-".to_vec()),
+        Just(b"--tls-verify".to_vec()), Just(b"false".to_vec()), Just(b"--tls-verify=0".to_vec()),
+        Just(b"-itv".to_vec()), Just(b"-e".to_vec()), Just(b"--privileged".to_vec()),
+        Just(b"--volume".to_vec()), Just(b"/a:/b".to_vec()), Just(b"oci-archive:/x".to_vec()),
+        Just(b"--no-such".to_vec()), Just(b"--no-such=1".to_vec()), Just(b"-d=false".to_vec()),
+        Just(b"--runtime".to_vec()), Just(b"--net=host".to_vec()),
+        proptest::collection::vec(any::<u8>(), 0..6),
+    ], 0..8)) {
+        props::check_engine_words(which, &words, &DOCKER.with(Clone::clone));
     }
 
     #[test]

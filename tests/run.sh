@@ -18,8 +18,8 @@ for pair in unshare:util-linux nsenter:util-linux mount:mount find:findutils tar
             systemd-analyze:systemd systemd-tmpfiles:systemd shellcheck:shellcheck \
             dash:dash git:git b2sum:coreutils gzip:gzip \
             setpriv:util-linux fish:fish zsh:zsh bunzip2:bzip2 \
-            containerd:containerd ctr:containerd dockerd:docker.io ip:iproute2 xz:xz-utils \
-            iptables:iptables timeout:coreutils; do
+            containerd:containerd ctr:containerd ip:iproute2 xz:xz-utils \
+            iptables:iptables timeout:coreutils dockerd:docker.io groff:groff-base mandoc:mandoc; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need+=("${pair#*:}")
 done
 # Gentoo's tools for tests/portage.rs, into a virtual environment of their

@@ -255,6 +255,35 @@ fn volume_sources(defaults: &Defaults, argv: &[Arg]) -> Vec<(PathBuf, String, Op
     out
 }
 
+/// The stack size limit systemd gives a service unless the unit says
+/// otherwise (its soft `LimitSTACK=` default, the kernel's 8 MiB): execve
+/// takes a quarter of it for arguments and environment.
+const SERVICE_STACK: usize = 8 << 20;
+
+/// Whether execve will take the engine command with the unit's
+/// environment: a unit whose flags or variables are too large starts, and
+/// the wrapper then fails with 126. Checked with what systemd gives a
+/// service (not this host's limits): the unit decides it, not the machine
+/// the check runs on.
+pub fn exec_size_findings(u: &Unit, p: &Plan) -> Vec<Finding> {
+    let argv: Vec<&OsStr> = p.argv.iter().map(|a| a.value.as_os_str()).collect();
+    let env: Vec<Vec<u8>> = u
+        .environment
+        .iter()
+        .map(|v| format!("{}={}", v.name, v.value).into_bytes())
+        .collect();
+    let limit = (SERVICE_STACK / 4).clamp(128 << 10, 6 << 20);
+    match launch::check_exec_size(argv[0], &argv, &env, limit) {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![finding(
+            Severity::Error,
+            u.command.as_ref().map(|c| c.at.clone()),
+            format!("the wrapper would refuse to start (exit 126): {e}"),
+            "shorten the kubelet's flags or the variables of engine arguments, or move kubelet settings into a --config file".into(),
+        )],
+    }
+}
+
 /// On this host: the engine program, every volume's host path, every
 /// directory the wrapper creates.
 pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan) -> Vec<Finding> {
@@ -332,6 +361,16 @@ fn propagation_findings(
         }
         // the decision is propagation's, on the state just looked up
         match propagation::check(&|_| Some(st.clone()), Path::new("/"), std::slice::from_ref(s)) {
+            Err(e @ propagation::Refused::Unbindable(_)) => out.push(finding(
+                Severity::Error,
+                None,
+                format!("the wrapper would refuse to start: {e}"),
+                format!(
+                    "make {} shared before the kubelet starts (mount --make-shared {}): mount(2) binds nothing from an unbindable mount",
+                    crate::quote::escape(st.mount.as_os_str().as_bytes()),
+                    crate::quote::escape(st.mount.as_os_str().as_bytes()),
+                ),
+            )),
             Err(e) => out.push(finding(
                 Severity::Error,
                 None,
@@ -419,6 +458,7 @@ pub fn check(
     let plan = match plan::plan(&defaults, &admin, &kubelet) {
         Ok(p) => {
             findings.extend(plan_findings(&u, &p));
+            findings.extend(exec_size_findings(&u, &p));
             if options.host {
                 findings.extend(host_findings(&u, &defaults, &p));
             }

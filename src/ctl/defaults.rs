@@ -304,6 +304,10 @@ pub fn diff(from: &str, to: &str, format: ShowFormat) -> Result<String, Failure>
     })
 }
 
+/// The most of a release file `defaults validate` reads (the largest of
+/// the project's is under 6 KiB).
+const MAX_RELEASE_FILE: u64 = 1 << 20;
+
 /// Checks each file; text: `FILE: ok` lines on stdout and the problems on
 /// stderr; JSON: one entry per file with its problems. Exit 1 on any.
 pub fn validate(files: &[PathBuf], format: ShowFormat) -> Output {
@@ -311,16 +315,22 @@ pub fn validate(files: &[PathBuf], format: ShowFormat) -> Output {
     let mut out = String::new();
     let mut items = Vec::new();
     for path in files {
-        let shown = path.display().to_string();
+        // the name as messages show any bytes: one inert line
+        let shown = crate::quote::escape(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()));
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let problems = match std::fs::read_to_string(path) {
+        // a release file is a few KiB: a FIFO, a device or a huge file is
+        // refused at once, never waited on or read forever
+        let problems = match crate::bounded::read(path, MAX_RELEASE_FILE) {
             Err(e) => vec![format!("{shown}: cannot read: {e}")],
-            Ok(text) => match model::check_file(&shown, &name, &text) {
-                Ok(_) => Vec::new(),
-                Err(e) => e,
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Err(_) => vec![format!("{shown}: not UTF-8 text")],
+                Ok(text) => match model::check_file(&shown, &name, &text) {
+                    Ok(_) => Vec::new(),
+                    Err(e) => e,
+                },
             },
         };
         if problems.is_empty() {

@@ -14,6 +14,12 @@ fn command() -> clap::Command {
     Cli::command().version(env!("CARGO_PKG_VERSION"))
 }
 
+/// The date the man pages carry: the day their text last changed for this
+/// version, not the build's (two builds of one source give the same pages).
+/// Set it when a page's text changes, and when releasing
+/// (docs/release-engineering.md).
+pub const PAGES_DATE: &str = "2026-12-06";
+
 /// The completion script for `shell`.
 pub fn completion(shell: Shell) -> String {
     let mut out = Vec::new();
@@ -37,7 +43,9 @@ pub fn completion(shell: Shell) -> String {
 }
 
 /// Writes `kubelet-wrapperctl.1` and one page per subcommand
-/// (`kubelet-wrapperctl-render.1`, ...) into `dir`; returns their names.
+/// (`kubelet-wrapperctl-render.1`, ...), the wrapper's own
+/// `kubelet-wrapper.8` and the release file format's
+/// `kubelet-wrapper.defaults.5` into `dir`; returns their names.
 pub fn man(dir: &Path) -> Result<String, Failure> {
     let fail = |e: std::io::Error| {
         Failure(
@@ -46,12 +54,38 @@ pub fn man(dir: &Path) -> Result<String, Failure> {
         )
     };
     std::fs::create_dir_all(dir).map_err(fail)?;
-    clap_mangen::generate_to(command(), dir).map_err(fail)?;
+    fn each(cmd: clap::Command, dir: &Path) -> std::io::Result<()> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            each(sub, dir)?;
+        }
+        let man = clap_mangen::Man::new(cmd).date(PAGES_DATE);
+        let mut page = Vec::new();
+        man.render(&mut page)?;
+        // clap_mangen 0.3 writes a blank line between two .br before an
+        // option's possible values, which man(7) reads as .sp, and
+        // mandoc -T lint warns about: one break says the same
+        let page = String::from_utf8_lossy(&page).replace("\n.br\n\n.br\n", "\n.br\n");
+        std::fs::write(dir.join(man.get_filename()), page)?;
+        Ok(())
+    }
+    let mut cmd = command().disable_help_subcommand(true);
+    cmd.build();
+    each(cmd, dir).map_err(fail)?;
+    std::fs::write(dir.join("kubelet-wrapper.8"), super::manpages::wrapper()).map_err(fail)?;
+    std::fs::write(
+        dir.join("kubelet-wrapper.defaults.5"),
+        super::manpages::defaults_format(),
+    )
+    .map_err(fail)?;
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map_err(fail)?
         .filter_map(|e| e.ok())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("kubelet-wrapperctl") && n.ends_with(".1"))
+        .filter(|n| {
+            (n.starts_with("kubelet-wrapperctl") && n.ends_with(".1"))
+                || n == "kubelet-wrapper.8"
+                || n == "kubelet-wrapper.defaults.5"
+        })
         .collect();
     names.sort();
     Ok(names

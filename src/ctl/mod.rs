@@ -27,6 +27,7 @@ pub mod explain;
 pub mod generate;
 pub mod input;
 pub mod layer_diff;
+pub mod manpages;
 pub mod output;
 pub mod render;
 pub mod unitfile;

@@ -10,6 +10,7 @@
 
 pub mod nspawn;
 pub mod oci;
+pub mod oci_flags;
 pub mod rkt;
 pub mod rkt_flags;
 pub mod translate;

@@ -371,3 +371,114 @@ pub fn check_escape(bytes: &[u8]) {
         "{f:?}"
     );
 }
+
+/// For any words in PODMAN_RUN_ARGS or DOCKER_RUN_ARGS (byte 0 of `which`
+/// chooses the release: 3000.0.0 on podman, or the docker release given as
+/// `docker`), the plan either refuses, or the engine, reading the command
+/// as its own parser does, finds every one of the release's volumes as a
+/// `--volume` of its own, and takes the release's image as the image: no
+/// admin word can end the options, become the image or take a release
+/// argument as its value. And the readers never panic, and every word
+/// they read is at its place.
+pub fn check_engine_words(which: u8, words: &[Vec<u8>], docker: &Defaults) {
+    use kubelet_wrapper::engine::{oci_flags, rkt_flags};
+    // the readers alone, on any bytes
+    let refs: Vec<&[u8]> = words.iter().map(Vec::as_slice).collect();
+    for dialect in [oci_flags::Dialect::Podman, oci_flags::Dialect::Docker] {
+        let reads = oci_flags::read(dialect, &refs);
+        let mut last = None;
+        for (k, r) in reads.iter().enumerate() {
+            assert!(r.at < refs.len(), "{r:?} out of the words");
+            assert!(last.is_none_or(|l| r.at >= l), "reads out of order");
+            last = Some(r.at);
+            assert!(!r.text.contains(['\n', '\r', '\x1b']), "{:?}", r.text);
+            if matches!(
+                r.word,
+                oci_flags::Word::Positional | oci_flags::Word::EndOfOptions
+            ) {
+                assert_eq!(k, reads.len() - 1, "reading goes on after the image");
+            }
+        }
+    }
+    let tagged: Vec<(OsString, Var)> = words
+        .iter()
+        .map(|w| (OsStr::from_bytes(w).to_owned(), Var::RktRunArgs))
+        .collect();
+    for r in rkt_flags::read(&tagged) {
+        assert!(!r.text.contains(['\n', '\r', '\x1b']), "{:?}", r.text);
+    }
+
+    // through the plan: the words as one variable's value
+    let (d, var, dialect) = if which.is_multiple_of(2) {
+        (
+            registry::select("3000.0.0".parse().unwrap()).parse(),
+            "PODMAN_RUN_ARGS",
+            oci_flags::Dialect::Podman,
+        )
+    } else {
+        (
+            docker.clone(),
+            "DOCKER_RUN_ARGS",
+            oci_flags::Dialect::Docker,
+        )
+    };
+    let value = words.join(&b' ');
+    let admin = AdminConfig::from_env(|k| match k {
+        "KUBELET_IMAGE_TAG" => Some("v1.26.15".into()),
+        k if k == var => Some(OsStr::from_bytes(&value).to_owned()),
+        _ => None,
+    });
+    let Ok(p) = plan::plan(&d, &admin, &["--v=2".into()]) else {
+        return;
+    };
+    let argv = p.argv();
+    let run = argv.iter().position(|a| a == "run").expect("run");
+    let after: Vec<&[u8]> = argv[run + 1..].iter().map(|a| a.as_bytes()).collect();
+    let reads = oci_flags::read(dialect, &after);
+    let image = reads
+        .iter()
+        .find(|r| {
+            matches!(
+                r.word,
+                oci_flags::Word::Positional | oci_flags::Word::EndOfOptions
+            )
+        })
+        .expect("the engine finds an image");
+    assert!(
+        matches!(image.word, oci_flags::Word::Positional),
+        "the options end before the image: {argv:?}"
+    );
+    assert_eq!(
+        after[image.at],
+        p.image.as_bytes(),
+        "another word is the image: {argv:?}"
+    );
+    for v in &d.volumes {
+        // podman's --volume=SOURCE:TARGET:..., docker's
+        // --mount=type=bind,source=SOURCE,target=TARGET...
+        let found = reads.iter().any(|r| match &r.word {
+            oci_flags::Word::Opt {
+                opt,
+                value,
+                separate: false,
+            } if opt.long == "volume" => value
+                .strip_prefix(format!("{}:{}:", v.source, v.target).as_bytes())
+                .is_some(),
+            oci_flags::Word::Opt {
+                opt,
+                value,
+                separate: false,
+            } if opt.long == "mount" => value
+                .strip_prefix(
+                    format!("type=bind,source={},target={}", v.source, v.target).as_bytes(),
+                )
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(b",")),
+            _ => false,
+        });
+        assert!(
+            found,
+            "the release's volume {} is not read as a volume: {argv:?}",
+            v.name
+        );
+    }
+}
