@@ -22,7 +22,7 @@ mod defaults {
 }
 
 use defaults::model::{self, SCHEMA_FILE};
-use version::{Scope, Uncovered, Version};
+use version::{Lineage, Scope, Uncovered, Version};
 
 fn main() {
     println!("cargo::rerun-if-changed=defaults");
@@ -67,8 +67,9 @@ fn main() {
         match Version::parse(pinned) {
             Err(e) => errors.push(format!("KUBELET_WRAPPER_RELEASE: {e}, or auto")),
             // a pin no file covers would make a binary that guesses, or
-            // refuses on every host
-            Ok(v) if errors.is_empty() => match version::choose(&releases, v) {
+            // refuses on every host; a pin is the image's own release,
+            // which names a Flatcar one from Flatcar's own files on
+            Ok(v) if errors.is_empty() => match version::choose(&releases, v, Lineage::Flatcar) {
                 Ok(file) => pinned_file = file.to_string(),
                 Err(why) => errors.push(format!(
                     "KUBELET_WRAPPER_RELEASE={pinned}: no release file covers it: {}; add defaults/{pinned}.json for it, or pin a release the files cover",
@@ -169,7 +170,7 @@ fn uncovered(why: Uncovered) -> String {
             "the selection rule picks defaults/{file}.json, which applies only until {until}"
         ),
         Uncovered::NoFile => {
-            "it is no project release's own version, and there is no CoreOS release file for the version rule".into()
+            "it is no project release's own version, and there is no CoreOS or Flatcar release file for the version rule".into()
         }
     }
 }

@@ -768,6 +768,16 @@ pub fn trust_weakenings(engine: &Engine, argv: &[Arg]) -> Vec<String> {
                         escape(b)
                     ));
                 }
+                // docker: true is the flag's own default unless the unit
+                // sets DOCKER_CONTENT_TRUST=1, which it overrides
+                if matches!(engine, Engine::Docker(_))
+                    && (b == b"--disable-content-trust" || b == b"--disable-content-trust=true")
+                {
+                    out.push(format!(
+                        "{var}: {} switches off Docker Content Trust (tag signature verification) even where the unit sets DOCKER_CONTENT_TRUST=1",
+                        escape(b)
+                    ));
+                }
             }
             Engine::SystemdNspawn(_) => {}
         }

@@ -562,3 +562,33 @@ fn the_readme_main_command_renders_without_notices() {
         "{out}"
     );
 }
+
+/// On the docker release, `explain` says where image verification is
+/// decided: docker has no per-run flags for it, and the release's rule
+/// adds none.
+#[test]
+fn explain_names_where_docker_verifies_images() {
+    let v = json(
+        &["explain", "--release", "4230.2.0", "--format", "json"],
+        &[("KUBELET_IMAGE_TAG", "v1.36.1")],
+    );
+    assert_eq!(v["engine"], "docker");
+    let trust = v["trust"].as_str().unwrap();
+    assert!(
+        trust.starts_with(
+            "engine (rule 0 for every image): docker has no per-run verification flags"
+        ) && trust.contains("/etc/docker/daemon.json")
+            && trust.contains("DOCKER_CONTENT_TRUST=1"),
+        "{trust}"
+    );
+    let o = ctl(
+        &["explain", "--release", "4230.2.0"],
+        &[("KUBELET_IMAGE_TAG".into(), "v1.36.1".into())],
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("trust     engine (rule 0")),
+        "{text}"
+    );
+}

@@ -43,7 +43,7 @@ fn args() -> impl Strategy<Value = Vec<Vec<u8>>> {
 }
 
 thread_local! {
-    /// The docker variant of 3000.0.0 (tests/variants), built once.
+    /// The embedded docker release (tests/variants finds it), read once.
     static DOCKER: kubelet_wrapper::defaults::model::Defaults = variants::docker_release();
 }
 

@@ -43,6 +43,9 @@ pub fn explain(
                 match tr.policy {
                     model::TrustPolicy::Verify => "the image signature is verified",
                     model::TrustPolicy::Insecure => "image verification is switched off",
+                    model::TrustPolicy::Engine => {
+                        "image verification follows the engine's own configuration"
+                    }
                 }
             };
             format!(
@@ -182,7 +185,7 @@ pub fn explain(
     }
     for c in &plan.before {
         out.push_str(&format!(
-            "\nbefore the engine starts (failure ignored):\n  {}\n",
+            "\nbefore the engine starts (failure ignored, its error output shown only then):\n  {}\n",
             quote::join(c.iter().map(|a| a.value.as_os_str()))
         ));
     }

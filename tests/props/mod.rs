@@ -373,7 +373,7 @@ pub fn check_escape(bytes: &[u8]) {
 }
 
 /// For any words in PODMAN_RUN_ARGS or DOCKER_RUN_ARGS (byte 0 of `which`
-/// chooses the release: 3000.0.0 on podman, or its docker variant built in
+/// chooses the release: 3000.0.0 on podman, or the docker release given as
 /// `docker`), the plan either refuses, or the engine, reading the command
 /// as its own parser does, finds every one of the release's volumes as a
 /// `--volume` of its own, and takes the release's image as the image: no
@@ -454,6 +454,8 @@ pub fn check_engine_words(which: u8, words: &[Vec<u8>], docker: &Defaults) {
         "another word is the image: {argv:?}"
     );
     for v in &d.volumes {
+        // podman's --volume=SOURCE:TARGET:..., docker's
+        // --mount=type=bind,source=SOURCE,target=TARGET...
         let found = reads.iter().any(|r| match &r.word {
             oci_flags::Word::Opt {
                 opt,
@@ -462,6 +464,15 @@ pub fn check_engine_words(which: u8, words: &[Vec<u8>], docker: &Defaults) {
             } if opt.long == "volume" => value
                 .strip_prefix(format!("{}:{}:", v.source, v.target).as_bytes())
                 .is_some(),
+            oci_flags::Word::Opt {
+                opt,
+                value,
+                separate: false,
+            } if opt.long == "mount" => value
+                .strip_prefix(
+                    format!("type=bind,source={},target={}", v.source, v.target).as_bytes(),
+                )
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(b",")),
             _ => false,
         });
         assert!(
