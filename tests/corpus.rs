@@ -124,7 +124,8 @@ fn corpus() -> Vec<Unit> {
         .collect()
 }
 
-/// A release file of this project's own in defaults/ (not a test variant).
+/// A release file in defaults/ that is not CoreOS's: this project's own
+/// (3000.0.0, podman) and Flatcar's (3033.2.0, docker).
 struct ProjectRelease {
     release: String,
     /// (source, target) of each volume the release mounts.
@@ -140,7 +141,8 @@ fn project_releases() -> Vec<ProjectRelease> {
             continue;
         }
         let v: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
-        if v["origin"] != "project" {
+        // the releases after CoreOS's: this project's own and Flatcar's
+        if !matches!(v["origin"].as_str(), Some("project" | "flatcar")) {
             continue;
         }
         let volumes = v["volumes"]
@@ -283,6 +285,31 @@ fn engine_binds(engine: &str, argv: &[String]) -> Vec<(String, String, bool)> {
             let (s, t) = spec.split_once(':').unwrap_or((spec, spec));
             let t = t.split(':').next().unwrap();
             out.push((norm(s).to_string(), norm(t).to_string(), ro));
+        } else if let Some(spec) = a.strip_prefix("--mount=") {
+            // docker's binds: type=bind,source=S,target=T[,readonly][,...]
+            let items: Vec<(&str, &str)> = spec
+                .split(',')
+                .map(|kv| kv.split_once('=').unwrap_or((kv, "")))
+                .collect();
+            if !items.iter().any(|(k, v)| *k == "type" && *v == "bind") {
+                continue;
+            }
+            let get = |keys: &[&str]| {
+                items
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| keys.contains(k))
+                    .map(|(_, v)| *v)
+                    .unwrap_or("")
+            };
+            let ro = items
+                .iter()
+                .any(|(k, v)| matches!(*k, "readonly" | "ro") && matches!(*v, "" | "true" | "1"));
+            out.push((
+                norm(get(&["source", "src"])).to_string(),
+                norm(get(&["target", "dst", "destination"])).to_string(),
+                ro,
+            ));
         } else if let Some(spec) = a.strip_prefix("--volume=") {
             let mut parts = spec.splitn(3, ':');
             let s = parts.next().unwrap_or("");
@@ -414,7 +441,13 @@ fn flags_reach_argv(u: &Unit, release: &str, v: &Value, argv: &[String], f: &mut
         return;
     }
     let image = v["image"].as_str().unwrap_or("");
-    match argv[..argv.len() - n].iter().rposition(|a| a == image) {
+    // docker takes no transport: the release gives it the reference
+    // without docker:// (with a notice)
+    let given = match v["engine"].as_str() {
+        Some("docker") => image.strip_prefix("docker://").unwrap_or(image),
+        _ => image,
+    };
+    match argv[..argv.len() - n].iter().rposition(|a| a == given) {
         Some(_) => {}
         None => f.add(
             u,

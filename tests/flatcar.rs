@@ -1,7 +1,7 @@
 //! Today's Flatcar: the units that Flatcar could not carry in 2021 (its
 //! docker port of the wrapper lost the rkt arguments they pass) run on its
-//! release of the wrapper. Typhoon's last rkt worker unit (2019,
-//! tests/data/units/typhoon-2019-worker.service) against the release a
+//! release of the wrapper. Typhoon's last rkt worker unit (2019, the
+//! corpus's tests/data/units/typhoon/bare-metal-worker-2019-12) against the release a
 //! Flatcar 4230.2.0 host selects: checked as an admin checks it before
 //! rollout, and rendered to the docker command the wrapper runs.
 
@@ -11,8 +11,8 @@ use common::{CTL, ctl};
 use kubelet_wrapper::defaults::model::{Defaults, ReleaseOrigin};
 use kubelet_wrapper::defaults::{registry, version::Lineage};
 use serde_json::Value;
-use std::fs;
-use std::path::{Path, PathBuf};
+
+use std::path::Path;
 
 const TODAY: &str = "4230.2.0";
 
@@ -24,25 +24,13 @@ fn todays_release() -> Defaults {
     d
 }
 
-/// The unit and its environment file in a directory of their own, the
-/// unit's EnvironmentFile= pointing there.
-fn typhoon_unit(name: &str) -> PathBuf {
-    let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/units");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    let env = dir.join("kubelet.env");
-    fs::copy(data.join("typhoon-2019-kubelet.env"), &env).unwrap();
-    let unit = fs::read_to_string(data.join("typhoon-2019-worker.service"))
-        .unwrap()
-        .replace(
-            "EnvironmentFile=/etc/kubernetes/kubelet.env",
-            &format!("EnvironmentFile={}", env.display()),
-        );
-    let path = dir.join("kubelet.service");
-    fs::write(&path, unit).unwrap();
-    path
-}
+/// The node tree of the unit (tests/data/units, the corpus): the unit and
+/// its environment file at their node paths, read with `--root`.
+const TYPHOON: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/data/units/typhoon/bare-metal-worker-2019-12"
+);
+const UNIT: &str = "/etc/systemd/system/kubelet.service";
 
 /// `check --no-host`, as on a workstation: no error, exit 0. What remains
 /// is for the record (translations, mounts the release already makes), and
@@ -51,17 +39,18 @@ fn typhoon_unit(name: &str) -> PathBuf {
 /// through their own hostPath mounts).
 #[test]
 fn check_passes_typhoons_2019_unit() {
-    let unit = typhoon_unit("flatcar-check");
     let o = ctl(
         &[
             "check",
             "--no-host",
+            "--root",
+            TYPHOON,
             "--release",
             TODAY,
             "--format",
             "json",
             "--unit",
-            unit.to_str().unwrap(),
+            UNIT,
         ],
         &[],
     );
@@ -98,16 +87,17 @@ fn check_passes_typhoons_2019_unit() {
 /// hyperkube's kubelet as the entrypoint, nothing of rkt's.
 #[test]
 fn render_runs_typhoons_2019_unit_on_docker() {
-    let unit = typhoon_unit("flatcar-render");
     let o = ctl(
         &[
             "render",
+            "--root",
+            TYPHOON,
             "--release",
             TODAY,
             "--format",
             "json",
             "--unit",
-            unit.to_str().unwrap(),
+            UNIT,
         ],
         &[],
     );
@@ -151,7 +141,7 @@ fn render_runs_typhoons_2019_unit_on_docker() {
         .iter()
         .map(|f| f.as_str().unwrap())
         .collect();
-    assert!(flags.contains(&"--cgroup-driver=systemd"), "{flags:?}");
+    assert!(flags.contains(&"--cgroup-driver=cgroupfs"), "{flags:?}");
     assert!(flags.contains(&"--lock-file=/var/run/lock/kubelet.lock"));
     let (engine, kubelet) = argv.split_at(argv.len() - flags.len());
     assert_eq!(kubelet, flags);
