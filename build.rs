@@ -23,7 +23,7 @@ mod defaults {
 }
 
 use defaults::model::{self, SCHEMA_FILE};
-use version::{Scope, Uncovered, Version};
+use version::{Lineage, Scope, Uncovered, Version};
 
 fn main() {
     println!("cargo::rerun-if-changed=defaults");
@@ -70,8 +70,9 @@ fn main() {
         match Version::parse(pinned) {
             Err(e) => errors.push(format!("KUBELET_WRAPPER_RELEASE: {e}, or auto")),
             // a pin no file covers would make a binary that guesses, or
-            // refuses on every host
-            Ok(v) if errors.is_empty() => match version::choose(&releases, v) {
+            // refuses on every host; a pin is the image's own release,
+            // which names a Flatcar one from Flatcar's own files on
+            Ok(v) if errors.is_empty() => match version::choose(&releases, v, Lineage::Flatcar) {
                 Ok(file) => pinned_file = file.to_string(),
                 Err(why) => errors.push(format!(
                     "KUBELET_WRAPPER_RELEASE={pinned}: no release file covers it: {}; add defaults/{pinned}.json for it, or pin a release the files cover",
@@ -173,14 +174,15 @@ fn check_file(path: &Path, name: &str) -> Result<(Scope, &'static str), Vec<Stri
 }
 
 /// The engine a binary pinned to the file `pinned_file` runs; for an
-/// `auto` build (`pinned_file` empty), the one engine of every file the
-/// selection rule may reach, or `auto` when they differ.
-fn engine_of(files: &[(Scope, &'static str)], pinned_file: &str) -> &'static str {
+/// `auto` build (`pinned_file` empty), the engines of every file the
+/// selection rule may reach (not the project's, used only when pinned),
+/// sorted and joined by `|` (`docker|rkt`).
+fn engine_of(files: &[(Scope, &'static str)], pinned_file: &str) -> String {
     let mut engines: Vec<&'static str> = files
         .iter()
         .filter(|(s, _)| {
             if pinned_file.is_empty() {
-                !s.by_name
+                s.family != version::Family::Project
             } else {
                 s.version.to_string() == pinned_file
             }
@@ -189,10 +191,7 @@ fn engine_of(files: &[(Scope, &'static str)], pinned_file: &str) -> &'static str
         .collect();
     engines.sort();
     engines.dedup();
-    match engines[..] {
-        [one] => one,
-        _ => "auto",
-    }
+    engines.join("|")
 }
 
 /// Why no file covers a pin, in words.
@@ -202,7 +201,7 @@ fn uncovered(why: Uncovered) -> String {
             "the selection rule picks defaults/{file}.json, which applies only until {until}"
         ),
         Uncovered::NoFile => {
-            "it is no project release's own version, and there is no CoreOS release file for the version rule".into()
+            "it is no project release's own version, and there is no CoreOS or Flatcar release file for the version rule".into()
         }
     }
 }

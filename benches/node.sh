@@ -10,7 +10,7 @@
 # Needs the node kit (KW_NODE_KIT, or ../shared/node-kit beside the
 # repository) and what tests/run.sh installs; runs as root. Each run is a
 # fresh namespaced node (tests/node/case.sh); the wrappers are release
-# builds pinned to 3000.0.0 (podman), 2512.3.0 (rkt fly) and the test
+# builds pinned to 3000.0.0 (podman), 4230.2.0 (docker), 2512.3.0 (rkt fly) and the test
 # release 3100.0.0 (systemd-nspawn). ROUNDS (default 5) runs of each, in
 # alternation. The table goes to target/bench-results/node.md.
 set -euo pipefail

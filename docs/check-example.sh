@@ -6,9 +6,10 @@
 #   sudo docs/check-example.sh     (kubelet-wrapperctl in PATH)
 #
 # Everything happens in a private mount namespace: /etc/systemd/system,
-# /etc/kubernetes and /mnt are fresh tmpfs there, and /usr/lib an overlay
-# whose changes go to /mnt (for a /usr/lib/modules on machines without
-# one), so nothing on the host changes. tests/check.rs runs this script and compares its output with
+# /etc/kubernetes and /mnt are fresh tmpfs there, and /usr/lib and
+# /var/lib overlays whose changes go to /mnt (for a /usr/lib/modules on
+# machines without one, and the /var/lib/containerd a node's containerd
+# has made), so nothing on the host changes. tests/check.rs runs this script and compares its output with
 # the README.
 set -eu
 if [ "${1:-}" != --inside ]; then
@@ -22,6 +23,9 @@ mount -t tmpfs kw-example /mnt
 mkdir -p /mnt/up /mnt/work
 mount -t overlay kw-example -o lowerdir=/usr/lib,upperdir=/mnt/up,workdir=/mnt/work /usr/lib
 mkdir -p /usr/lib/modules
+mkdir -p /mnt/var-up /mnt/var-work
+mount -t overlay kw-example -o lowerdir=/var/lib,upperdir=/mnt/var-up,workdir=/mnt/var-work /var/lib
+mkdir -p /var/lib/containerd
 # as systemd leaves a node's mounts at boot (the copies in this namespace
 # are peers of nothing on the host)
 mount --make-rshared /

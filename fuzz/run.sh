@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 seconds="${1:-60}"
 shift || true
 targets=("$@")
-[ "${#targets[@]}" -gt 0 ] || targets=(admin_plan words version_select defaults_json os_release mount_args normalize escape engine_args)
+[ "${#targets[@]}" -gt 0 ] || targets=(admin_plan words version_select defaults_json os_release mount_args normalize escape engine_args unit_parse dropin_tree shell_script)
 command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
 mkdir -p corpus/defaults_json
 cp ../defaults/*.json corpus/defaults_json/

@@ -88,23 +88,29 @@ else
 fi
 
 # The engine they run, for the unit: `--version` says "... (release R,
-# engine E, source S)"; an unpinned build names the one engine of every
-# release it may select.
+# engine E, source S)"; an unpinned build names the engines of every
+# release it may select, joined by `|`.
 engine=
 if version=$(env -i PATH=/usr/bin:/bin "$bindir/kubelet-wrapperctl" --version 2>&1) &&
-  [[ $version =~ \(release\ [^,]*,\ engine\ ([a-z-]+), ]]; then
+  [[ $version =~ \(release\ [^,]*,\ engine\ ([a-z|-]+), ]]; then
   engine=${BASH_REMATCH[1]}
 fi
-unit=$files/kubelet-$engine.service
-if [ -z "$engine" ] || [ ! -f "$unit" ]; then
-  case $engine in
-    '') why="does not name the engine it runs" ;;
-    auto) why="is not pinned, and the releases it may select run different engines" ;;
-    *) why="runs $engine, for which there is no example unit (app-admin/kubelet-wrapper/files/kubelet-ENGINE.service)" ;;
-  esac
-  echo "$0: $bindir/kubelet-wrapperctl $why (--version: ${version%%$'\n'*});" \
-    "pin the build to a release whose engine has a unit" >&2
+IFS='|' read -r -a engines <<< "$engine"
+for e in "${engines[@]}"; do
+  if [ ! -f "$files/kubelet-$e.service" ]; then
+    echo "$0: $bindir/kubelet-wrapperctl runs $e, for which there is no example unit" \
+      "(app-admin/kubelet-wrapper/files/kubelet-ENGINE.service) (--version: ${version%%$'\n'*});" \
+      "pin the build to a release whose engine has a unit" >&2
+    exit 1
+  fi
+done
+if [ "${#engines[@]}" -eq 0 ]; then
+  echo "$0: $bindir/kubelet-wrapperctl does not name the engine it runs" \
+    "(--version: ${version%%$'\n'*}); pin the build to a release whose engine has a unit" >&2
   exit 1
+elif [ "${#engines[@]}" -gt 1 ]; then
+  echo "$0: warning: the releases an unpinned build may select run ${engine//|/ or }:" \
+    "installing each one's example unit as /usr/share/kubelet-wrapper/kubelet-ENGINE.service" >&2
 fi
 
 umask 022
@@ -115,7 +121,14 @@ install -D -m 0755 "$bindir/kubelet-wrapperctl" "$destdir/usr/bin/kubelet-wrappe
 # newtmpfiles kubelet-wrapper.tmpfiles kubelet-wrapper.conf
 install -D -m 0644 "$files/kubelet-wrapper.tmpfiles" "$destdir/usr/lib/tmpfiles.d/kubelet-wrapper.conf"
 # insinto /usr/share/kubelet-wrapper; newins kubelet-${engine}.service kubelet.service
-install -D -m 0644 "$unit" "$destdir/usr/share/kubelet-wrapper/kubelet.service"
+# (an unpinned build: each engine's as kubelet-${engine}.service)
+if [ "${#engines[@]}" -eq 1 ]; then
+  install -D -m 0644 "$files/kubelet-$engine.service" "$destdir/usr/share/kubelet-wrapper/kubelet.service"
+else
+  for e in "${engines[@]}"; do
+    install -D -m 0644 "$files/kubelet-$e.service" "$destdir/usr/share/kubelet-wrapper/kubelet-$e.service"
+  done
+fi
 # doman docs/man/*.1
 for page in "$src"/docs/man/*.1; do
   install -D -m 0644 "$page" "$destdir/usr/share/man/man1/${page##*/}"

@@ -263,7 +263,16 @@ impl AdminConfig {
                 .find(|(n, _)| n == k)
                 .map(|(_, v)| v.clone())
         });
-        let names: Vec<&str> = vars.iter().filter_map(|(n, _)| n.to_str()).collect();
+        // a name that is not UTF-8 is looked at escaped, so that it gets
+        // its notice too (KUBELET_IMAGE_TAG\xff)
+        let names: Vec<String> = vars
+            .iter()
+            .map(|(n, _)| match n.to_str() {
+                Some(s) => s.to_string(),
+                None => crate::quote::escape(n.as_bytes()),
+            })
+            .collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let mut mistakes: Vec<String> = unknown_variables(&names)
             .iter()
             .map(Unknown::notice)
@@ -673,6 +682,24 @@ mod tests {
                 .iter()
                 .map(|(k, v)| (OsString::from(k), OsString::from(v))),
         )
+    }
+
+    #[test]
+    fn a_name_that_is_not_utf8_gets_its_notice() {
+        use std::os::unix::ffi::OsStringExt;
+        let c = AdminConfig::from_vars([
+            (
+                OsString::from_vec(b"KUBELET_IMAGE_TAG\xff".to_vec()),
+                OsString::from("v1"),
+            ),
+            (OsString::from("KUBELET_IMAGE_TAG"), OsString::from("v1")),
+        ]);
+        assert_eq!(c.mistakes.len(), 1, "{:?}", c.notices);
+        assert!(
+            c.mistakes[0].starts_with("KUBELET_IMAGE_TAG\\xff is not a kubelet-wrapper variable"),
+            "{}",
+            c.mistakes[0]
+        );
     }
 
     #[test]

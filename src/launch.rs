@@ -220,20 +220,57 @@ pub fn say(msg: &str) {
 /// Runs a preparatory command (such as removing a previous kubelet
 /// container) to completion. Its failure is reported and otherwise ignored,
 /// as with systemd's `ExecStartPre=-`: the engine start that follows is
-/// what decides the outcome.
+/// what decides the outcome. Its output goes to the wrapper's; its error
+/// output only when it fails: `docker rm --force NAME` of a container that
+/// is not there succeeds but prints "Error: No such container", which
+/// would otherwise reach the journal on every clean start.
 fn run_before(cmd: &[crate::command::Arg]) {
     let argv: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();
     let mut line = String::from("+ ");
     line.push_str(&quote::join(argv.iter().copied()));
     line.push('\n');
     let _ = io::stderr().lock().write_all(line.as_bytes());
-    let status = Command::new(argv[0]).args(&argv[1..]).status();
     let shown = quote::escape(argv[0].as_bytes());
-    match status {
+    let child = Command::new(argv[0])
+        .args(&argv[1..])
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => return say(&format!("cannot run {shown}: {e}; continuing")),
+    };
+    let errors = child.stderr.take().map(read_bounded).unwrap_or_default();
+    match child.wait() {
         Ok(s) if s.success() => {}
-        Ok(s) => say(&format!("{shown} exited with {s}; continuing")),
+        Ok(s) => {
+            let _ = io::stderr().lock().write_all(&errors);
+            say(&format!("{shown} exited with {s}; continuing"));
+        }
         Err(e) => say(&format!("cannot run {shown}: {e}; continuing")),
     }
+}
+
+/// The error output a preparatory command may leave for the journal.
+const BEFORE_OUTPUT_MAX: usize = 64 << 10;
+
+/// Everything `r` gives until its end, keeping the first
+/// [`BEFORE_OUTPUT_MAX`] bytes (reading the rest, so that the writer never
+/// blocks on a full pipe).
+fn read_bounded(mut r: impl io::Read) -> Vec<u8> {
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 8192];
+    loop {
+        match r.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => {
+                let room = BEFORE_OUTPUT_MAX.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => break,
+        }
+    }
+    kept
 }
 
 /// Replaces this process with `program`, argv `argv` (argv[0] as given), and

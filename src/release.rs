@@ -3,17 +3,20 @@
 //!
 //! An `auto` build picks a release only on a host of the CoreOS family
 //! (`ID` or `ID_LIKE` naming `coreos` or `flatcar`) whose `VERSION_ID` is a
-//! `MAJOR.MINOR.PATCH` version, among the files of CoreOS origin, within
-//! the reach of the file the version rule picks ([`registry::lookup`]).
-//! Anything else (another operating system, whose version numbers mean
-//! something else; an unreadable os-release; a Flatcar release after rkt was
-//! removed) is refused before anything happens, naming
+//! `MAJOR.MINOR.PATCH` version: on an `ID=flatcar` host among the files of
+//! Flatcar origin from the first of them on (3033.2.0, the first Flatcar
+//! without rkt), else among the files of CoreOS origin, within the reach of
+//! the file the version rule picks ([`registry::lookup_for`]). Anything
+//! else (another operating system, whose version numbers mean something
+//! else; an unreadable os-release; a CoreOS-numbered release past the
+//! files' reach) is refused before anything happens, naming
 //! `KUBELET_WRAPPER_RELEASE`: the image that ships the wrapper on such a
 //! host pins the release it is. A project release (`"origin": "project"`)
 //! runs only when pinned by name.
 
 use crate::defaults::Version;
 use crate::defaults::registry::{self, ReleaseFile};
+use crate::defaults::version::Lineage;
 use crate::osrelease;
 use crate::quote::escape;
 use std::path::Path;
@@ -45,7 +48,7 @@ pub fn runtime(root: &Path) -> Result<(Version, ReleaseSource, ReleaseFile), Und
         return Ok((v, ReleaseSource::Pinned, file));
     }
     let host = detect(root)?;
-    let used = registry::lookup(host.version).map_err(|e| Undetermined {
+    let used = registry::lookup_for(host.version, host.lineage).map_err(|e| Undetermined {
         reason: format!("this host is {} ({}): {e}", host.name, host.file),
     })?;
     Ok((host.version, ReleaseSource::Detected(host.file), used))
@@ -55,6 +58,9 @@ pub fn runtime(root: &Path) -> Result<(Version, ReleaseSource, ReleaseFile), Und
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Host {
     pub version: Version,
+    /// Whose files the host's release is looked up among: Flatcar's for
+    /// `ID=flatcar`, CoreOS's for any other host of the family.
+    pub lineage: Lineage,
     /// The os-release file read (`/etc/os-release`, ...).
     pub file: String,
     /// `ID VERSION_ID`, for messages.
@@ -91,8 +97,14 @@ pub fn detect(root: &Path) -> Result<Host, Undetermined> {
                 escape(id)
             ))
         })?;
+    let lineage = if os.get("ID") == Some(b"flatcar") {
+        Lineage::Flatcar
+    } else {
+        Lineage::Coreos
+    };
     Ok(Host {
         version,
+        lineage,
         name: osrelease::describe(&os),
         file,
     })
@@ -125,6 +137,20 @@ mod tests {
                 .version,
             Version::new(2605, 12, 0)
         );
+        // whose files: Flatcar's only where ID says flatcar
+        for (text, lineage) in [
+            (
+                "ID=flatcar\nID_LIKE=coreos\nVERSION_ID=4230.2.0\n",
+                Lineage::Flatcar,
+            ),
+            ("ID=coreos\nVERSION_ID=4230.2.0\n", Lineage::Coreos),
+            (
+                "ID=mycoreos\nID_LIKE=\"flatcar coreos\"\nVERSION_ID=4230.2.0\n",
+                Lineage::Coreos,
+            ),
+        ] {
+            assert_eq!(host(text).unwrap().lineage, lineage, "{text:?}");
+        }
         for (text, reason) in [
             (
                 "ID=debian\nVERSION_ID=\"12\"\n",

@@ -490,15 +490,15 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Volumes {
                         format!(
                             "{var}: the admin mount {text}: dropped, {what}{}",
                             if loses_write {
-                                "; the unit asks for read-write but the kubelet gets the release's read-only mount, so it cannot write there"
+                                "; the unit asks for read-write, the release mounts it read-only (the release decides the kubelet's access to its paths, and the kubelet does not write there)"
                             } else {
                                 ""
                             }
                         )
                     };
-                    if !loses_write {
-                        out.notes.push(n.clone());
-                    }
+                    // the release's access wins: its choice, made for the
+                    // kubelet
+                    out.notes.push(n.clone());
                     out.notices.push(n);
                     continue;
                 }
@@ -765,6 +765,16 @@ pub fn trust_weakenings(engine: &Engine, argv: &[Arg]) -> Vec<String> {
                 if b.starts_with(b"--signature-policy") {
                     out.push(format!(
                         "{var}: {} replaces the host's image signature policy",
+                        escape(b)
+                    ));
+                }
+                // docker: true is the flag's own default unless the unit
+                // sets DOCKER_CONTENT_TRUST=1, which it overrides
+                if matches!(engine, Engine::Docker(_))
+                    && (b == b"--disable-content-trust" || b == b"--disable-content-trust=true")
+                {
+                    out.push(format!(
+                        "{var}: {} switches off Docker Content Trust (tag signature verification) even where the unit sets DOCKER_CONTENT_TRUST=1",
                         escape(b)
                     ));
                 }

@@ -134,26 +134,42 @@ fn broken_defaults_fail_the_build_naming_file_and_problem() {
 
 /// A pin no release file covers fails the build: the binary would
 /// otherwise guess (a newer release's defaults are not known to be right),
-/// and every host would refuse it at run time.
+/// and every host would refuse it at run time. Here the newest Flatcar file
+/// is given an end (`until`), as a release whose engine is gone would be:
+/// a pin at or past it is covered by nothing.
 #[test]
 fn a_pin_no_file_covers_fails_the_build() {
-    let dir = copy_crate("uncovered-pin", &[]);
-    for (pin, message) in [
-        (
-            "9999.0.0",
-            "KUBELET_WRAPPER_RELEASE=9999.0.0: no release file covers it",
-        ),
-        (
-            "3033.2.0",
-            "KUBELET_WRAPPER_RELEASE=3033.2.0: no release file covers it",
-        ),
-    ] {
+    use kubelet_wrapper::defaults::model::{ReleaseOrigin, Until};
+    let mut newest = kubelet_wrapper::defaults::registry::files()
+        .iter()
+        .map(|f| f.parse())
+        .rfind(|d| d.origin == ReleaseOrigin::Flatcar)
+        .expect("a Flatcar release file");
+    let end = newest.version().unwrap();
+    let end = format!("{}.0.0", end.major + 1);
+    newest.until = Some(Until {
+        release: end.clone(),
+        reason: "test: the engine is gone".into(),
+    });
+    let dir = copy_crate(
+        "uncovered-pin",
+        &[(
+            format!("defaults/{}.json", newest.release),
+            serde_json::to_string_pretty(&newest).unwrap(),
+        )],
+    );
+    for pin in [end.as_str(), "99999.0.0"] {
         let out = cargo_build(&dir, Some(pin), &["--lib"]);
         assert!(!out.status.success(), "{pin}: the build succeeded");
-        assert!(stderr(&out).contains(message), "{pin}: {}", stderr(&out));
+        let message = format!(
+            "KUBELET_WRAPPER_RELEASE={pin}: no release file covers it: the selection rule picks defaults/{}.json, which applies only until {end}",
+            newest.release
+        );
+        assert!(stderr(&out).contains(&message), "{pin}: {}", stderr(&out));
     }
     // (the pins the files cover build: 2512.3.0 below, 3000.0.0 in the
-    // tests of that release; the rule itself is tested in tests/defaults.rs)
+    // tests of that release, a Flatcar one in tests/node.rs; the rule
+    // itself is tested in tests/defaults.rs)
     fs::remove_dir_all(&dir).unwrap();
 }
 

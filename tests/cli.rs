@@ -151,8 +151,8 @@ fn version_names_the_pin_and_the_revision() {
         .filter(|o| o.status.success())
         .map(|o| String::from_utf8_lossy(&o.stdout)[..12].to_string())
         .unwrap_or_else(|| "unknown".into());
-    // an unpinned build names the one engine of every release the
-    // selection rule may reach (not those used only when pinned by name)
+    // an unpinned build names the engines of every release the selection
+    // rule may reach (not those used only when pinned by name), joined by |
     let list: serde_json::Value =
         serde_json::from_slice(&ctl(&["defaults", "list", "--format", "json"], &[]).stdout)
             .unwrap();
@@ -165,11 +165,7 @@ fn version_names_the_pin_and_the_revision() {
         .collect();
     engines.sort();
     engines.dedup();
-    let engine = if engines.len() == 1 {
-        engines[0]
-    } else {
-        "auto"
-    };
+    let engine = engines.join("|");
     assert_eq!(
         v,
         format!(
@@ -579,5 +575,35 @@ fn the_readme_main_command_renders_without_notices() {
             .unwrap()
             .ends_with(" -- --kubeconfig=/etc/kubernetes/kubeconfig"),
         "{out}"
+    );
+}
+
+/// On the docker release, `explain` says where image verification is
+/// decided: docker has no per-run flags for it, and the release's rule
+/// adds none.
+#[test]
+fn explain_names_where_docker_verifies_images() {
+    let v = json(
+        &["explain", "--release", "4230.2.0", "--format", "json"],
+        &[("KUBELET_IMAGE_TAG", "v1.36.1")],
+    );
+    assert_eq!(v["engine"], "docker");
+    let trust = v["trust"].as_str().unwrap();
+    assert!(
+        trust.starts_with(
+            "engine (rule 0 for every image): docker has no per-run verification flags"
+        ) && trust.contains("/etc/docker/daemon.json")
+            && trust.contains("DOCKER_CONTENT_TRUST=1"),
+        "{trust}"
+    );
+    let o = ctl(
+        &["explain", "--release", "4230.2.0"],
+        &[("KUBELET_IMAGE_TAG".into(), "v1.36.1".into())],
+    );
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("trust     engine (rule 0")),
+        "{text}"
     );
 }

@@ -65,13 +65,14 @@ fn selection_rule() {
 }
 
 /// The whole rule: a project release only by its own name, the version
-/// rule among the CoreOS-origin files only, and never past a file's end.
+/// rule among one family's files only (Flatcar's for Flatcar hosts and pins
+/// from its first file on, CoreOS's otherwise), and never past a file's end.
 #[test]
 fn project_releases_only_by_name_and_nothing_past_the_end() {
-    use kubelet_wrapper::defaults::version::{Scope, Uncovered, choose};
+    use kubelet_wrapper::defaults::version::{Family, Lineage, Scope, Uncovered, choose};
     let coreos = |s: &str| Scope {
         version: v(s),
-        by_name: false,
+        family: Family::Coreos,
         until: None,
     };
     let mut files = vec![coreos("960.0.0"), coreos("1353.0.0"), coreos("1353.6.0")];
@@ -80,28 +81,71 @@ fn project_releases_only_by_name_and_nothing_past_the_end() {
         ..coreos("2512.0.0")
     });
     files.push(Scope {
-        by_name: true,
+        family: Family::Project,
         ..coreos("3000.0.0")
     });
-    let ch = |r: &str| choose(&files, v(r)).map(|x| x.to_string());
-    assert_eq!(ch("3000.0.0"), Ok("3000.0.0".into()), "by name");
-    // never reached by the rule: its major, later majors, a fallback
-    assert_eq!(ch("3000.1.0"), Ok("2512.0.0".into()));
-    assert_eq!(ch("3001.0.0"), Ok("2512.0.0".into()));
-    assert_eq!(ch("2605.12.0"), Ok("2512.0.0".into()), "Flatcar with rkt");
-    assert_eq!(ch("3033.1.9"), Ok("2512.0.0".into()));
-    let past = Err(Uncovered::Past {
-        file: v("2512.0.0"),
-        until: v("3033.2.0"),
-    });
-    assert_eq!(choose(&files, v("3033.2.0")), past);
-    assert_eq!(choose(&files, v("9999.0.0")), past);
-    assert_eq!(ch("1353.7.0"), Ok("1353.6.0".into()));
-    assert_eq!(ch("899.0.0"), Ok("960.0.0".into()), "older than every file");
+    for lineage in [Lineage::Coreos, Lineage::Flatcar] {
+        let ch = |r: &str| choose(&files, v(r), lineage).map(|x| x.to_string());
+        assert_eq!(ch("3000.0.0"), Ok("3000.0.0".into()), "by name");
+        // never reached by the rule: its major, later majors, a fallback
+        assert_eq!(ch("3000.1.0"), Ok("2512.0.0".into()));
+        assert_eq!(ch("3001.0.0"), Ok("2512.0.0".into()));
+        assert_eq!(ch("2605.12.0"), Ok("2512.0.0".into()), "Flatcar with rkt");
+        assert_eq!(ch("3033.1.9"), Ok("2512.0.0".into()));
+        // no Flatcar file: past the CoreOS files' end nothing covers it
+        let past = Err(Uncovered::Past {
+            file: v("2512.0.0"),
+            until: v("3033.2.0"),
+        });
+        assert_eq!(choose(&files, v("3033.2.0"), lineage), past);
+        assert_eq!(choose(&files, v("9999.0.0"), lineage), past);
+        assert_eq!(ch("1353.7.0"), Ok("1353.6.0".into()));
+        assert_eq!(ch("899.0.0"), Ok("960.0.0".into()), "older than every file");
+    }
+    // Flatcar's own files from the first of them on, for Flatcar only
+    let flatcar = |s: &str| Scope {
+        family: Family::Flatcar,
+        ..coreos(s)
+    };
+    files.extend([
+        flatcar("3033.2.0"),
+        flatcar("3500.0.0"),
+        flatcar("3600.3.0"),
+    ]);
+    let fl = |r: &str| choose(&files, v(r), Lineage::Flatcar).map(|x| x.to_string());
+    assert_eq!(fl("3033.1.9"), Ok("2512.0.0".into()), "before: CoreOS's");
+    assert_eq!(fl("3033.2.0"), Ok("3033.2.0".into()));
+    assert_eq!(fl("3033.3.0"), Ok("3033.2.0".into()));
+    // a family's first file is what the rule falls back to in it
+    assert_eq!(fl("3139.2.0"), Ok("3033.2.0".into()));
+    assert_eq!(fl("3500.0.0"), Ok("3500.0.0".into()));
+    assert_eq!(fl("3600.2.0"), Ok("3500.0.0".into()), "before the backport");
+    assert_eq!(fl("3600.4.0"), Ok("3600.3.0".into()));
+    assert_eq!(
+        fl("4230.2.0"),
+        Ok("3500.0.0".into()),
+        "a backport stays in its major"
+    );
+    assert_eq!(fl("3000.0.0"), Ok("3000.0.0".into()), "by name still");
+    let co = |r: &str| choose(&files, v(r), Lineage::Coreos);
+    assert_eq!(
+        co("4230.2.0"),
+        Err(Uncovered::Past {
+            file: v("2512.0.0"),
+            until: v("3033.2.0"),
+        }),
+        "a CoreOS host never gets a Flatcar file"
+    );
     // only project files: nothing but their own names
     let only = [files[4]];
-    assert_eq!(choose(&only, v("3000.0.0")), Ok(v("3000.0.0")));
-    assert_eq!(choose(&only, v("2512.0.0")), Err(Uncovered::NoFile));
+    assert_eq!(
+        choose(&only, v("3000.0.0"), Lineage::Flatcar),
+        Ok(v("3000.0.0"))
+    );
+    assert_eq!(
+        choose(&only, v("2512.0.0"), Lineage::Flatcar),
+        Err(Uncovered::NoFile)
+    );
     // the scopes survive the build's hand-over
     assert_eq!(
         kubelet_wrapper::defaults::version::parse_scopes(
@@ -111,30 +155,126 @@ fn project_releases_only_by_name_and_nothing_past_the_end() {
     );
 }
 
-/// The embedded files under that rule: every CoreOS release of the table
-/// has its file (tests/releases.rs checks which), Flatcar releases with rkt
-/// get 2512.0.0's, those after rkt's removal and any later release are not
-/// covered, and the project's release only by name.
+/// The selection of spec section 5 written out plainly, from the files'
+/// own `origin` and `until`: the expectation for the embedded files.
+fn reference_choice(
+    files: &[Defaults],
+    release: Version,
+    flatcar_host: bool,
+) -> Result<String, String> {
+    use model::ReleaseOrigin::{Coreos, Flatcar, Project};
+    if files
+        .iter()
+        .any(|f| f.origin == Project && v(&f.release) == release)
+    {
+        return Ok(release.to_string());
+    }
+    let of = |o: model::ReleaseOrigin| -> Vec<&Defaults> {
+        files.iter().filter(|f| f.origin == o).collect()
+    };
+    let first_flatcar = of(Flatcar).iter().map(|f| v(&f.release)).min();
+    let family = match first_flatcar {
+        Some(first) if flatcar_host && release >= first => of(Flatcar),
+        _ => of(Coreos),
+    };
+    // 1. same major, not newer; 2. older main line; 3. the oldest
+    let versions: Vec<Version> = family.iter().map(|f| v(&f.release)).collect();
+    let picked = versions
+        .iter()
+        .filter(|x| x.major == release.major && **x <= release)
+        .max()
+        .or_else(|| {
+            versions
+                .iter()
+                .filter(|x| x.minor == 0 && x.patch == 0 && x.major < release.major)
+                .max()
+        })
+        .or_else(|| versions.iter().min())
+        .ok_or("no file of the family")?;
+    let file = family.iter().find(|f| v(&f.release) == *picked).unwrap();
+    match &file.until {
+        Some(u) if release >= v(&u.release) => Err(format!("until {}", u.release)),
+        _ => Ok(picked.to_string()),
+    }
+}
+
+/// The embedded files under that rule, for every release at and around
+/// each file and its end, on a CoreOS and a Flatcar host and for a pin
+/// (tests/releases.rs checks every CoreOS release of the table): the
+/// expectation comes from the files present, so adding a release file
+/// needs no edit here.
 #[test]
-fn embedded_files_cover_exactly_the_coreos_family_and_the_project_by_name() {
-    let look = |r: &str| registry::lookup(v(r)).map(|f| f.version.to_string());
-    assert_eq!(look("2605.12.0"), Ok("2512.0.0".into()));
-    assert_eq!(look("3000.0.0"), Ok("3000.0.0".into()));
-    assert_eq!(look("3000.1.0"), Ok("2512.0.0".into()));
-    for r in ["3033.2.0", "3139.2.0", "9999.0.0"] {
-        let e = look(r).unwrap_err().to_string();
-        assert!(
-            e.contains("applies until 3033.2.0") && e.contains("ships no rkt"),
-            "{r}: {e}"
+fn embedded_files_select_as_their_origins_say() {
+    use kubelet_wrapper::defaults::version::Lineage;
+    let files: Vec<Defaults> = registry::files().iter().map(|f| f.parse()).collect();
+    let mut releases: Vec<Version> = vec![v("0.0.0"), v("99999.0.0")];
+    for f in &files {
+        let r = v(&f.release);
+        let mut around = vec![r, Version::new(r.major, r.minor, r.patch + 1)];
+        around.push(Version::new(r.major + 1, 0, 0));
+        around.push(Version::new(r.major + 1, 2, 0));
+        if r.patch > 0 {
+            around.push(Version::new(r.major, r.minor, r.patch - 1));
+        } else if r.minor > 0 {
+            around.push(Version::new(r.major, r.minor - 1, 99));
+        } else if r.major > 0 {
+            around.push(Version::new(r.major - 1, 99, 0));
+        }
+        if let Some(u) = &f.until {
+            let u = v(&u.release);
+            around.extend([u, Version::new(u.major, u.minor, u.patch + 1)]);
+            around.push(Version::new(u.major + 1, 0, 0));
+        }
+        releases.extend(around);
+    }
+    for r in releases {
+        for (lineage, flatcar) in [(Lineage::Coreos, false), (Lineage::Flatcar, true)] {
+            let got = registry::lookup_for(r, lineage)
+                .map(|f| f.version.to_string())
+                .map_err(|e| e.to_string());
+            let want = reference_choice(&files, r, flatcar);
+            assert_eq!(
+                got.is_ok(),
+                want.is_ok(),
+                "{r} {lineage:?}: {got:?} {want:?}"
+            );
+            if let (Ok(g), Ok(w)) = (&got, &want) {
+                assert_eq!(g, w, "{r} {lineage:?}");
+            }
+        }
+        // a pin and --release ask as Flatcar: its numbering continued CoreOS's
+        assert_eq!(
+            registry::lookup(r).map(|f| f.version).ok(),
+            registry::lookup_for(r, Lineage::Flatcar)
+                .map(|f| f.version)
+                .ok(),
+            "{r}"
         );
     }
-    let project: Vec<String> = registry::files()
-        .iter()
-        .filter(|f| f.parse().origin == model::ReleaseOrigin::Project)
-        .map(|f| f.version.to_string())
-        .collect();
-    assert_eq!(project, ["3000.0.0"]);
     assert_eq!(registry::scopes().len(), registry::files().len());
+}
+
+/// What the issue of today's Flatcar asks, in terms of the files present:
+/// an `ID=flatcar` host of 4230.2.0 gets a Flatcar file running docker,
+/// one of 2605.12.0 (with rkt) the CoreOS file of its line, and a CoreOS
+/// host of 4230.2.0 nothing.
+#[test]
+fn todays_flatcar_runs_its_own_file() {
+    use kubelet_wrapper::defaults::version::Lineage;
+    let today = registry::lookup_for(v("4230.2.0"), Lineage::Flatcar)
+        .expect("a Flatcar file covers 4230.2.0")
+        .parse();
+    assert_eq!(today.origin, model::ReleaseOrigin::Flatcar);
+    assert_eq!(today.engine.name(), "docker");
+    let old = registry::lookup_for(v("2605.12.0"), Lineage::Flatcar)
+        .unwrap()
+        .parse();
+    assert_eq!(old.origin, model::ReleaseOrigin::Coreos);
+    assert_eq!(old.engine.name(), "rkt");
+    let e = registry::lookup_for(v("4230.2.0"), Lineage::Coreos)
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("ships no rkt"), "{e}");
 }
 
 #[test]
@@ -293,6 +433,38 @@ fn each_rule_is_enforced() {
     expect(
         &|d| model_rkt(d).trust[0].when = TrustCondition::ImagePrefix("quay.io/coreos".into()),
         "text before an image reference's first '/'",
+    );
+    expect(
+        &|d| {
+            let r = &mut model_rkt(d).trust[0];
+            r.policy = model::TrustPolicy::Engine;
+            r.description.clear();
+        },
+        "adds no arguments",
+    );
+    expect(
+        &|d| {
+            let r = &mut model_rkt(d).trust[0];
+            r.policy = model::TrustPolicy::Engine;
+            r.args.clear();
+            r.description.clear();
+        },
+        "say where the engine's configuration decides what is verified",
+    );
+    // docker: no docker:// transport in the default image
+    let flatcar = |d: &mut Defaults| {
+        *d = registry::files()
+            .iter()
+            .map(|f| f.parse())
+            .find(|d| d.engine.name() == "docker")
+            .expect("a docker release");
+    };
+    expect(
+        &|d| {
+            flatcar(d);
+            d.image.default_url = "docker://quay.io/poseidon/kubelet".into();
+        },
+        "docker takes image references without a docker:// transport",
     );
     let d = sample();
     let p: Vec<String> = d

@@ -105,6 +105,89 @@ fn schema_prints_the_committed_file_byte_for_byte() {
     );
 }
 
+/// The release file today's Flatcar uses, as the rule picks it from the
+/// files present (tests/defaults.rs checks the rule itself).
+fn flatcar_file(release: &str) -> kubelet_wrapper::defaults::model::Defaults {
+    use kubelet_wrapper::defaults::{registry, version::Lineage};
+    registry::lookup_for(release.parse().unwrap(), Lineage::Flatcar)
+        .unwrap()
+        .parse()
+}
+
+/// `defaults list`, `show` and `diff` on the Flatcar release: its origin
+/// and scope in the list, its layer for a Flatcar release number, and what
+/// changes for a node from the last Flatcar with rkt to today's.
+#[test]
+fn flatcar_in_list_show_and_diff() {
+    let today = flatcar_file("4230.2.0");
+    let list: Value =
+        serde_json::from_str(&stdout(&["defaults", "list", "--format", "json"])).unwrap();
+    let row = list["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["release"] == today.release.as_str())
+        .expect("the Flatcar file is listed");
+    assert_eq!(row["origin"], "flatcar");
+    assert_eq!(
+        row["scope"], "main line",
+        "the first Flatcar file covers what follows"
+    );
+    assert_eq!(row["engine"], today.engine.name());
+    let text = stdout(&["defaults", "list"]);
+    assert!(
+        text.lines()
+            .any(|l| l.contains(&today.release) && l.contains(" flatcar ")),
+        "{text}"
+    );
+
+    let show: Value = serde_json::from_str(&stdout(&[
+        "defaults", "show", "4230.2.0", "--format", "json",
+    ]))
+    .unwrap();
+    assert_eq!(show["defaults"], today.release.as_str());
+    assert_eq!(
+        show["layer"],
+        serde_json::to_value(&today).unwrap(),
+        "show gives the file's layer"
+    );
+
+    // from the last Flatcar with rkt (a CoreOS file) to today's
+    let before = flatcar_file("2605.12.0");
+    let diff: Value = serde_json::from_str(&stdout(&[
+        "defaults",
+        "diff",
+        "2605.12.0",
+        "4230.2.0",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(diff["from"]["defaults"], before.release.as_str());
+    assert_eq!(diff["to"]["defaults"], today.release.as_str());
+    let changes = diff["changes"].as_array().unwrap();
+    let kinds: Vec<&str> = changes
+        .iter()
+        .map(|c| c["change"].as_str().unwrap())
+        .collect();
+    assert!(kinds.contains(&"engine_changed"), "{kinds:?}");
+    // every volume of today's file that no volume of the old one mounts at
+    // its target is named as added
+    for v in &today.volumes {
+        if !before.volumes.iter().any(|b| b.target == v.target) {
+            assert!(
+                changes.iter().any(
+                    |c| c["change"] == "volume_added" && c["volume"]["name"] == v.name.as_str()
+                ),
+                "{} not added in {changes:?}",
+                v.name
+            );
+        }
+    }
+    let text = stdout(&["defaults", "diff", "2605.12.0", "4230.2.0"]);
+    assert!(text.contains("\n  - engine rkt -> docker "), "{text}");
+}
+
 /// `defaults validate` reads what a release file can be, and refuses the
 /// rest at once: a named pipe without a writer, a character device, a file
 /// far larger than any release file, a name with an escape sequence shown

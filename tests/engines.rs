@@ -15,22 +15,35 @@ use variants::{docker_release, nspawn_engine_only, nspawn_release, podman_releas
 /// (tests/variants' nspawn_release leaves them out).
 #[test]
 fn nspawn_refuses_what_it_owns_and_shared_volumes() {
-    let problems: Vec<String> = nspawn_engine_only()
+    let d = nspawn_engine_only();
+    let problems: Vec<String> = d
         .problems(Some("3000.0.0"))
         .iter()
         .map(|p| p.to_string())
         .collect();
+    let at = |pred: &dyn Fn(&kubelet_wrapper::defaults::model::Volume) -> bool| {
+        d.volumes.iter().position(pred).unwrap()
+    };
+    let shared = at(&|v| v.shared.is_some());
+    let run = at(&|v| v.target == "/run");
+    let cgroup = at(&|v| v.target == "/sys/fs/cgroup");
     assert_eq!(problems.len(), 3, "{problems:?}");
     assert!(
-        problems[0].starts_with("volumes[3].shared: systemd-nspawn's binds do not pass mounts"),
+        problems[0].starts_with(&format!(
+            "volumes[{shared}].shared: systemd-nspawn's binds do not pass mounts"
+        )),
         "{problems:?}"
     );
     assert!(
-        problems[1].starts_with("volumes[6].target: systemd-nspawn mounts /run itself"),
+        problems[1].starts_with(&format!(
+            "volumes[{run}].target: systemd-nspawn mounts /run itself"
+        )),
         "{problems:?}"
     );
     assert!(
-        problems[2].starts_with("volumes[9].target: systemd-nspawn mounts /sys/fs/cgroup itself"),
+        problems[2].starts_with(&format!(
+            "volumes[{cgroup}].target: systemd-nspawn mounts /sys/fs/cgroup itself"
+        )),
         "{problems:?}"
     );
 }
@@ -84,9 +97,7 @@ fn podman_release_command() {
             "--name=kubelet",
             "--replace",
             "--tls-verify=true",
-            "--volume=/etc/kubernetes:/etc/kubernetes:ro",
-            "--volume=/etc/ssl/certs:/etc/ssl/certs:ro",
-            "--volume=/usr/share/ca-certificates:/usr/share/ca-certificates:ro",
+            "--volume=/etc/kubernetes:/etc/kubernetes:rw",
             "--volume=/var/lib/kubelet:/var/lib/kubelet:rw,rshared",
             "--volume=/var/log:/var/log:rw",
             "--volume=/usr/lib/os-release:/etc/os-release:ro",
@@ -94,9 +105,10 @@ fn podman_release_command() {
             "--volume=/lib/modules:/lib/modules:ro",
             "--volume=/etc/machine-id:/etc/machine-id:ro",
             "--volume=/sys/fs/cgroup:/sys/fs/cgroup:rw",
+            "--volume=/var/lib/containerd:/var/lib/containerd:ro",
             "--volume=/etc/cni/net.d:/etc/cni/net.d:ro",
             "--volume=/opt/cni/bin:/opt/cni/bin:ro",
-            "--volume=/var/lib/cni:/var/lib/cni:rw",
+            "--volume=/run/lock:/var/run/lock:rw",
             "--entrypoint=/usr/local/bin/kubelet",
             "quay.io/poseidon/kubelet:v1.25.4",
             "--kubeconfig=/etc/kubernetes/kubeconfig",
@@ -114,8 +126,7 @@ fn podman_release_command() {
         [
             "/etc/kubernetes",
             "/var/lib/kubelet",
-            "/run/kubelet",
-            "/var/lib/cni",
+            "/run/lock",
             "/etc/cni/net.d",
             "/opt/cni/bin"
         ]
@@ -277,16 +288,35 @@ fn mounts_the_release_already_makes_are_dropped_on_podman_and_kept_on_rkt() {
         .iter()
         .filter(|n| n.contains(": dropped, the release already mounts"))
         .collect();
-    assert_eq!(dropped.len(), 3, "{:#?}", p.notices);
-    // the same access, or more: a note; a write the release does not allow: not
-    assert!(p.notes.iter().any(|n| n.contains("/var/lib/cni")));
+    // those of the four that the release mounts itself at the same target
+    let redundant = [
+        "/var/lib/cni",
+        "/var/log",
+        "/opt/cni/bin",
+        "/var/lib/calico",
+    ]
+    .iter()
+    .filter(|p| {
+        podman_release()
+            .volumes
+            .iter()
+            .any(|v| v.source == **p && v.target == **p)
+    })
+    .count();
+    assert_eq!(dropped.len(), redundant, "{:#?}", p.notices);
+    // whatever the access asked, the release's is used: a note that names
+    // both
+    assert!(p.notes.iter().any(|n| n.contains("/var/log")));
     let bin = p
         .notices
         .iter()
         .find(|n| n.contains("/opt/cni/bin at"))
         .unwrap();
-    assert!(bin.contains("cannot write there"), "{bin}");
-    assert!(!p.notes.contains(bin));
+    assert!(
+        bin.contains("the unit asks for read-write, the release mounts it read-only"),
+        "{bin}"
+    );
+    assert!(p.notes.contains(bin));
 
     // the same mounts in PODMAN_RUN_ARGS, in podman's own words
     let p = plan_for(
@@ -295,7 +325,7 @@ fn mounts_the_release_already_makes_are_dropped_on_podman_and_kept_on_rkt() {
             ("KUBELET_IMAGE_TAG", "v1.17.0"),
             (
                 "PODMAN_RUN_ARGS",
-                "-v /var/lib/cni:/var/lib/cni --volume=/var/log/:/var/log:ro --privileged",
+                "-v /etc/cni/net.d:/etc/cni/net.d --volume=/var/log/:/var/log:ro --privileged",
             ),
         ],
         &[],
@@ -304,7 +334,7 @@ fn mounts_the_release_already_makes_are_dropped_on_podman_and_kept_on_rkt() {
     let a = argv(&p);
     assert!(
         !a.iter().any(|x| x == "-v"
-            || x == "/var/lib/cni:/var/lib/cni"
+            || x == "/etc/cni/net.d:/etc/cni/net.d"
             || x == "--volume=/var/log/:/var/log:ro"),
         "{a:?}"
     );
@@ -401,26 +431,153 @@ fn engine_escape_hatches_and_program() {
     );
 }
 
+/// The docker release: `docker run` with the release's flags, each volume
+/// a `--mount` bind (which docker refuses for a missing host path, where
+/// `--volume` would make an empty directory), read-only and rshared
+/// exactly where the release says; the previous container removed by a
+/// `docker rm --force` first; no trust arguments (docker has none per run).
 #[test]
-fn docker_variant() {
+fn docker_release_command() {
+    let d = docker_release();
+    let Engine::Docker(o) = &d.engine else {
+        unreachable!()
+    };
     let p = plan_for(
-        &docker_release(),
-        &[
-            ("KUBELET_IMAGE_TAG", "v1"),
-            ("RKT_RUN_ARGS", "--hosts-entry=10.0.0.1=api"),
-        ],
-        &["--v=2"],
+        &d,
+        &[("KUBELET_IMAGE_TAG", "v1.36.1")],
+        &["--kubeconfig=/var/lib/kubelet/kubeconfig", "a b"],
     )
     .unwrap();
-    let a = argv(&p);
-    assert_eq!(&a[..2], ["/usr/bin/docker", "run"]);
-    assert!(a.contains(&"--add-host=api:10.0.0.1".to_string()));
     assert_eq!(p.engine, "docker");
-    let before: Vec<&str> = p.before[0]
-        .iter()
-        .map(|x| x.value.to_str().unwrap())
+    let mut want: Vec<String> = vec![o.program.clone(), "run".into()];
+    want.extend(o.run_flags.iter().cloned());
+    want.push(format!("--name={}", o.container_name));
+    for v in &d.volumes {
+        let mut m = format!("--mount=type=bind,source={},target={}", v.source, v.target);
+        if v.read_only {
+            m.push_str(",readonly");
+        }
+        if v.recursive {
+            m.push_str(",bind-propagation=rshared");
+        }
+        want.push(m);
+    }
+    want.push(format!("--entrypoint={}", o.command));
+    want.push(format!("{}:v1.36.1", d.image.default_url));
+    want.extend([
+        "--kubeconfig=/var/lib/kubelet/kubeconfig".into(),
+        "a b".into(),
+    ]);
+    assert_eq!(argv(&p), want);
+    assert!(!argv(&p).iter().any(|a| a.starts_with("--volume")));
+    let before: Vec<Vec<String>> = p
+        .before_argv()
+        .into_iter()
+        .map(|c| c.into_iter().map(|a| a.into_string().unwrap()).collect())
         .collect();
-    assert_eq!(before, ["/usr/bin/docker", "rm", "--force", "kubelet"]);
+    assert_eq!(
+        before,
+        [[
+            o.program.as_str(),
+            "rm",
+            "--force",
+            o.container_name.as_str()
+        ]]
+    );
+    assert!(p.notices.is_empty(), "{:?}", p.notices);
+    // the trust rule adds nothing and says where verification is decided
+    let t = p.trust.as_ref().expect("a trust rule applies");
+    assert_eq!(
+        t.policy,
+        kubelet_wrapper::defaults::model::TrustPolicy::Engine
+    );
+    assert!(
+        t.description.contains("/etc/docker/daemon.json")
+            && t.description.contains("DOCKER_CONTENT_TRUST"),
+        "{}",
+        t.description
+    );
+}
+
+/// docker splits each field of a --mount value at its first '=': a path
+/// with one goes as it is (quoting as CSV is for quotes, commas and line
+/// breaks, which no release or rkt path can hold: src/engine/oci.rs).
+#[test]
+fn docker_mount_values_keep_their_equals_signs() {
+    let d = docker_release();
+    let p = plan_for(
+        &d,
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            (
+                "RKT_RUN_ARGS",
+                "--volume x,kind=host,source=/srv/a=b --mount volume=x,target=/srv/c",
+            ),
+        ],
+        &[],
+    )
+    .unwrap();
+    assert!(
+        argv(&p).contains(&"--mount=type=bind,source=/srv/a=b,target=/srv/c".to_string()),
+        "{:?}",
+        argv(&p)
+    );
+}
+
+/// Units written for rkt on the docker release: their arguments carried
+/// over as for podman, in docker's terms; `docker://` images (rkt's
+/// scheme, which docker refuses) given without it; what docker cannot do
+/// per run refused naming DOCKER_RUN_ARGS.
+#[test]
+fn an_rkt_unit_on_the_docker_release() {
+    let env = [
+        ("KUBELET_IMAGE_URL", "docker://k8s.gcr.io/hyperkube"),
+        ("KUBELET_IMAGE_TAG", "v1.17.0"),
+        ("KUBELET_IMAGE_ARGS", "--exec=/usr/local/bin/kubelet"),
+        (
+            "RKT_RUN_ARGS",
+            "--uuid-file-save=/var/cache/kubelet-pod.uuid --volume=resolv,kind=host,source=/etc/resolv.conf --mount volume=resolv,target=/etc/resolv.conf --volume var-lib-calico,kind=host,source=/var/lib/calico --mount volume=var-lib-calico,target=/var/lib/calico --volume iscsiadm,kind=host,source=/usr/sbin/iscsiadm --mount volume=iscsiadm,target=/sbin/iscsiadm --hosts-entry=host --set-env=HTTP_PROXY=http://proxy:3128 --insecure-options=image",
+        ),
+        ("RKT_OPTS", "--net=host"),
+    ];
+    let p = plan_for(&docker_release(), &env, &["--v=2"]).unwrap();
+    let a = argv(&p);
+    let pos = |s: &str| {
+        a.iter()
+            .position(|x| x == s)
+            .unwrap_or_else(|| panic!("{s} missing from {a:?}"))
+    };
+    for s in [
+        "--mount=type=bind,source=/etc/resolv.conf,target=/etc/resolv.conf",
+        "--mount=type=bind,source=/var/lib/calico,target=/var/lib/calico",
+        "--mount=type=bind,source=/usr/sbin/iscsiadm,target=/sbin/iscsiadm",
+        "--mount=type=bind,source=/etc/hosts,target=/etc/hosts,readonly",
+        "--env=HTTP_PROXY=http://proxy:3128",
+        "--network=host",
+        "--entrypoint=/usr/local/bin/kubelet",
+        "k8s.gcr.io/hyperkube:v1.17.0",
+    ] {
+        pos(s);
+    }
+    assert!(!a.iter().any(|x| x.contains("docker://")
+        || x.contains("--volume")
+        || x.contains("insecure-options")
+        || x.contains("uuid-file")
+        || x.contains("cidfile")));
+    assert_eq!(a.last().unwrap(), "--v=2");
+    let n = &p.notices;
+    for needle in [
+        "RKT_RUN_ARGS: --uuid-file-save=/var/cache/kubelet-pod.uuid is an rkt argument: dropped, docker finds the previous kubelet container by its name",
+        "RKT_RUN_ARGS: --insecure-options=image is an rkt argument: dropped, docker has no per-run verification switch",
+        "RKT_RUN_ARGS: rkt argument --volume=resolv,kind=host,source=/etc/resolv.conf + --mount volume=resolv,target=/etc/resolv.conf translated for docker as --mount=type=bind,source=/etc/resolv.conf,target=/etc/resolv.conf",
+        "KUBELET_IMAGE_URL:KUBELET_IMAGE_TAG: docker takes image references without rkt's docker:// scheme: docker://k8s.gcr.io/hyperkube:v1.17.0 is given to docker as k8s.gcr.io/hyperkube:v1.17.0",
+    ] {
+        assert!(
+            n.iter().any(|x| x.starts_with(needle)),
+            "{needle:?} not in {n:#?}"
+        );
+    }
+    // what docker decides in its daemon, not per run
     let e = plan_for(
         &docker_release(),
         &[
@@ -431,6 +588,23 @@ fn docker_variant() {
     )
     .unwrap_err();
     assert!(e.to_string().contains("DOCKER_RUN_ARGS"), "{e}");
+    // a unit that switches off content trust is told so
+    let p = plan_for(
+        &docker_release(),
+        &[
+            ("KUBELET_IMAGE_TAG", "v1"),
+            ("DOCKER_RUN_ARGS", "--disable-content-trust"),
+        ],
+        &[],
+    )
+    .unwrap();
+    assert!(
+        p.trust_weakened.iter().any(|w| w.starts_with(
+            "DOCKER_RUN_ARGS: --disable-content-trust switches off Docker Content Trust"
+        )),
+        "{:?}",
+        p.trust_weakened
+    );
 }
 
 #[test]
@@ -457,17 +631,16 @@ fn nspawn_variant() {
             "--keep-unit",
             "--setenv=A=B",
             "--bind=/srv:/srv",
-            "--bind-ro=/etc/kubernetes:/etc/kubernetes",
-            "--bind-ro=/etc/ssl/certs:/etc/ssl/certs",
-            "--bind-ro=/usr/share/ca-certificates:/usr/share/ca-certificates",
+            "--bind=/etc/kubernetes:/etc/kubernetes",
             "--bind=/var/lib/kubelet:/var/lib/kubelet",
             "--bind=/var/log:/var/log",
             "--bind-ro=/usr/lib/os-release:/etc/os-release",
             "--bind-ro=/lib/modules:/lib/modules",
             "--bind-ro=/etc/machine-id:/etc/machine-id",
+            "--bind-ro=/var/lib/containerd:/var/lib/containerd",
             "--bind-ro=/etc/cni/net.d:/etc/cni/net.d",
             "--bind-ro=/opt/cni/bin:/opt/cni/bin",
-            "--bind=/var/lib/cni:/var/lib/cni",
+            "--bind=/run/lock:/var/run/lock",
             "--directory=/var/lib/machines/kubelet/v1.25.4",
             "--",
             "/usr/local/bin/kubelet",
@@ -543,14 +716,62 @@ fn system_volumes_and_kubelet_flags_survive_every_engine() {
             let a = argv(&p);
             assert_eq!(&a[a.len() - 4..], args, "{} {env:?}", d.engine.name());
             for v in &d.volumes {
+                // podman's and nspawn's SOURCE:TARGET, docker's --mount fields
                 let n = a
                     .iter()
-                    .filter(|x| x.contains(&format!("{}:{}", v.source, v.target)))
+                    .filter(|x| {
+                        x.contains(&format!("{}:{}", v.source, v.target))
+                            || x.contains(&format!("source={},target={}", v.source, v.target))
+                    })
                     .count();
                 assert_eq!(n, 1, "{} {env:?}: {}", d.engine.name(), v.name);
             }
         }
     }
+}
+
+/// On docker too, a mount the release already makes is dropped with a
+/// note, in rkt's words and in docker's own (`-v`, `--mount`); the
+/// release's `--mount` is the one docker gets.
+#[test]
+fn mounts_the_release_already_makes_are_dropped_on_docker() {
+    let d = docker_release();
+    let p = plan_for(
+        &d,
+        &[
+            ("KUBELET_IMAGE_TAG", "v1.17.0"),
+            (
+                "RKT_RUN_ARGS",
+                "--volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log",
+            ),
+            (
+                "DOCKER_RUN_ARGS",
+                "-v /etc/cni/net.d:/etc/cni/net.d:ro --mount type=bind,source=/run,target=/run --privileged",
+            ),
+        ],
+        &[],
+    )
+    .unwrap();
+    let a = argv(&p);
+    for target in ["/var/log", "/etc/cni/net.d", "/run"] {
+        let n = a
+            .iter()
+            .filter(|x| {
+                x.contains(&format!("target={target}")) || x.ends_with(&format!(":{target}:ro"))
+            })
+            .count();
+        assert_eq!(n, 1, "{target}: {a:?}");
+    }
+    assert!(!a.iter().any(|x| x == "-v" || x == "--mount"), "{a:?}");
+    assert_eq!(
+        p.notes
+            .iter()
+            .filter(|n| n.contains("dropped, the release already mounts"))
+            .count(),
+        3,
+        "{:#?}",
+        p.notes
+    );
 }
 
 /// The option tables that PODMAN_RUN_ARGS and DOCKER_RUN_ARGS are read
@@ -694,7 +915,7 @@ fn admin_arguments_that_undo_the_unit_integration_are_named() {
 #[test]
 fn the_unit_integration_is_checked() {
     let problems = |d: &Defaults| -> Vec<String> {
-        d.problems(Some("3000.0.0"))
+        d.problems(Some(&d.release))
             .iter()
             .map(|p| p.to_string())
             .collect()

@@ -279,11 +279,11 @@ fn cases() -> Vec<Case> {
                 tag,
                 (
                     "RKT_RUN_ARGS",
-                    "--volume var-lib-cni,kind=host,source=/var/lib/cni --mount volume=var-lib-cni,target=/var/lib/cni",
+                    "--volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log",
                 ),
             ],
             0,
-            "dropped, the release already mounts /var/lib/cni at /var/lib/cni",
+            "dropped, the release already mounts /var/log at /var/log",
         ),
         case(
             "admin mount over a system target, strict release",
@@ -712,21 +712,29 @@ mount -t overlay kw-test -o lowerdir=/usr/lib,upperdir="$o/up",workdir="$o/work"
             "ID=mylinux",
         ),
         (
-            "Flatcar after rkt was removed, auto build",
-            "auto, Flatcar 3033.2.0",
-            "NAME=\"Flatcar Container Linux by Kinvolk\"\nID=flatcar\nID_LIKE=coreos\nVERSION_ID=3033.2.0\n",
-            "flatcar 3033.2.0",
-        ),
-        (
-            "Flatcar, a later release, auto build",
-            "auto, Flatcar 3975.2.0",
-            "ID=flatcar\nID_LIKE=coreos\nVERSION_ID=3975.2.0\n",
-            "flatcar 3975.2.0",
+            "a CoreOS host numbered after rkt was removed, auto build",
+            "auto, CoreOS 3033.2.0",
+            "ID=coreos\nVERSION_ID=3033.2.0\n",
+            "coreos 3033.2.0",
         ),
     ] {
         let mut h = host(input, shown, text, 1, message);
         h.absent = "using the newest";
         c.push(h);
+    }
+    for (input, shown, text) in [
+        (
+            "Flatcar after rkt was removed, auto build",
+            "auto, Flatcar 3033.2.0",
+            "NAME=\"Flatcar Container Linux by Kinvolk\"\nID=flatcar\nID_LIKE=coreos\nVERSION_ID=3033.2.0\n",
+        ),
+        (
+            "Flatcar, a later release, auto build",
+            "auto, Flatcar 4230.2.0",
+            "ID=flatcar\nID_LIKE=coreos\nVERSION_ID=4230.2.0\n",
+        ),
+    ] {
+        c.push(host(input, shown, text, 0, ""));
     }
     c.push(host(
         "Flatcar with rkt, auto build",
@@ -798,6 +806,24 @@ fn shown(line: &str, sandbox: &str) -> String {
     out
 }
 
+/// The program variable of the engine an auto build runs on a host whose
+/// os-release is `text`, as the wrapper chooses its file.
+fn host_engine(text: &str) -> Option<&'static str> {
+    use kubelet_wrapper::defaults::version::Lineage;
+    let os = kubelet_wrapper::osrelease::parse(text.as_bytes());
+    let version = std::str::from_utf8(os.get("VERSION_ID")?)
+        .ok()?
+        .parse()
+        .ok()?;
+    let lineage = if os.get("ID") == Some(b"flatcar") {
+        Lineage::Flatcar
+    } else {
+        Lineage::Coreos
+    };
+    let file = kubelet_wrapper::defaults::registry::lookup_for(version, lineage).ok()?;
+    Some(kubelet_wrapper::engine::program_var(&file.parse().engine).name())
+}
+
 #[test]
 fn every_fault_gives_its_status_and_message_and_leaves_the_host() {
     let mut rows = Vec::new();
@@ -805,12 +831,14 @@ fn every_fault_gives_its_status_and_message_and_leaves_the_host() {
     for (n, c) in cases().into_iter().enumerate() {
         let mut sb = Sandbox::new();
         // the recorder stands in for the engine of the case's release
-        let engines: &[&str] = match c.build {
-            Build::Pinned(_) => &["PODMAN"],
-            Build::Auto if c.status == 0 || c.os_release.contains("ID=coreos") => &["RKT"],
-            // a host the wrapper must refuse: whatever it picks, it must
-            // not run a real engine
-            Build::Auto => &["RKT", "PODMAN"],
+        let engines: Vec<&str> = match c.build {
+            Build::Pinned(_) => vec!["PODMAN"],
+            Build::Auto => match host_engine(&c.os_release) {
+                Some(var) if c.status == 0 || c.os_release.contains("ID=coreos") => vec![var],
+                // a host the wrapper must refuse: whatever it picks, it
+                // must not run a real engine
+                _ => vec!["RKT", "PODMAN", "DOCKER", "SYSTEMD_NSPAWN"],
+            },
         };
         let recorder = sb.recorder.clone();
         for e in engines {

@@ -16,11 +16,11 @@ use kubelet_wrapper::defaults::registry;
 use kubelet_wrapper::plan::{self, Plan, PlanError};
 use std::ffi::OsString;
 
-/// Every embedded release, and the docker and systemd-nspawn variants of
-/// the podman one (tests/variants): each a release the format accepts.
+/// Every embedded release (rkt, podman, docker), and the systemd-nspawn
+/// variant of the podman one (tests/variants): each a release the format
+/// accepts.
 fn releases() -> Vec<Defaults> {
     let mut out: Vec<Defaults> = registry::files().iter().map(|f| f.parse()).collect();
-    out.push(variants::docker_release());
     out.push(variants::nspawn_release());
     for d in &out {
         assert_eq!(d.problems(Some(&d.release)), vec![], "{}", name(d));

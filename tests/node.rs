@@ -1,11 +1,13 @@
 //! A real node: the kit's kubelet runs pods through containerd under the
-//! wrapper, on podman and on a real rkt fly, for the releases in [`CASES`].
+//! wrapper, on podman, on docker (a real dockerd of the case's own) and on
+//! a real rkt fly, for the releases in [`harness::RELEASES`].
 //!
 //! Needs the node kit (real rkt, stage1-fly and kubelet builds that no
 //! package registry offers): its directory comes from `KW_NODE_KIT`, which
 //! `.ci/run` sets. Without it every case prints `skipped: no node kit (set
 //! KW_NODE_KIT)` and none counts as passed. Also needs, as tests/run.sh
-//! installs them: containerd, podman, runc, busybox-static, gcc, iproute2.
+//! installs them: containerd, podman, docker.io, runc, busybox-static, gcc,
+//! iproute2.
 //!
 //! Each case is a host of its own (tests/node/case.sh): new mount, PID,
 //! network, UTS, IPC and cgroup namespaces, tmpfs over /var, /run and /opt,
@@ -175,7 +177,7 @@ fn main() {
 fn run_case(c: &Case, images: &Images, wrapper: &std::path::Path) -> Outcome {
     let host = harness::HostState::now();
     let outcome = {
-        let node = Node::start(images, c.mode);
+        let node = Node::start(images, c.mode, c.release.engine);
         c.release.prepare(&node, images);
         harness::check_release(&node, c.release, images, wrapper, c.mode, c.lifecycle)
     };

@@ -28,6 +28,19 @@ fn bindir() -> PathBuf {
     Path::new(CTL).parent().unwrap().to_path_buf()
 }
 
+/// The engines those unpinned binaries may run, as their `--version`
+/// names them (`docker|rkt`).
+fn unpinned_engines() -> Vec<String> {
+    let o = run(Command::new(CTL).arg("--version"));
+    let v = text(&o.stdout);
+    let e = v
+        .split(", engine ")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .unwrap_or_else(|| panic!("--version names no engine: {v}"));
+    e.split('|').map(str::to_string).collect()
+}
+
 // ---------------------------------------------------------------------------
 // CRATES
 
@@ -718,7 +731,9 @@ fn install_sh_installs_the_expected_files() {
     let root = dir.join("root");
     let o = install_sh(&repo("os-overlay"), &root, &bindir(), true);
     assert!(o.status.success(), "install.sh: {}", text(&o.stderr));
-    assert_eq!(installed_files(&root), expected_files());
+    let engines = unpinned_engines();
+    let engines: Vec<&str> = engines.iter().map(String::as_str).collect();
+    assert_eq!(installed_files(&root), expected_files_for(&engines));
     for (p, kind, mode, _) in tree(&root) {
         if kind == "dir" {
             assert_eq!(mode, 0o755, "{p}");
@@ -734,9 +749,17 @@ fn install_sh_installs_the_expected_files() {
     same("usr/lib/coreos/kubelet-wrapper", Path::new(WRAPPER));
     same("usr/bin/kubelet-wrapperctl", Path::new(CTL));
     let files = repo(&format!("{PKG}/files"));
-    // cargo test's binaries are unpinned: every release they may select
-    // runs rkt
-    same("usr/share/kubelet-wrapper/kubelet.service", &unit_of("rkt"));
+    // cargo test's binaries are unpinned: the unit of each engine the
+    // releases they may select run, under its engine's name
+    assert!(engines.len() > 1, "{engines:?}");
+    for (path, engine) in unit_paths(&engines).iter().zip(&engines) {
+        same(path, &unit_of(engine));
+    }
+    assert!(
+        text(&o.stderr).contains("installing each one's example unit as"),
+        "{}",
+        text(&o.stderr)
+    );
     same(
         "usr/lib/tmpfiles.d/kubelet-wrapper.conf",
         &files.join("kubelet-wrapper.tmpfiles"),
@@ -782,15 +805,19 @@ fn a_changed_install_step_shows_in_the_comparison() {
         (
             "path",
             script.replacen(
-                "\"$destdir/usr/share/kubelet-wrapper/kubelet.service\"",
-                "\"$destdir/usr/lib/systemd/system/kubelet.service\"",
+                "\"$destdir/usr/share/kubelet-wrapper/kubelet-$e.service\"",
+                "\"$destdir/usr/lib/systemd/system/kubelet-$e.service\"",
                 1,
             ),
             "usr/share/kubelet-wrapper: only in",
         ),
         (
             "contents",
-            script.replacen("\"$files/kubelet-wrapper.tmpfiles\"", "\"$unit\"", 1),
+            script.replacen(
+                "\"$files/kubelet-wrapper.tmpfiles\"",
+                "\"$files/kubelet-rkt.service\"",
+                1,
+            ),
             "usr/lib/tmpfiles.d/kubelet-wrapper.conf: contents differ",
         ),
     ];
@@ -864,7 +891,9 @@ fn install_sh_refuses_unpinned_binaries_unless_told() {
         "{}",
         text(&o.stderr)
     );
-    assert_eq!(installed_files(&root).len(), expected_files().len());
+    let engines = unpinned_engines();
+    let engines: Vec<&str> = engines.iter().map(String::as_str).collect();
+    assert_eq!(installed_files(&root), expected_files_for(&engines));
 
     // a tool pinned to a release whose name the wrapper does not hold: the
     // two come from different builds
@@ -954,8 +983,8 @@ fn install_sh_and_the_ebuild_install_the_unit_of_the_engine() {
             "runs systemd-nspawn, for which there is no example unit",
         ),
         (
-            "auto",
-            "is not pinned, and the releases it may select run different engines",
+            "docker|systemd-nspawn",
+            "runs systemd-nspawn, for which there is no example unit",
         ),
     ] {
         let bin = stand_ins(&dir.join(engine), pinned, engine, &marked);
@@ -974,7 +1003,7 @@ fn install_sh_and_the_ebuild_install_the_unit_of_the_engine() {
     // bash with Portage's helpers standing in
     let ebuild = ebuild_text();
     let start = ebuild
-        .find("\tlocal engine\n")
+        .find("\tlocal engine")
         .expect("the ebuild reads the engine");
     let end = start
         + ebuild[start..]
@@ -990,13 +1019,16 @@ fn install_sh_and_the_ebuild_install_the_unit_of_the_engine() {
             .env("bindir", ctl.parent().unwrap())
             .env("FILESDIR", repo(&format!("{PKG}/files"))))
     };
-    // the real (unpinned) tool: every release it may select runs rkt
+    // the real (unpinned) tool: the engines of the releases it may select
     let real = dir.join("real");
     fs::create_dir_all(&real).unwrap();
     fs::copy(CTL, real.join("kubelet-wrapperctl")).unwrap();
     let o = ebuild_engine(&real.join("kubelet-wrapperctl"));
     assert!(o.status.success(), "{}", text(&o.stderr));
-    assert_eq!(text(&o.stdout), "rkt\n");
+    assert_eq!(
+        text(&o.stdout),
+        format!("{}\n", unpinned_engines().join("|"))
+    );
     // a build for another machine: the literal among bytes it cannot run
     for (engine, ok) in [
         ("podman", true),

@@ -43,8 +43,51 @@ fn args() -> impl Strategy<Value = Vec<Vec<u8>>> {
 }
 
 thread_local! {
-    /// The docker variant of 3000.0.0 (tests/variants), built once.
+    /// The embedded docker release (tests/variants finds it), read once.
     static DOCKER: kubelet_wrapper::defaults::model::Defaults = variants::docker_release();
+}
+
+/// Unit text: the bytes that matter to systemd's syntax, often.
+fn unit_text() -> impl Strategy<Value = Vec<u8>> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just(b"[Service]\n".to_vec()),
+            Just(b"[Unit]\n".to_vec()),
+            Just(b"ExecStart=".to_vec()),
+            Just(b"ExecStartPre=".to_vec()),
+            Just(b"Environment=".to_vec()),
+            Just(b"EnvironmentFile=".to_vec()),
+            Just(b"/usr/lib/coreos/kubelet-wrapper".to_vec()),
+            Just(b"/bin/sh -c ".to_vec()),
+            Just(b"mkdir -p ".to_vec()),
+            Just(b"rkt ".to_vec()),
+            Just(b"A=1".to_vec()),
+            Just(b"$A ${A}".to_vec()),
+            Just(b"%H%n%%".to_vec()),
+            Just(b"\\\n".to_vec()),
+            proptest::collection::vec(
+                prop_oneof![
+                    Just(b' '),
+                    Just(b'\n'),
+                    Just(b'\r'),
+                    Just(b'\0'),
+                    Just(b'\\'),
+                    Just(b'"'),
+                    Just(b'\''),
+                    Just(b'='),
+                    Just(b'#'),
+                    Just(b';'),
+                    Just(b'$'),
+                    Just(b'['),
+                    Just(b']'),
+                    any::<u8>()
+                ],
+                0..8
+            ),
+        ],
+        0..24,
+    )
+    .prop_map(|parts| parts.concat())
 }
 
 proptest! {
@@ -153,4 +196,34 @@ fn mutated_release_files() {
             },
         )
         .unwrap();
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn units_of_any_bytes_are_read(unit in unit_text(), dropin in unit_text()) {
+        props::check_unit(&unit, &dropin);
+    }
+
+    #[test]
+    fn shell_scripts_of_any_bytes_are_read(script in proptest::collection::vec(prop_oneof![
+        Just(b' '), Just(b'\n'), Just(b'\\'), Just(b'"'), Just(b'\''), Just(b'$'), Just(b'{'),
+        Just(b'}'), Just(b':'), Just(b'-'), Just(b'+'), Just(b'A'), Just(b'@'), Just(b'*'),
+        Just(b';'), Just(b'&'), Just(b'|'), Just(b'#'), Just(b'='), any::<u8>()
+    ], 0..48)) {
+        props::check_shell(&script);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn dropin_trees_are_read_in_systemds_order(data in proptest::collection::vec(prop_oneof![
+        Just(0u8), Just(1), Just(2), Just(3), Just(5), Just(7), Just(b'.'), Just(b'c'),
+        Just(b'\n'), Just(b'='), Just(b'['), any::<u8>()
+    ], 0..96)) {
+        props::check_dropin_tree(&data);
+    }
 }

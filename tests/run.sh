@@ -4,8 +4,8 @@
 # busybox-static and gcc for the probe image, systemd, shellcheck and git for
 # the os-overlay checks and the unit reader, dash for the POSIX scripts
 # `render --format shell` writes, fish and zsh for the completions,
-# containerd and iproute2 for the real-node tests, mmdebstrap for the
-# booted node's Debian system (tests/boot.rs); with KW_PORTAGE_TREE set,
+# containerd, docker.io and iproute2 for the real-node tests, mmdebstrap
+# for the booted node's Debian system (tests/boot.rs); with KW_PORTAGE_TREE set,
 # pkgcore and pkgcheck for the ebuild's checks), fetches every crate of
 # Cargo.lock, then runs `cargo test --locked`. The real-node tests
 # (tests/node.rs, and the booted node of tests/boot.rs, which fetches
@@ -43,7 +43,18 @@ if [ "${#need[@]}" -gt 0 ]; then
   fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # the tests start their own containerd and dockerd in namespaces of their
+  # own: the packages' services are not started on this machine (Debian's
+  # policy-rc.d, where none is there already)
+  policy=/usr/sbin/policy-rc.d
+  own_policy=
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' > "$policy"
+    chmod 0755 "$policy"
+    own_policy=1
+  fi
   apt-get install -y -qq "${need[@]}" >/dev/null
+  if [ -n "$own_policy" ]; then rm -f "$policy"; fi
 fi
 
 if [ -n "${KW_PORTAGE_TREE-}" ]; then

@@ -329,8 +329,8 @@ fn auto_without_usable_os_release_refuses() {
             "printf 'ID=debian\\nVERSION_ID=\"12\"\\n' > /etc/os-release",
         ),
         (
-            "Flatcar without rkt",
-            "printf 'ID=flatcar\\nID_LIKE=coreos\\nVERSION_ID=3139.2.0\\n' > /etc/os-release",
+            "a CoreOS numbering past rkt",
+            "printf 'ID=coreos\\nVERSION_ID=3139.2.0\\n' > /etc/os-release",
         ),
     ] {
         let mut sb = Sandbox::new();
@@ -351,6 +351,101 @@ fn auto_without_usable_os_release_refuses() {
             run.after, "/etc/os-release\n",
             "{what}: the host was changed"
         );
+    }
+}
+
+/// Today's Flatcar: an `auto` wrapper on an `ID=flatcar` host of 4230.2.0
+/// runs what `render --release 4230.2.0` prints, from a file of Flatcar
+/// origin (whichever the files present make it), on docker.
+#[test]
+fn auto_on_todays_flatcar_runs_its_release() {
+    require_auto_build();
+    let mut sb = Sandbox::new();
+    sb.with_recorder_for_any_engine()
+        .var("KUBELET_IMAGE_TAG", "v1.36.1");
+    sb.setup = "printf 'NAME=\"Flatcar Container Linux by Kinvolk\"\\nID=flatcar\\nID_LIKE=coreos\\nVERSION_ID=4230.2.0\\n' > /etc/os-release".into();
+    let args = os(&[b"--kubeconfig=/var/lib/kubelet/kubeconfig"]);
+    let run = sb.run(WRAPPER, &args);
+    assert_eq!(run.status(), 0, "{}", run.stderr());
+    let out = ctl(
+        &[
+            "render",
+            "--release",
+            "4230.2.0",
+            "--format",
+            "json",
+            "--",
+            "--kubeconfig=/var/lib/kubelet/kubeconfig",
+        ],
+        &sb.env,
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["engine"], "docker");
+    let file = registry::select(v["defaults"].as_str().unwrap().parse().unwrap()).parse();
+    assert_eq!(
+        file.origin,
+        kubelet_wrapper::defaults::model::ReleaseOrigin::Flatcar
+    );
+    assert_eq!(run.argv.as_ref(), Some(&common::json_argv(&v)));
+    // the previous container's removal ran first, and a clean start says
+    // nothing but the two trace lines
+    let err = run.stderr();
+    assert!(err.contains("+ "), "{err}");
+    assert!(!err.contains("exited with"), "{err}");
+}
+
+/// docker 20.10 exits 0 from `rm --force` of a container that is not there
+/// but prints "Error: No such container": a clean start must not put that
+/// in the journal, a failing removal must show its error. The same for the
+/// wrapper and for `render --format shell`'s script.
+#[test]
+fn the_removal_before_docker_speaks_only_when_it_fails() {
+    require_auto_build();
+    for rm_exit in [0, 1] {
+        let mut sb = Sandbox::new();
+        let docker = sb.dir.join("docker");
+        std::fs::write(
+            &docker,
+            format!(
+                "#!/bin/sh\nif [ \"$1\" = rm ]; then echo removed-if-any; echo \"Error: No such container: $3\" >&2; exit {rm_exit}; fi\nexec {} \"$@\"\n",
+                sb.recorder.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&docker, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        sb.var("DOCKER", docker.as_os_str())
+            .var("KUBELET_IMAGE_TAG", "v1.36.1");
+        sb.setup = "printf 'ID=flatcar\\nVERSION_ID=4230.2.0\\n' > /etc/os-release".into();
+        let script = ctl(
+            &["render", "--release", "4230.2.0", "--format", "shell"],
+            &sb.env,
+        );
+        assert!(script.status.success());
+        let path = sb.dir.join("script.sh");
+        std::fs::write(&path, &script.stdout).unwrap();
+        let from_script = sb.run("dash", &[path.into_os_string()]);
+        let from_wrapper = sb.run(WRAPPER, &[]);
+        for (who, run) in [("wrapper", &from_wrapper), ("script", &from_script)] {
+            assert_eq!(run.status(), 0, "{who}: {}", run.stderr());
+            assert!(run.argv.is_some(), "{who}: docker run did not follow");
+            let said = run.stderr().contains("Error: No such container: kubelet");
+            assert_eq!(
+                said,
+                rm_exit != 0,
+                "{who}, rm exit {rm_exit}: {}",
+                run.stderr()
+            );
+            // its standard output is left alone
+            assert!(
+                String::from_utf8_lossy(&run.output.stdout).contains("removed-if-any"),
+                "{who}"
+            );
+        }
+        let failed = from_wrapper
+            .stderr()
+            .contains("exited with exit status: 1; continuing");
+        assert_eq!(failed, rm_exit != 0, "{}", from_wrapper.stderr());
     }
 }
 

@@ -9,7 +9,7 @@
 //! Exit 0 only when there is no error.
 
 use super::cli::ShowFormat;
-use super::input::{Layer, Target, admin_layer, target};
+use super::input::{Layer, Target, admin_layer, target_in};
 use super::output::{Failure, Output};
 use super::unitfile;
 use crate::admin::{self, Var};
@@ -18,7 +18,7 @@ use crate::defaults::model::Defaults;
 use crate::engine::RenderError;
 use crate::engine::translate::TranslateError;
 use crate::json;
-use crate::launch;
+use crate::launch::{self, LaunchError};
 use crate::plan::{self, Plan, PlanError};
 use crate::propagation::{self, SharedSource};
 use crate::unit::{self, Finding, Location, Severity, Unit};
@@ -324,14 +324,26 @@ pub fn exec_size_findings(u: &Unit, p: &Plan) -> Vec<Finding> {
 
 /// On this host: the engine program, every volume's host path, every
 /// directory the wrapper creates.
-pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan) -> Vec<Finding> {
+pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan, root: &Path) -> Vec<Finding> {
     let mut out = Vec::new();
+    let rooted = root != Path::new("/");
+    let here = if rooted {
+        format!("in {}", crate::quote::escape(root.as_os_str().as_bytes()))
+    } else {
+        "on this host".to_string()
+    };
     let path = u
         .get("PATH")
         .map_or(unit::DEFAULT_PATH.to_string(), |v| v.value.clone());
     let program = p.argv[0].value.as_os_str();
-    if let Err(e) = launch::resolve_program(program, Some(OsStr::new(&path)), p.program_var.name())
-    {
+    // the engine program as the node will look it up: a path with a /
+    // inside the tree, a name in each PATH directory of the tree
+    let found = if rooted {
+        resolve_in(root, program, &path, p.program_var.name())
+    } else {
+        launch::resolve_program(program, Some(OsStr::new(&path)), p.program_var.name()).map(|_| ())
+    };
+    if let Err(e) = found {
         out.push(finding(
             Severity::Error,
             set_at(u, p.program_var.name()),
@@ -342,16 +354,23 @@ pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan) -> Vec<Finding> {
             ),
         ));
     }
+    // what the unit's own ExecStartPre= lines create exists when the
+    // wrapper starts
+    let made_by_unit = u.created_directories();
     for (source, whose, var) in volume_sources(defaults, &p.argv) {
-        let created = p.directories.iter().any(|d| d.starts_with(&source));
-        if created || std::fs::metadata(&source).is_ok() {
+        let created = p.directories.iter().any(|d| d.starts_with(&source))
+            || made_by_unit.iter().any(|d| source.starts_with(&d.path));
+        let exists =
+            unitfile::chase(root, &source).is_ok_and(|real| std::fs::metadata(real).is_ok());
+        if created || exists {
             continue;
         }
         let (at, fix) = match var {
             Some(v) => (
                 set_at(u, v.name()),
                 format!(
-                    "create {} on every node, or correct the volume's source in {v}",
+                    "create {} on every node (ExecStartPre=/bin/mkdir -p {} for a directory), or correct the volume's source in {v}",
+                    source.display(),
                     source.display()
                 ),
             ),
@@ -366,11 +385,11 @@ pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan) -> Vec<Finding> {
         out.push(finding(
             Severity::Error,
             at,
-            format!("{} does not exist on this host ({whose})", source.display()),
+            format!("{} does not exist {here} ({whose})", source.display()),
             fix,
         ));
     }
-    if let Err(e) = launch::check_directories(Path::new("/"), &p.directories) {
+    if let Err(e) = launch::check_directories(root, &p.directories) {
         out.push(finding(
             Severity::Error,
             None,
@@ -378,8 +397,154 @@ pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan) -> Vec<Finding> {
             "remove or move what is in the way, or make that file system writable".into(),
         ));
     }
-    out.extend(propagation_findings(&super::render::host_state, &p.shared));
+    if !rooted {
+        out.extend(propagation_findings(&super::render::host_state, &p.shared));
+    }
     out
+}
+
+/// The engine program looked up in the node's tree at `root`, as the
+/// node's execvp will: with a `/`, that path; else each directory of
+/// `path` in turn.
+fn resolve_in(
+    root: &Path,
+    program: &OsStr,
+    path: &str,
+    var: &'static str,
+) -> Result<(), LaunchError> {
+    let candidates: Vec<PathBuf> = if program.as_bytes().contains(&b'/') {
+        vec![PathBuf::from(program)]
+    } else {
+        path.split(':')
+            .filter(|d| d.starts_with('/'))
+            .map(|d| Path::new(d).join(program))
+            .collect()
+    };
+    for c in &candidates {
+        if let Ok(real) = unitfile::chase(root, c)
+            && std::fs::metadata(&real).is_ok()
+        {
+            return launch::resolve_program(real.as_os_str(), None, var).map(|_| ());
+        }
+    }
+    Err(LaunchError::NotFound {
+        program: program.to_owned(),
+        path: (!program.as_bytes().contains(&b'/')).then(|| path.into()),
+        var,
+    })
+}
+
+/// The `rkt` commands of a unit whose release runs another engine: rkt is
+/// not on such a node, so each does nothing (with `-`) or fails the
+/// start (without); one finding each, with what to write instead.
+pub fn rkt_command_findings(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
+    use crate::defaults::model::Engine;
+    use unit::Directive;
+    if matches!(defaults.engine, Engine::Rkt(_)) {
+        return Vec::new();
+    }
+    let engine = defaults.engine.name();
+    let removes_previous = match &defaults.engine {
+        Engine::Podman(o) | Engine::Docker(o) => o.remove_previous,
+        _ => false,
+    };
+    let mut out = Vec::new();
+    for c in u.rkt_commands() {
+        let sub = c
+            .argv
+            .iter()
+            .skip(1)
+            .find(|w| !w.as_bytes().starts_with(b"-"))
+            .map(|w| String::from_utf8_lossy(w.as_bytes()).into_owned())
+            .unwrap_or_default();
+        let shown: Vec<String> = c
+            .argv
+            .iter()
+            .map(|a| crate::quote::escape(a.as_bytes()))
+            .collect();
+        let line = format!(
+            "{}={}{}",
+            c.directive.name(),
+            if c.ignore_failure { "-" } else { "" },
+            shown.join(" ")
+        );
+        let instead = match (sub.as_str(), c.directive) {
+            ("rm" | "gc", _) if removes_previous => {
+                "remove the line: the release removes the previous kubelet container itself before each start".to_string()
+            }
+            ("stop", Directive::ExecStop | Directive::ExecStopPost) => format!(
+                "remove the line: stopping the unit stops the kubelet ({engine} is the unit's main process and gets systemd's SIGTERM)"
+            ),
+            ("fetch" | "image", _) => format!(
+                "remove the line, or fetch the image with {engine} (e.g. ExecStartPre=-/usr/bin/{engine} pull IMAGE)"
+            ),
+            _ => format!("remove the line, or do the same with {engine}"),
+        };
+        let (severity, consequence) = match (c.ignore_failure, c.directive) {
+            (true, _) => (
+                Severity::Info,
+                "its failure is ignored ('-'), so it only adds a line to the journal".to_string(),
+            ),
+            (false, Directive::ExecStop | Directive::ExecStopPost | Directive::ExecReload) => (
+                Severity::Warning,
+                "it fails on every stop, and systemd marks the stop failed".to_string(),
+            ),
+            (false, _) => (
+                Severity::Error,
+                "it fails, and systemd does not start the service".to_string(),
+            ),
+        };
+        out.push(finding(
+            severity,
+            Some(c.at.clone()),
+            format!(
+                "{line}: this release runs {engine}, and a node of it has no rkt: {consequence}"
+            ),
+            instead,
+        ));
+    }
+    out
+}
+
+/// Environment files the OS itself writes at boot: off the node (under
+/// `--root`, or with `--no-host`) their absence is no defect of the unit.
+const BOOT_FILES: &[(&str, &str)] = &[
+    (
+        "/etc/environment",
+        "coreos-setup-environment.service writes it at boot (the node's addresses)",
+    ),
+    (
+        "/run/metadata/",
+        "the metadata agent (coreos-metadata, afterburn) writes it at boot from the cloud's or the machine's metadata",
+    ),
+];
+
+/// A missing environment file the OS writes at boot, found off the node:
+/// a note that says so, not the error the unit reader gives.
+fn boot_file_notes(findings: &mut [Finding]) {
+    for f in findings.iter_mut() {
+        if f.severity != Severity::Error {
+            continue;
+        }
+        let Some(rest) = f.message.strip_prefix("EnvironmentFile=") else {
+            continue;
+        };
+        let path = rest.split(": ").next().unwrap_or("");
+        let Some((_, who)) = BOOT_FILES.iter().find(|(p, _)| {
+            if p.ends_with('/') {
+                path.starts_with(p)
+            } else {
+                path == *p
+            }
+        }) else {
+            continue;
+        };
+        f.severity = Severity::Info;
+        f.message = format!(
+            "EnvironmentFile={path}: not in the tree checked; the OS provides it at run time: {who}; the variables it sets are not known here"
+        );
+        f.fix = String::new();
+    }
 }
 
 /// Whether the kubelet's mounts below the release's shared volumes would
@@ -479,6 +644,7 @@ pub const NOT_CHECKED: &str = "not checked (--no-host): the engine program, the 
 pub fn check(
     unit_path: &Path,
     drop_ins: &[PathBuf],
+    root: &Path,
     release: Option<&str>,
     format: ShowFormat,
     options: Options,
@@ -487,23 +653,37 @@ pub fn check(
         admin,
         kubelet,
         unit,
-    } = admin_layer(Some(unit_path), drop_ins, Vec::new())?;
+        root,
+    } = admin_layer(Some(unit_path), drop_ins, root, Vec::new())?;
     let u = unit.expect("a layer read from a unit has it");
-    let t = target(release)?;
+    let t = target_in(release, &root)?;
     let defaults = t.file.parse();
     let mut findings = u.findings.clone();
-    findings.extend(variables(&u, &defaults));
-    findings.extend(readiness(&u, &defaults));
-    let plan = match plan::plan(&defaults, &admin, &kubelet) {
-        Ok(p) => {
+    if root != Path::new("/") || !options.host {
+        boot_file_notes(&mut findings);
+    }
+    // a unit systemd refuses to load runs nothing: its errors say why, and
+    // a plan from what little was read would only add false ones
+    let loads = !u.no_command.as_deref().is_some_and(|why| {
+        why.starts_with("systemd refuses to load the unit")
+            || why.ends_with("systemd refuses to load it")
+    });
+    if loads {
+        findings.extend(variables(&u, &defaults));
+        findings.extend(rkt_command_findings(&u, &defaults));
+        findings.extend(readiness(&u, &defaults));
+    }
+    let plan = match loads.then(|| plan::plan(&defaults, &admin, &kubelet)) {
+        None => None,
+        Some(Ok(p)) => {
             findings.extend(plan_findings(&u, &p));
             findings.extend(exec_size_findings(&u, &p));
             if options.host {
-                findings.extend(host_findings(&u, &defaults, &p));
+                findings.extend(host_findings(&u, &defaults, &p, &root));
             }
             Some(p)
         }
-        Err(e) => {
+        Some(Err(e)) => {
             // every problem, each with its own fix
             for e in e.each() {
                 let message = e.to_string();
@@ -560,9 +740,15 @@ fn count(n: usize, what: &str) -> String {
 }
 
 fn text(r: &Report) -> String {
-    let mut out = format!("{}\n", r.unit.files[0].display());
+    let mut out = format!(
+        "{}\n",
+        crate::quote::escape(r.unit.files[0].as_os_str().as_bytes())
+    );
     for f in &r.unit.files[1..] {
-        out.push_str(&format!("  + {}\n", f.display()));
+        out.push_str(&format!(
+            "  + {}\n",
+            crate::quote::escape(f.as_os_str().as_bytes())
+        ));
     }
     out.push_str(&format!(
         "  for release {} ({}): defaults/{}.json, {}\n",
@@ -576,7 +762,7 @@ fn text(r: &Report) -> String {
     }
     out.push('\n');
     for f in &r.findings {
-        let at = f.at.as_ref().map_or(String::new(), |a| format!("{a}: "));
+        let at = unitfile::finding_at(f);
         // each one line, whatever the unit's values hold
         out.push_str(&format!(
             "{:<8} {}{}\n",

@@ -9,9 +9,9 @@ use std::path::PathBuf;
 pub const PROGRAM: &str = "kubelet-wrapperctl";
 
 /// `--version`: the crate's version, the release this binary is pinned to
-/// (or `auto`), the engine it runs (for `auto`, the one engine of every
-/// release it may select, or `auto`), and the source revision it was built
-/// from. One literal in the binary: an image build for another machine
+/// (or `auto`), the engine it runs (for `auto`, the engines of every
+/// release it may select, joined by `|`), and the source revision it was
+/// built from. One literal in the binary: an image build for another machine
 /// reads it there without running the binary (the ebuild).
 pub const VERSION: &str = concat!(
     env!("CARGO_PKG_VERSION"),
@@ -143,6 +143,16 @@ pub struct UnitArgs {
     /// repeated. A file name found twice is read from the first directory.
     #[arg(long = "drop-in", value_name = "DIR", requires = "unit")]
     pub drop_in: Vec<PathBuf>,
+    /// Read everything under DIR, as on the node whose root it is (an
+    /// image tree, a node's root mounted elsewhere), as systemd-analyze
+    /// --root does: the unit (a path in DIR, or a name looked up in its
+    /// unit directories), its drop-ins (also those of /etc, /run and
+    /// /usr/lib/systemd/system and the service.d ones), its
+    /// EnvironmentFile=s, the node's specifiers (%H, %m, %o, ...) and,
+    /// without --release, the release in its os-release. Symbolic links
+    /// resolve inside DIR; the paths of --unit and --drop-in are DIR's.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 /// `--unit` (required) and `--drop-in`.
@@ -155,6 +165,16 @@ pub struct RequiredUnitArgs {
     /// repeated. A file name found twice is read from the first directory.
     #[arg(long = "drop-in", value_name = "DIR")]
     pub drop_in: Vec<PathBuf>,
+    /// Read everything under DIR, as on the node whose root it is (an
+    /// image tree, a node's root mounted elsewhere), as systemd-analyze
+    /// --root does: the unit (a path in DIR, or a name looked up in its
+    /// unit directories), its drop-ins (also those of /etc, /run and
+    /// /usr/lib/systemd/system and the service.d ones), its
+    /// EnvironmentFile=s, the node's specifiers (%H, %m, %o, ...) and,
+    /// without --release, the release in its os-release. Symbolic links
+    /// resolve inside DIR; the paths of --unit and --drop-in are DIR's.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
 }
 
 #[derive(Subcommand)]

@@ -45,15 +45,11 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
             .iter()
             .map(|f| {
                 let d = f.parse();
-                let project = d.origin == model::ReleaseOrigin::Project;
                 json::object(
                     &[
                         ("release", json::string(f.version.to_string())),
                         ("scope", json::string(scope(f, &d))),
-                        (
-                            "origin",
-                            json::string(if project { "project" } else { "coreos" }),
-                        ),
+                        ("origin", json::string(d.origin.name())),
                         ("engine", json::string(d.engine.name())),
                         ("summary", json::string(&d.summary)),
                         ("used", (Some(f.version) == used).to_string()),
@@ -100,8 +96,9 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
         let d = f.parse();
         let mark = if Some(f.version) == used { "*" } else { " " };
         out.push_str(&format!(
-            "{mark} {:<10} {:<9}  {}\n",
+            "{mark} {:<10} {:<7} {:<9}  {}\n",
             f.version.to_string(),
+            d.origin.name(),
             scope(f, &d),
             d.summary
         ));
@@ -109,11 +106,23 @@ pub fn list(format: ShowFormat) -> Result<String, Failure> {
     Ok(out)
 }
 
-/// Which releases a file applies to, in words.
+/// Which releases a file applies to, in words: its own version only (a
+/// project release), every later major of its family until the next
+/// main-line file (a main-line file, and the first file of a family, which
+/// the rule falls back to for the family's releases no other file covers),
+/// or only later releases of its own major (a backport).
 fn scope(f: &ReleaseFile, d: &Defaults) -> &'static str {
+    let first_of_family = || {
+        registry::files()
+            .iter()
+            .filter(|g| g.parse().origin == d.origin)
+            .map(|g| g.version)
+            .min()
+            == Some(f.version)
+    };
     if d.origin == model::ReleaseOrigin::Project {
         "by name"
-    } else if f.version.is_mainline() {
+    } else if f.version.is_mainline() || first_of_family() {
         "main line"
     } else {
         "backport"

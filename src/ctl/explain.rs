@@ -2,7 +2,7 @@
 //! with --unit, the unit line that set it).
 
 use super::cli::ShowFormat;
-use super::input::{Layer, make_plan, target};
+use super::input::{Layer, make_plan, require_command, target_in};
 use super::output::Failure;
 use crate::command::Origin;
 use crate::defaults::model;
@@ -31,7 +31,8 @@ pub fn explain(
     format: ShowFormat,
     layer: &Layer,
 ) -> Result<String, Failure> {
-    let t = target(release)?;
+    require_command(layer)?;
+    let t = target_in(release, &layer.root)?;
     let (defaults, plan) = make_plan(&t, layer)?;
     let source = t.source_text();
     let trust_text = match &plan.trust {
@@ -42,6 +43,9 @@ pub fn explain(
                 match tr.policy {
                     model::TrustPolicy::Verify => "the image signature is verified",
                     model::TrustPolicy::Insecure => "image verification is switched off",
+                    model::TrustPolicy::Engine => {
+                        "image verification follows the engine's own configuration"
+                    }
                 }
             };
             format!(
@@ -118,9 +122,15 @@ pub fn explain(
         t.release, plan.defaults, defaults.summary
     );
     if let Some(u) = &layer.unit {
-        out.push_str(&format!("unit      {}\n", u.files[0].display()));
+        out.push_str(&format!(
+            "unit      {}\n",
+            quote::escape(u.files[0].as_os_str().as_bytes())
+        ));
         for f in &u.files[1..] {
-            out.push_str(&format!("          + {}\n", f.display()));
+            out.push_str(&format!(
+                "          + {}\n",
+                quote::escape(f.as_os_str().as_bytes())
+            ));
         }
     }
     out.push_str(&format!("engine    {}\n", plan.engine));
@@ -134,7 +144,7 @@ pub fn explain(
     }
     out.push_str("\ndirectories (mkdir -p, mode 0755, existing ones untouched):\n");
     for d in &plan.directories {
-        out.push_str(&format!("  {}\n", d.display()));
+        out.push_str(&format!("  {}\n", quote::escape(d.as_os_str().as_bytes())));
     }
     if !plan.shared.is_empty() {
         out.push_str(
@@ -144,12 +154,12 @@ pub fn explain(
             let now = match super::render::host_state(&s.path) {
                 Some(st) if st.passes_on() => format!(
                     "on mount {} ({}): nothing to do",
-                    st.mount.display(),
+                    quote::escape(st.mount.as_os_str().as_bytes()),
                     st.propagation
                 ),
                 Some(st) => format!(
                     "on mount {} ({}): {}",
-                    st.mount.display(),
+                    quote::escape(st.mount.as_os_str().as_bytes()),
                     st.propagation,
                     match s.rule {
                         model::SharedRule::Make =>
@@ -161,8 +171,8 @@ pub fn explain(
             };
             out.push_str(&format!(
                 "  {} (volume {}, when not shared: {}): {now}\n",
-                s.path.display(),
-                s.volume,
+                quote::escape(s.path.as_os_str().as_bytes()),
+                quote::line(&s.volume),
                 s.rule.name()
             ));
         }
@@ -170,12 +180,12 @@ pub fn explain(
     if !plan.notices.is_empty() {
         out.push_str("\nnotices:\n");
         for n in &plan.notices {
-            out.push_str(&format!("  {n}\n"));
+            out.push_str(&format!("  {}\n", quote::line(n)));
         }
     }
     for c in &plan.before {
         out.push_str(&format!(
-            "\nbefore the engine starts (failure ignored):\n  {}\n",
+            "\nbefore the engine starts (failure ignored, its error output shown only then):\n  {}\n",
             quote::join(c.iter().map(|a| a.value.as_os_str()))
         ));
     }
@@ -195,9 +205,7 @@ pub fn explain(
         let at = match unit_location(layer, &a.origin) {
             Some(l) => format!(
                 " ({}:{})",
-                l.file
-                    .file_name()
-                    .map_or_else(|| l.file.to_string_lossy(), |n| n.to_string_lossy()),
+                quote::escape(l.file.file_name().unwrap_or(l.file.as_os_str()).as_bytes()),
                 l.line
             ),
             None => String::new(),

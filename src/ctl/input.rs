@@ -23,6 +23,12 @@ pub struct Target {
 }
 
 pub fn target(release: Option<&str>) -> Result<Target, Failure> {
+    target_in(release, Path::new("/"))
+}
+
+/// [`target`] for the node whose root is `root` (its os-release decides
+/// when no release is asked for).
+pub fn target_in(release: Option<&str>, root: &Path) -> Result<Target, Failure> {
     if let Some(r) = release {
         let v = Version::parse(r).map_err(|e| Failure(1, format!("--release: {e}")))?;
         let file = registry::lookup(v).map_err(|e| Failure(1, format!("--release: {e}")))?;
@@ -33,7 +39,7 @@ pub fn target(release: Option<&str>) -> Result<Target, Failure> {
         });
     }
     // as the wrapper: an auto build refuses a host it cannot tell
-    let (version, source, file) = release::runtime(Path::new("/")).map_err(|e| {
+    let (version, source, file) = release::runtime(root).map_err(|e| {
         Failure(
             1,
             format!(
@@ -68,6 +74,9 @@ pub struct Layer {
     pub kubelet: Vec<OsString>,
     /// With --unit: the unit as systemd would start it.
     pub unit: Option<Unit>,
+    /// The node's root: `/`, or the directory of `--root`, under which
+    /// the unit and every host fact are read.
+    pub root: PathBuf,
 }
 
 /// The admin layer: from the unit when one is given, else from this
@@ -75,6 +84,7 @@ pub struct Layer {
 pub fn admin_layer(
     unit: Option<&Path>,
     drop_ins: &[PathBuf],
+    root: &Path,
     kubelet: Vec<OsString>,
 ) -> Result<Layer, Failure> {
     let Some(path) = unit else {
@@ -82,9 +92,10 @@ pub fn admin_layer(
             admin: AdminConfig::from_process_env(),
             kubelet,
             unit: None,
+            root: root.to_path_buf(),
         });
     };
-    let unit = unitfile::load(path, drop_ins)?;
+    let unit = unitfile::load(path, drop_ins, root)?;
     Ok(Layer {
         admin: AdminConfig::from_vars(unit.vars()),
         kubelet: unit
@@ -93,7 +104,28 @@ pub fn admin_layer(
             .map(|c| c.kubelet_args.clone())
             .unwrap_or_default(),
         unit: Some(unit),
+        root: root.to_path_buf(),
     })
+}
+
+/// For render and explain: a unit whose kubelet flags cannot be known is
+/// refused (exit 1, with the reason), never shown with no flags at all.
+pub fn require_command(layer: &Layer) -> Result<(), Failure> {
+    let Some(u) = &layer.unit else {
+        return Ok(());
+    };
+    match (&u.command, &u.no_command) {
+        (Some(_), _) => Ok(()),
+        (None, why) => Err(Failure(
+            1,
+            format!(
+                "the unit's kubelet flags cannot be known: {}; kubelet-wrapperctl check --unit {} says what to change",
+                why.as_deref()
+                    .unwrap_or("it has no command that runs the wrapper"),
+                crate::quote::escape(u.files[0].as_os_str().as_encoded_bytes())
+            ),
+        )),
+    }
 }
 
 pub fn make_plan(t: &Target, layer: &Layer) -> Result<(Defaults, Plan), Failure> {

@@ -691,16 +691,22 @@ fn policy_words(p: TrustPolicy) -> &'static str {
     match p {
         TrustPolicy::Verify => "image verified",
         TrustPolicy::Insecure => "image not verified",
+        TrustPolicy::Engine => "verified as the engine is configured",
+    }
+}
+
+/// A trust rule's arguments in words (a rule of policy `engine` has none).
+fn rule_args(a: &[String]) -> String {
+    if a.is_empty() {
+        "no arguments".to_string()
+    } else {
+        a.join(" ")
     }
 }
 
 fn rule_words(r: &TrustRule) -> String {
-    let mut words = format!(
-        "{} for {} ({}",
-        r.args.join(" "),
-        r.when,
-        policy_words(r.policy)
-    );
+    let args = rule_args(&r.args);
+    let mut words = format!("{args} for {} ({}", r.when, policy_words(r.policy));
     if !r.description.is_empty() {
         words.push_str(": ");
         words.push_str(&r.description);
@@ -712,6 +718,9 @@ fn rule_words(r: &TrustRule) -> String {
 fn outcome_words(o: &Option<TrustOutcome>) -> String {
     match o {
         None => "no trust flag (the engine's default applies)".into(),
+        Some(o) if o.args.is_empty() => {
+            format!("no trust flag ({})", policy_words(o.policy))
+        }
         Some(o) => format!("{} ({})", o.args.join(" "), policy_words(o.policy)),
     }
 }
@@ -858,9 +867,9 @@ impl fmt::Display for Change {
                 } else {
                     "now get"
                 },
-                to.args.join(" "),
+                rule_args(&to.args),
                 policy_words(to.policy),
-                from.args.join(" "),
+                rule_args(&from.args),
                 policy_words(from.policy)
             ),
             Change::RunFlagsChanged { from, to } => {

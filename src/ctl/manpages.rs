@@ -55,6 +55,7 @@ fn files() -> Vec<Defaults> {
 fn reach(d: &Defaults) -> String {
     match d.origin {
         ReleaseOrigin::Coreos => format!("CoreOS {}", d.release),
+        ReleaseOrigin::Flatcar => format!("Flatcar {}", d.release),
         ReleaseOrigin::Project => format!("{} (this project's own, when pinned)", d.release),
     }
 }
@@ -68,7 +69,10 @@ fn span(run: &[Defaults], all: &[Defaults]) -> String {
         let names: Vec<&str> = run.iter().map(|d| d.release.as_str()).collect();
         return format!("{} (this project's own, when pinned)", names.join(", "));
     }
-    let origin = "CoreOS";
+    let origin = match first.origin {
+        ReleaseOrigin::Flatcar => "Flatcar",
+        _ => "CoreOS",
+    };
     let next = all
         .iter()
         .filter(|d| d.origin == first.origin)

@@ -38,6 +38,7 @@ use clap::Parser;
 use cli::{Command, DefaultsCommand, GenerateCommand};
 use input::{Layer, admin_layer, unit_errors};
 use output::{Failure, Output, say, usage_error, write_stdout};
+use std::path::Path;
 use std::process::ExitCode;
 
 /// Runs the tool on the process's arguments and environment.
@@ -52,7 +53,13 @@ pub fn main() -> ExitCode {
             format,
             unit,
             kubelet,
-        } => admin_layer(unit.unit.as_deref(), &unit.drop_in, kubelet).and_then(|l| {
+        } => admin_layer(
+            unit.unit.as_deref(),
+            &unit.drop_in,
+            root(&unit.root),
+            kubelet,
+        )
+        .and_then(|l| {
             render::render(release.release.as_deref(), format, &l).map(|s| with_unit_errors(s, &l))
         }),
         Command::Explain {
@@ -60,7 +67,13 @@ pub fn main() -> ExitCode {
             format,
             unit,
             kubelet,
-        } => admin_layer(unit.unit.as_deref(), &unit.drop_in, kubelet).and_then(|l| {
+        } => admin_layer(
+            unit.unit.as_deref(),
+            &unit.drop_in,
+            root(&unit.root),
+            kubelet,
+        )
+        .and_then(|l| {
             explain::explain(release.release.as_deref(), format, &l)
                 .map(|s| with_unit_errors(s, &l))
         }),
@@ -73,6 +86,7 @@ pub fn main() -> ExitCode {
         } => check::check(
             &unit.unit,
             &unit.drop_in,
+            root(&unit.root),
             release.release.as_deref(),
             format,
             check::Options {
@@ -121,6 +135,11 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// The node's root: `--root`'s directory, else `/`.
+fn root(given: &Option<std::path::PathBuf>) -> &Path {
+    given.as_deref().unwrap_or(Path::new("/"))
+}
+
 /// A result, with the unit's errors on stderr (what is printed is what
 /// systemd would do with the unit as it is).
 fn with_unit_errors(stdout: String, layer: &Layer) -> Output {
@@ -128,7 +147,7 @@ fn with_unit_errors(stdout: String, layer: &Layer) -> Output {
     if let (false, Some(u)) = (stderr.is_empty(), &layer.unit) {
         stderr.push(format!(
             "the unit has errors: kubelet-wrapperctl check --unit {} says what to change",
-            u.files[0].display()
+            crate::quote::escape(u.files[0].as_os_str().as_encoded_bytes())
         ));
     }
     Output {

@@ -2,7 +2,7 @@
 //! text.
 
 use super::cli::Format;
-use super::input::{Layer, make_plan, target};
+use super::input::{Layer, make_plan, require_command, target_in};
 use super::output::Failure;
 use crate::defaults::model::SharedRule;
 use crate::mountinfo::MountTable;
@@ -49,7 +49,8 @@ pub(super) fn shared_json(plan: &crate::plan::Plan) -> String {
 
 /// The plan for `release` (or the wrapper's own) in `format`.
 pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<String, Failure> {
-    let t = target(release)?;
+    require_command(layer)?;
+    let t = target_in(release, &layer.root)?;
     let (_, plan) = make_plan(&t, layer)?;
     let argv = plan.argv();
     Ok(match format {
@@ -129,7 +130,7 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
                 quote::join(argv.iter().map(|a| a.as_os_str()))
             ));
             for n in &plan.notices {
-                out.push_str(&format!("notice       {n}\n"));
+                out.push_str(&format!("notice       {}\n", quote::line(n)));
             }
             out
         }
@@ -137,7 +138,8 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
 }
 
 /// The plan as a POSIX sh script: the directories, the commands run before
-/// the engine (their failure ignored, as the wrapper ignores it), then
+/// the engine (their failure ignored and their error output shown only
+/// when they fail, as the wrapper does), then
 /// `exec` of the engine, each with exactly the arguments of the JSON form
 /// under any POSIX shell (dash, bash). Every line is printable text: a
 /// notice is one comment line, and a word with control characters or bytes
@@ -180,12 +182,22 @@ fn shell_script(release: &str, plan: &crate::plan::Plan) -> String {
     }
     for cmd in &plan.before {
         let words: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();
-        command(&mut out, &words, "", " || :");
+        // error output into a variable, printed only on failure; standard
+        // output where it was (fd 3)
+        command(
+            &mut out,
+            &words,
+            &format!("{{ {BEFORE_ERR}=$("),
+            &format!(" 2>&1 >&3 3>&-) || printf '%s\\n' \"${BEFORE_ERR}\" >&2; }} 3>&1"),
+        );
     }
     let argv: Vec<&OsStr> = plan.argv.iter().map(|a| a.value.as_os_str()).collect();
     command(&mut out, &argv, "exec ", "");
     out
 }
+
+/// The shell variable a preparatory command's error output passes through.
+const BEFORE_ERR: &str = "kubelet_wrapper_err";
 
 /// The shell variable a word made by `printf` passes through. It is not
 /// exported, so the engine's environment is the wrapper's.

@@ -24,16 +24,18 @@ pub struct Defaults {
     pub schema: Option<String>,
     /// The first release this file applies to; must equal the file name.
     pub release: String,
-    /// Whose release this is: a historical CoreOS release, or one of this
-    /// project's own (forward-looking) releases.
+    /// Whose release this is: a historical CoreOS release, a Flatcar
+    /// Container Linux release from where Flatcar's own files begin, or one
+    /// of this project's own (forward-looking) releases.
     #[serde(default, skip_serializing_if = "is_coreos")]
     pub origin: ReleaseOrigin,
-    /// Where the reach of a CoreOS-origin file ends: the first release it
-    /// no longer applies to, because the host no longer has what the file
-    /// runs (rkt is gone from Flatcar Container Linux from 3033.2.0 on). A
-    /// host of that release or later is refused, not given this file's
-    /// defaults, and a build pinned to one fails. Only on the last file of
-    /// the main line that needs it.
+    /// Where the reach of a CoreOS- or Flatcar-origin file ends: the first
+    /// release it no longer applies to, because the host no longer has what
+    /// the file runs (rkt is gone from Flatcar Container Linux from 3033.2.0
+    /// on, where Flatcar's own files take over). A host of that release or
+    /// later that the file would otherwise get is refused, not given this
+    /// file's defaults, and a build pinned to one fails. Only on the last
+    /// file of the main line that needs it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub until: Option<Until>,
     /// How strictly the admin layer is checked: `compatible` accepts
@@ -133,8 +135,24 @@ pub enum ReleaseOrigin {
     /// A CoreOS Container Linux release that shipped the shell wrapper.
     #[default]
     Coreos,
+    /// A Flatcar Container Linux release: chosen for Flatcar hosts (and
+    /// pins) from the first Flatcar-origin file's release on, by the same
+    /// rule among the Flatcar-origin files; before it Flatcar hosts use the
+    /// CoreOS files, whose numbering Flatcar continued.
+    Flatcar,
     /// A release of this project's own; never a CoreOS release.
     Project,
+}
+
+impl ReleaseOrigin {
+    /// The word used in the defaults file.
+    pub fn name(self) -> &'static str {
+        match self {
+            ReleaseOrigin::Coreos => "coreos",
+            ReleaseOrigin::Flatcar => "flatcar",
+            ReleaseOrigin::Project => "project",
+        }
+    }
 }
 
 fn is_compatible(c: &AdminChecks) -> bool {
@@ -366,7 +384,9 @@ pub struct TrustRule {
     pub when: TrustCondition,
     /// What the arguments do to image verification.
     pub policy: TrustPolicy,
-    /// Engine arguments added (before the volumes) when the rule applies.
+    /// Engine arguments added (before the volumes) when the rule applies;
+    /// none for a rule whose policy is `engine`.
+    #[serde(default)]
     pub args: Vec<String>,
     /// What the arguments guarantee on this engine, in words (shown by
     /// `explain`), e.g. "registry TLS is verified; signatures follow
@@ -395,6 +415,11 @@ pub enum TrustPolicy {
     Verify,
     /// Image verification is switched off.
     Insecure,
+    /// The engine has no per-run verification flags: what is verified is
+    /// the engine's own configuration (docker: the daemon's, and content
+    /// trust in the client's environment), which the rule's description
+    /// names. The rule adds no arguments.
+    Engine,
 }
 
 impl TrustCondition {
@@ -425,6 +450,7 @@ impl fmt::Display for TrustPolicy {
         f.write_str(match self {
             TrustPolicy::Verify => "verify",
             TrustPolicy::Insecure => "insecure",
+            TrustPolicy::Engine => "engine",
         })
     }
 }
@@ -512,7 +538,11 @@ impl Defaults {
     pub fn scope(&self) -> Option<super::version::Scope> {
         Some(super::version::Scope {
             version: self.version()?,
-            by_name: self.origin == ReleaseOrigin::Project,
+            family: match self.origin {
+                ReleaseOrigin::Coreos => super::version::Family::Coreos,
+                ReleaseOrigin::Flatcar => super::version::Family::Flatcar,
+                ReleaseOrigin::Project => super::version::Family::Project,
+            },
             until: self
                 .until
                 .as_ref()
@@ -637,7 +667,16 @@ impl Defaults {
         match &self.engine {
             Engine::Rkt(r) => check_rkt(&mut p, r),
             Engine::Podman(o) => check_oci(&mut p, "engine.podman", o),
-            Engine::Docker(o) => check_oci(&mut p, "engine.docker", o),
+            Engine::Docker(o) => {
+                check_oci(&mut p, "engine.docker", o);
+                if self.image.default_url.starts_with("docker://") {
+                    p.add(
+                        "image.default_url",
+                        "docker takes image references without a docker:// transport: remove it"
+                            .into(),
+                    );
+                }
+            }
             Engine::SystemdNspawn(n) => {
                 check_path(&mut p, "engine.systemd-nspawn.program", &n.program);
                 check_path(&mut p, "engine.systemd-nspawn.command", &n.command);
@@ -782,6 +821,9 @@ fn check_unit_integration(p: &mut Problems, engine: &str, o: &Oci) {
             }
         }
     }
+    // on docker the fields themselves are refused above; its own run
+    // flags (--log-driver=none) are its business
+    let podman = engine != "engine.docker";
     for (i, flag) in o.run_flags.iter().enumerate() {
         let field = format!("{engine}.run_flags[{i}]");
         let name = flag.split_once('=').map_or(flag.as_str(), |(n, _)| n);
@@ -793,19 +835,19 @@ fn check_unit_integration(p: &mut Problems, engine: &str, o: &Oci) {
                     "{flag} makes the client leave once the container runs, and the unit with it (the wrapper execs the engine as the unit's process): set notify to detach where the unit waits for readiness"
                 ),
             ),
-            "--cgroups" | "--cgroup-parent" if o.cgroup.is_some() => p.add(
+            "--cgroups" | "--cgroup-parent" if podman && o.cgroup.is_some() => p.add(
                 &field,
                 format!("{flag} contradicts cgroup \"unit\": remove it"),
             ),
-            "--log-driver" if o.log.is_some() => p.add(
+            "--log-driver" if podman && o.log.is_some() => p.add(
                 &field,
                 format!("{flag} contradicts log \"unit\": remove it"),
             ),
-            "-t" | "--tty" if o.log.is_some() => p.add(
+            "-t" | "--tty" if podman && o.log.is_some() => p.add(
                 &field,
                 format!("{flag}: a container that writes to the unit's output cannot have a terminal: remove it"),
             ),
-            "--sdnotify" if o.notify.is_some() => p.add(
+            "--sdnotify" if podman && o.notify.is_some() => p.add(
                 &field,
                 format!("{flag} contradicts notify \"kubelet\": remove it"),
             ),
@@ -842,11 +884,26 @@ fn check_trust(p: &mut Problems, engine: &str, trust: &[TrustRule]) {
                 }
             }
         }
-        if rule.args.is_empty() {
-            p.add(
+        match rule.policy {
+            TrustPolicy::Engine => {
+                if !rule.args.is_empty() {
+                    p.add(
+                        &format!("{field}.args"),
+                        "a rule that leaves verification to the engine's configuration adds no arguments: give arguments with policy verify or insecure".into(),
+                    );
+                }
+                if rule.description.trim().is_empty() {
+                    p.add(
+                        &format!("{field}.description"),
+                        "say where the engine's configuration decides what is verified (explain shows it to the admin)".into(),
+                    );
+                }
+            }
+            _ if rule.args.is_empty() => p.add(
                 &format!("{field}.args"),
-                "a trust rule must add at least one argument".into(),
-            );
+                "a trust rule must add at least one argument (policy engine for none)".into(),
+            ),
+            _ => {}
         }
         check_words(p, &format!("{field}.args"), &rule.args);
     }

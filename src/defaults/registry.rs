@@ -84,15 +84,24 @@ pub enum NotCovered {
         reason: String,
     },
     #[error(
-        "no embedded release file covers {release}: it is no project release's own version, and there is no CoreOS release file"
+        "no embedded release file covers {release}: it is no project release's own version, and there is no release file of its family"
     )]
     NoFile { release: Version },
 }
 
-/// The embedded file that release `r` uses (spec section 5): a project
+/// The embedded file that release `r` uses (spec section 5) when a build
+/// is pinned to it or the tool is given it (`--release`): a project
 /// release's own file for exactly its version, else the version rule among
-/// the CoreOS-origin files, within the reach of the file it picks.
+/// the Flatcar-origin files from the first of them on, and among the
+/// CoreOS-origin files before (Flatcar continued CoreOS's numbering),
+/// within the reach of the file it picks.
 pub fn lookup(r: Version) -> Result<ReleaseFile, NotCovered> {
+    lookup_for(r, version::Lineage::Flatcar)
+}
+
+/// [`lookup`] for a host of `lineage`, as its os-release says: a CoreOS
+/// host never gets a Flatcar file.
+pub fn lookup_for(r: Version, lineage: version::Lineage) -> Result<ReleaseFile, NotCovered> {
     let files = files();
     let file = |v: Version| {
         *files
@@ -100,7 +109,7 @@ pub fn lookup(r: Version) -> Result<ReleaseFile, NotCovered> {
             .find(|f| f.version == v)
             .expect("the build's scopes name the embedded files")
     };
-    match version::choose(&scopes(), r) {
+    match version::choose(&scopes(), r, lineage) {
         Ok(v) => Ok(file(v)),
         Err(version::Uncovered::Past { file: f, until }) => Err(NotCovered::Past {
             release: r,

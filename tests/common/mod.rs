@@ -70,7 +70,8 @@ pub const COVERED: [&str; 4] = ["/etc/", "/var/", "/run/", "/opt/"];
 /// For real engines: /etc and /usr/lib as overlays whose writes land in the
 /// sandbox (the engines read their configuration from /etc; /lib/modules is
 /// created in the overlay where the host has none), fresh tmpfs over /var,
-/// /run and /opt (container storage included), and shared propagation so
+/// /run and /opt (container storage included; /var/lib/containerd made as
+/// a node's containerd has made it), and shared propagation so
 /// rshared volumes work, all inside the private mount namespace. /dev/shm
 /// is a fresh tmpfs too: podman keeps its lock table there
 /// (`/dev/shm/libpod_lock`), and two sandboxes that start podman on fresh
@@ -82,7 +83,7 @@ mkdir -p "$o/etc-up" "$o/etc-work" "$o/lib-up/modules" "$o/lib-work"
 mount -n -t overlay kw-test -o lowerdir=/etc,upperdir="$o/etc-up",workdir="$o/etc-work" /etc
 mount -n -t overlay kw-test -o lowerdir=/usr/lib,upperdir="$o/lib-up",workdir="$o/lib-work" /usr/lib
 for d in /var /run /opt; do mount -n -t tmpfs -o mode=0755 kw-test "$d"; done
-mkdir -p /var/tmp /var/log
+mkdir -p /var/tmp /var/log /var/lib/containerd
 rm -f /etc/os-release
 mount --make-rshared /"#;
 

@@ -6,7 +6,8 @@
 
 use crate::common::PODMAN;
 use crate::harness::{
-    self, Engine, Images, KUBELET_FLAGS, Mode, Node, Release, first_running, wait_healthy_since,
+    self, DOCKER, Engine, Images, KUBELET_FLAGS, Mode, Node, Release, first_running,
+    wait_healthy_since,
 };
 use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::plan;
@@ -24,8 +25,9 @@ enum Start {
     /// The command a hand-written unit runs: `ExecStartPre=mkdir -p` of
     /// the release's directories, on podman the separate
     /// `ExecStartPre=-podman rm --force --ignore kubelet` such units had
-    /// (they wrote no `--replace`), then the same engine command without
-    /// the wrapper's process.
+    /// (they wrote no `--replace`), on docker `ExecStartPre=-docker rm
+    /// --force kubelet`, then the same engine command without the
+    /// wrapper's process.
     Unit,
 }
 
@@ -48,7 +50,7 @@ fn engine_command(r: &Release, env: &[(String, String)]) -> (Vec<OsString>, Vec<
 pub fn releases() -> Vec<&'static Release> {
     harness::RELEASES
         .iter()
-        .filter(|r| matches!(r.version, "3000.0.0" | "2512.3.0" | "3100.0.0"))
+        .filter(|r| matches!(r.version, "3000.0.0" | "4230.2.0" | "2512.3.0" | "3100.0.0"))
         .collect()
 }
 
@@ -110,7 +112,7 @@ pub fn run(images: &Images, wrappers: &HashMap<&'static str, PathBuf>, rounds: u
 
 /// One fresh case: start, wait for healthz and the first pod Running.
 fn once(r: &Release, images: &Images, wrapper: &Path, start: Start) -> (f64, f64) {
-    let node = Node::start(images, Mode::Shared);
+    let node = Node::start(images, Mode::Shared, r.engine);
     r.prepare(&node, images);
     let env = r.unit_env(images);
     let t0 = Instant::now();
@@ -122,8 +124,14 @@ fn once(r: &Release, images: &Images, wrapper: &Path, start: Start) -> (f64, f64
             // ExecStartPre=-/usr/bin/podman rm ...: to completion
             let dirs: Vec<String> = dirs.iter().map(|d| d.display().to_string()).collect();
             let _ = node.sh_status(&format!("mkdir -p {}", dirs.join(" ")));
-            if r.engine == Engine::Podman {
-                let _ = node.sh_status(&format!("{PODMAN} rm --force --ignore kubelet"));
+            match r.engine {
+                Engine::Podman => {
+                    let _ = node.sh_status(&format!("{PODMAN} rm --force --ignore kubelet"));
+                }
+                Engine::Docker => {
+                    let _ = node.sh_status(&format!("{DOCKER} rm --force kubelet"));
+                }
+                _ => {}
             }
             node.start_command(&argv, &env, "kubelet.log")
         }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # One real-node case: a private host for a kubelet, made of namespaces.
 #
-# Usage: case.sh SANDBOX IMAGES shared|private
+# Usage: case.sh SANDBOX IMAGES shared|private [docker]
 #
 # On the host it only creates one cgroup directory per hierarchy
 # (kw-node-PID, listed in SANDBOX/cgroups) and moves itself there; then,
@@ -16,6 +16,14 @@
 #   - lo up, and a veth pair (both ends inside) with a documentation
 #     address (192.0.2.10, never routed) as the node's address; the name
 #     server is 127.0.0.1, where none listens
+#   - with `docker`, first a dockerd with its own socket, data root, exec
+#     root and pid file (/run/docker.sock, /var/lib/docker, /run/docker,
+#     /run/docker.pid: the case's, on its tmpfs), no bridge and no
+#     iptables rules (the kubelet's container uses the host's network),
+#     and tests/node/runc-caps.sh as its default runtime (runc without the
+#     capabilities this host's bounding set lacks); started before the CRI
+#     containerd because docker 20.10 adopts a containerd already listening
+#     on /run/containerd/containerd.sock instead of starting its own
 #   - containerd with its own config, root, state and socket, the pods'
 #     images imported
 # then writes SANDBOX/ready and becomes the namespace's init (the pause
@@ -23,7 +31,8 @@
 # the namespaces and their mounts go with them. tests/node/mod.rs removes the
 # cgroup directories afterwards.
 set -eu
-sandbox=$1 images=$2 mode=$3
+sandbox=$1 images=$2 mode=$3 daemon=${4:-}
+here=$(cd "$(dirname "$0")" && pwd)
 
 if [ "${KW_NODE_INSIDE:-}" != 1 ]; then
   : > "$sandbox/cgroups"
@@ -68,6 +77,10 @@ for d in /var /run /opt; do mount -t tmpfs -o mode=0755 kw-node "$d"; done
 mount -t tmpfs -o mode=1777 kw-node /dev/shm
 mkdir -p /var/tmp /var/log /run/lock
 chmod 1777 /var/tmp
+# as on the host (and every systemd host): docker's client finds its
+# daemon at /var/run/docker.sock
+ln -s ../run /var/run
+ln -s ../run/lock /var/lock
 rm -f /etc/os-release
 hostname kw-node
 echo kw-node > /etc/hostname
@@ -85,6 +98,20 @@ ip route add default via 192.0.2.1 dev kw0
 
 if [ "$mode" = shared ]; then
   mount --make-rshared /
+fi
+
+if [ "$daemon" = docker ]; then
+  dockerd -H unix:///run/docker.sock --data-root /var/lib/docker \
+    --exec-root /run/docker --pidfile /run/docker.pid \
+    --bridge=none --iptables=false \
+    --add-runtime "kw-runc=$here/runc-caps.sh" --default-runtime kw-runc \
+    > "$sandbox/dockerd.log" 2>&1 &
+  i=0
+  until /usr/bin/docker -H unix:///run/docker.sock version > /dev/null 2>&1; do
+    i=$((i + 1))
+    [ "$i" -lt 400 ] || { echo "dockerd did not start" >&2; exit 1; }
+    sleep 0.05
+  done
 fi
 
 mkdir -p /etc/containerd

@@ -62,6 +62,8 @@ pub fn require_tools() {
         ("/usr/bin/containerd", "containerd"),
         ("/usr/bin/ctr", "containerd"),
         ("/usr/bin/podman", "podman"),
+        ("/usr/sbin/dockerd", "docker.io"),
+        ("/usr/bin/docker", "docker.io"),
         ("/usr/sbin/runc", "runc"),
         ("/bin/busybox", "busybox-static"),
         ("/usr/bin/gcc", "gcc"),
@@ -132,6 +134,7 @@ pub fn pinned_wrappers(releases: &[&Release], profile: Profile) -> HashMap<&'sta
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Engine {
     Podman,
+    Docker,
     Rkt,
     Nspawn,
 }
@@ -140,11 +143,32 @@ impl Engine {
     pub fn name(self) -> &'static str {
         match self {
             Engine::Podman => "podman",
+            Engine::Docker => "docker",
             Engine::Rkt => "rkt",
             Engine::Nspawn => "systemd-nspawn",
         }
     }
+
+    /// podman and docker: a container that outlives its client, removed by
+    /// name; the release's volumes are binds in its own mount namespace.
+    pub fn oci(self) -> bool {
+        matches!(self, Engine::Podman | Engine::Docker)
+    }
+
+    /// The command that lists the engine's containers, one name a line.
+    fn ps(self) -> Option<String> {
+        match self {
+            Engine::Podman => Some(format!("{PODMAN} ps -a --format '{{{{.Names}}}}'")),
+            Engine::Docker => Some(format!("{DOCKER} ps -a --format '{{{{.Names}}}}'")),
+            _ => None,
+        }
+    }
 }
+
+/// The docker client of the docker.io package (the daemon's own version;
+/// the release names it too). The case's dockerd listens on docker's
+/// default socket there, so the unit needs no DOCKER_HOST.
+pub const DOCKER: &str = "/usr/bin/docker";
 
 /// A release and what its unit needs on this node.
 pub struct Release {
@@ -211,6 +235,15 @@ pub const RELEASES: &[Release] = &[
     Release {
         version: "3000.0.0",
         engine: Engine::Podman,
+        admin: &[],
+        lifecycle: true,
+        derived: None,
+        volumes_reach: true,
+    },
+    // today's Flatcar: a build pinned to 4230.2.0 uses Flatcar's own file
+    Release {
+        version: "4230.2.0",
+        engine: Engine::Docker,
         admin: &[],
         lifecycle: true,
         derived: None,
@@ -346,7 +379,9 @@ impl Release {
                 env.push(("PODMAN".into(), PODMAN.into()));
                 env.push(("PODMAN_RUN_ARGS".into(), PODMAN_RUN_ARGS.into()));
             }
-            Engine::Nspawn => env.push(("KUBELET_IMAGE_TAG".into(), PODMAN_TAG.into())),
+            Engine::Docker | Engine::Nspawn => {
+                env.push(("KUBELET_IMAGE_TAG".into(), PODMAN_TAG.into()))
+            }
             Engine::Rkt => {
                 env.push(("KUBELET_IMAGE_TAG".into(), RKT_TAG.into()));
                 env.push((
@@ -370,6 +405,9 @@ impl Release {
         let script = match self.engine {
             Engine::Podman => format!(
                 "{PODMAN} import -q {img}/kubelet-rootfs.tar quay.io/poseidon/kubelet:{PODMAN_TAG} >/dev/null"
+            ),
+            Engine::Docker => format!(
+                "{DOCKER} import {img}/kubelet-rootfs.tar quay.io/poseidon/kubelet:{PODMAN_TAG} >/dev/null"
             ),
             Engine::Nspawn => format!(
                 "mkdir -p /var/lib/machines/kubelet/{PODMAN_TAG}\n\
@@ -419,7 +457,9 @@ pub struct Node {
 }
 
 impl Node {
-    pub fn start(images: &Images, mode: Mode) -> Node {
+    /// A case's host for a release on `engine`: with a dockerd of its own
+    /// for docker.
+    pub fn start(images: &Images, mode: Mode, engine: Engine) -> Node {
         let dir = std::env::temp_dir().join(format!(
             "kw-node-{}-{}",
             std::process::id(),
@@ -433,6 +473,7 @@ impl Node {
             .arg(&dir)
             .arg(&images.dir)
             .arg(mode.name())
+            .args((engine == Engine::Docker).then_some("docker"))
             .env_clear()
             .env("PATH", UNIT_PATH)
             .stdin(Stdio::null())
@@ -1072,6 +1113,9 @@ pub fn check_release(
         .find(|v| v.source == "/var/lib/kubelet")
         .and_then(|v| v.shared);
     let mut notes = Vec::new();
+    if lifecycle && r.engine.oci() {
+        notes.push(refuses_a_missing_source(node, r, wrapper, &env));
+    }
     let mut w = node.start_wrapper(wrapper, &env, &KUBELET_FLAGS, "kubelet.log");
     if mode == Mode::Private && rule == Some(SharedRule::Require) {
         let (status, log) = w.wait(30);
@@ -1135,6 +1179,27 @@ pub fn check_release(
     }
     let kubelet = node.processes("kubelet");
     assert_eq!(kubelet.len(), 1, "one kubelet runs");
+    if r.engine.oci() {
+        check_mounts(&r.defaults(), kubelet[0]);
+        notes.push(format!("kubelet in cgroup {}", cgroup(kubelet[0])));
+    }
+    if r.defaults()
+        .volumes
+        .iter()
+        .any(|v| v.source == "/var/lib/containerd")
+    {
+        image_fs_capacity(node, &mut w);
+    }
+    if r.engine == Engine::Docker {
+        // a clean start: the removal ran, and said nothing
+        let log = w.log();
+        assert!(
+            log.contains(&format!("+ {DOCKER} rm --force kubelet")),
+            "{}",
+            tail(&log)
+        );
+        assert!(!log.contains("No such container"), "{}", tail(&log));
+    }
     // the kubelet reads its pods' logs (kubectl logs) from the files the
     // runtime writes on the host: it must see them
     let logs = fs::read_dir(format!("/proc/{}/root/var/log/pods", kubelet[0]))
@@ -1156,21 +1221,37 @@ pub fn check_release(
 
     // SIGTERM to the wrapper's pid stops the kubelet (and, on podman,
     // removes its container); the pods keep running.
+    let stop = Instant::now();
     w.signal("TERM");
     let (status, log) = w.wait(60);
-    notes.push(format!("SIGTERM: wrapper exit {}", show(status)));
+    let stopped = stop.elapsed().as_secs_f64();
     assert!(
         node.processes("kubelet").is_empty(),
         "the kubelet outlived SIGTERM:\n{}",
         tail(&log)
     );
-    if r.engine == Engine::Podman {
-        let names = node.sh(&format!("{PODMAN} ps -a --format '{{{{.Names}}}}'"));
-        assert!(
-            names.trim().is_empty(),
-            "containers left after SIGTERM: {names}"
-        );
+    if let Some(ps) = r.engine.ps() {
+        // docker's daemon removes a --rm container once it has ended
+        let t = Instant::now();
+        loop {
+            let names = node.sh(&ps);
+            if names.trim().is_empty() {
+                break;
+            }
+            assert!(
+                t.elapsed() < Duration::from_secs(10),
+                "containers left after SIGTERM: {names}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
+    // the wrapper's end, and on podman and docker its container's removal
+    let mut note = format!("SIGTERM: wrapper exit {} in {stopped:.1} s", show(status));
+    if r.engine.oci() {
+        let gone = stop.elapsed().as_secs_f64();
+        note.push_str(&format!(", container removed in {gone:.1} s"));
+    }
+    notes.push(note);
     if !lifecycle {
         return Outcome {
             healthz,
@@ -1195,6 +1276,7 @@ pub fn check_release(
     let old = node.processes("kubelet");
     let mut w = node.start_wrapper(wrapper, &env, &KUBELET_FLAGS, "kubelet-3.log");
     let since = w.start;
+    let mut replaced = 0.0;
     let what = "a new kubelet to be healthy after SIGKILL of the client";
     poll(&mut w, since, 50, what, |w| {
         let k = node.processes("kubelet");
@@ -1203,15 +1285,15 @@ pub fn check_release(
             "{k:?}: kubelets run at once:\n{}",
             tail(&w.log())
         );
-        (k.len() == 1 && !old.contains(&k[0]) && healthy(node))
-            .then_some(())
-            .ok_or_else(String::new)
+        let ok = k.len() == 1 && !old.contains(&k[0]) && healthy(node);
+        replaced = since.elapsed().as_secs_f64();
+        ok.then_some(()).ok_or_else(String::new)
     });
     let (_, after) = wait_running(node, &mut w);
     same_containers(&before, &after);
     assert!(!w.log().contains("already in use"), "{}", tail(&w.log()));
     notes.push(format!(
-        "SIGKILL of the client: {} kubelet left running, next start healthy, never two",
+        "SIGKILL of the client: {} kubelet left running, next start healthy in {replaced:.1} s, never two",
         old.len()
     ));
 
@@ -1225,8 +1307,9 @@ pub fn check_release(
     assert!(killed.success(), "kill -KILL {}", kubelet[0]);
     let (status, log) = w.wait(60);
     let want = match r.engine {
-        // podman reports a container killed by a signal as 128 + signal
-        Engine::Podman => Some(137),
+        // podman and docker report a container killed by a signal as 128
+        // + signal
+        Engine::Podman | Engine::Docker => Some(137),
         // rkt fly execs the kubelet: the wrapper's pid is the kubelet's
         Engine::Rkt => None,
         // nspawn reports the payload's exit like podman
@@ -1240,6 +1323,117 @@ pub fn check_release(
         volumes,
         notes,
     }
+}
+
+/// The kubelet knows the capacity of containerd's image file system (its
+/// image garbage collection and imagefs eviction act on it): it finds it
+/// through the release's /var/lib/containerd. Without that volume its
+/// /stats/summary has only usedBytes there, and image garbage collection
+/// fails with "invalid capacity 0 on image filesystem" (measured).
+fn image_fs_capacity(node: &Node, w: &mut Wrapper) {
+    let since = Instant::now();
+    poll(
+        w,
+        since,
+        200,
+        "the image file system's capacity in /stats/summary",
+        |_| {
+            let summary = node.http("/stats/summary").unwrap_or_default();
+            let v: serde_json::Value = serde_json::from_str(&summary).unwrap_or_default();
+            let fs = &v["node"]["runtime"]["imageFs"];
+            if fs["capacityBytes"].as_u64().unwrap_or(0) > 0 {
+                Ok(())
+            } else {
+                Err(format!(": imageFs {fs}"))
+            }
+        },
+    );
+}
+
+/// With the release's /etc/machine-id gone from the node, the engine
+/// refuses to start (exit 125) and creates nothing in its place: the
+/// kubelet never gets an empty directory where the release gives it a
+/// host file. docker's --volume would have made one; --mount refuses.
+fn refuses_a_missing_source(
+    node: &Node,
+    r: &Release,
+    wrapper: &Path,
+    env: &[(String, String)],
+) -> String {
+    let d = r.defaults();
+    assert!(
+        d.volumes.iter().any(|v| v.source == "/etc/machine-id"),
+        "the release gives the kubelet /etc/machine-id"
+    );
+    node.sh("mv /etc/machine-id /etc/machine-id.kw-hidden");
+    let w = node.start_wrapper(wrapper, env, &KUBELET_FLAGS, "kubelet-missing.log");
+    let (status, log) = w.wait(60);
+    let made = fs::symlink_metadata(format!("/proc/{}/root/etc/machine-id", node.init)).is_ok();
+    node.sh("rm -rf /etc/machine-id && mv /etc/machine-id.kw-hidden /etc/machine-id");
+    assert_eq!(status.code(), Some(125), "{}", tail(&log));
+    assert!(log.contains("/etc/machine-id"), "{}", tail(&log));
+    assert!(!made, "the engine made /etc/machine-id:\n{}", tail(&log));
+    assert!(node.processes("kubelet").is_empty());
+    let names = node.sh(&r.engine.ps().expect("podman or docker"));
+    assert!(names.trim().is_empty(), "a container was left: {names}");
+    "no /etc/machine-id: exit 125, nothing made".into()
+}
+
+/// Each of the release's volumes is mounted at its target in the kubelet's
+/// mount namespace, read-only exactly where the release says, and shared
+/// where it asks to be.
+fn check_mounts(d: &Defaults, kubelet: u32) {
+    let info = fs::read_to_string(format!("/proc/{kubelet}/mountinfo")).unwrap();
+    for v in &d.volumes {
+        let m = info
+            .lines()
+            .rev()
+            .map(|l| l.split(' ').collect::<Vec<&str>>())
+            .find(|f| f.get(4) == Some(&v.target.as_str()))
+            .unwrap_or_else(|| panic!("{} is not mounted in the kubelet's view", v.target));
+        let ro = m[5].split(',').any(|o| o == "ro");
+        assert_eq!(
+            ro,
+            v.read_only,
+            "{} in the kubelet's view: {}",
+            v.target,
+            m.join(" ")
+        );
+        if v.recursive {
+            let sep = m.iter().position(|x| *x == "-").unwrap();
+            assert!(
+                m[6..sep].iter().any(|o| o.starts_with("shared:")),
+                "{} is not shared in the kubelet's view: {}",
+                v.target,
+                m.join(" ")
+            );
+        }
+    }
+}
+
+/// The cgroup a process is in (its memory hierarchy's path, or the
+/// unified one's), below the case's own, container IDs cut to 12 digits.
+fn cgroup(pid: u32) -> String {
+    let path = fs::read_to_string(format!("/proc/{pid}/cgroup"))
+        .unwrap_or_default()
+        .lines()
+        .find(|l| l.contains(":memory:") || l.starts_with("0::"))
+        .and_then(|l| l.splitn(3, ':').nth(2).map(str::to_string))
+        .unwrap_or_else(|| "?".into());
+    path.split('/')
+        .filter(|c| !c.starts_with("kw-node-"))
+        .map(|c| {
+            let hex = c
+                .rfind(|ch: char| !ch.is_ascii_hexdigit())
+                .map_or(0, |i| i + 1);
+            if c.len() - hex == 64 {
+                format!("{}…", &c[..hex + 12])
+            } else {
+                c.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn show(st: ExitStatus) -> String {
@@ -1276,10 +1470,13 @@ pub struct HostState {
     chains: usize,
 }
 
-const NEVER_CREATED: [&str; 7] = [
+const NEVER_CREATED: [&str; 10] = [
     "/var/lib/kubelet",
     "/var/lib/containerd",
     "/run/containerd",
+    "/var/lib/docker",
+    "/run/docker",
+    "/run/docker.sock",
     "/var/lib/rkt",
     "/etc/kubernetes",
     "/usr/lib/rkt",

@@ -19,13 +19,26 @@ pub const DIST: &str = "os-overlay/dist.sh";
 pub const MANIFEST_SH: &str = "os-overlay/manifest.sh";
 pub const SANDBOX: &str = "tests/packaging/portage-sandbox.sh";
 
-/// What an install puts into the image root: path, mode.
-pub const EXPECTED: [(&str, u32); 4] = [
+/// What an install puts into the image root: path, mode (and the example
+/// unit: [`expected_files`]).
+pub const EXPECTED: [(&str, u32); 3] = [
     ("usr/bin/kubelet-wrapperctl", 0o755),
     ("usr/lib/coreos/kubelet-wrapper", 0o755),
     ("usr/lib/tmpfiles.d/kubelet-wrapper.conf", 0o644),
-    ("usr/share/kubelet-wrapper/kubelet.service", 0o644),
 ];
+
+/// Where the example units of binaries that run `engines` go: a pinned
+/// build's one engine as kubelet.service, an unpinned build's several
+/// each as kubelet-ENGINE.service.
+pub fn unit_paths(engines: &[&str]) -> Vec<String> {
+    match engines {
+        [_] => vec!["usr/share/kubelet-wrapper/kubelet.service".to_string()],
+        _ => engines
+            .iter()
+            .map(|e| format!("usr/share/kubelet-wrapper/kubelet-{e}.service"))
+            .collect(),
+    }
+}
 
 /// The files of the package's `files/` directory: the example unit of each
 /// engine that has one, and the tmpfiles.d snippet.
@@ -75,10 +88,17 @@ pub fn generated_docs() -> Vec<(String, PathBuf)> {
     out
 }
 
-/// Every file an install puts into the image root, with its mode, sorted
-/// as [`installed_files`] lists them: [`EXPECTED`] and [`generated_docs`].
+/// Every file an install of a pinned build puts into the image root, with
+/// its mode, sorted as [`installed_files`] lists them: [`EXPECTED`], the
+/// unit and [`generated_docs`].
 pub fn expected_files() -> Vec<(String, u32)> {
+    expected_files_for(&["one engine"])
+}
+
+/// [`expected_files`] for binaries that run `engines`.
+pub fn expected_files_for(engines: &[&str]) -> Vec<(String, u32)> {
     let mut out: Vec<(String, u32)> = EXPECTED.iter().map(|(p, m)| (p.to_string(), *m)).collect();
+    out.extend(unit_paths(engines).into_iter().map(|p| (p, 0o644)));
     out.extend(generated_docs().into_iter().map(|(p, _)| (p, 0o644)));
     out.sort();
     out

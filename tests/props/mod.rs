@@ -373,7 +373,7 @@ pub fn check_escape(bytes: &[u8]) {
 }
 
 /// For any words in PODMAN_RUN_ARGS or DOCKER_RUN_ARGS (byte 0 of `which`
-/// chooses the release: 3000.0.0 on podman, or its docker variant built in
+/// chooses the release: 3000.0.0 on podman, or the docker release given as
 /// `docker`), the plan either refuses, or the engine, reading the command
 /// as its own parser does, finds every one of the release's volumes as a
 /// `--volume` of its own, and takes the release's image as the image: no
@@ -454,6 +454,8 @@ pub fn check_engine_words(which: u8, words: &[Vec<u8>], docker: &Defaults) {
         "another word is the image: {argv:?}"
     );
     for v in &d.volumes {
+        // podman's --volume=SOURCE:TARGET:..., docker's
+        // --mount=type=bind,source=SOURCE,target=TARGET...
         let found = reads.iter().any(|r| match &r.word {
             oci_flags::Word::Opt {
                 opt,
@@ -462,6 +464,15 @@ pub fn check_engine_words(which: u8, words: &[Vec<u8>], docker: &Defaults) {
             } if opt.long == "volume" => value
                 .strip_prefix(format!("{}:{}:", v.source, v.target).as_bytes())
                 .is_some(),
+            oci_flags::Word::Opt {
+                opt,
+                value,
+                separate: false,
+            } if opt.long == "mount" => value
+                .strip_prefix(
+                    format!("type=bind,source={},target={}", v.source, v.target).as_bytes(),
+                )
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(b",")),
             _ => false,
         });
         assert!(
@@ -470,4 +481,209 @@ pub fn check_engine_words(which: u8, words: &[Vec<u8>], docker: &Defaults) {
             v.name
         );
     }
+}
+
+/// No environment files, node specifiers from a fixed table.
+struct NoFiles;
+
+impl kubelet_wrapper::unit::Host for NoFiles {
+    fn read(&self, _: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        Err(std::io::ErrorKind::NotFound.into())
+    }
+    fn glob(&self, _: &str) -> std::io::Result<Vec<std::path::PathBuf>> {
+        Ok(Vec::new())
+    }
+    fn specifier(&self, c: char) -> Option<String> {
+        (c == 'H').then(|| "node-1".into())
+    }
+}
+
+/// A unit file of any bytes (and a drop-in of any bytes): the reader
+/// answers without a panic, and
+/// - every finding is one inert line, and names a line of the file or the
+///   line after its last;
+/// - the wrapper's command is there, or the reason it is not;
+/// - the environment holds valid names and UTF-8 values, each name once;
+/// - every `Exec*=` line begins on a line of its file;
+/// - the helpers for check answer too.
+pub fn check_unit(unit: &[u8], dropin: &[u8]) {
+    use kubelet_wrapper::quote;
+    use kubelet_wrapper::unit::{self, File};
+    let files = [
+        File {
+            path: "/etc/systemd/system/kubelet.service".into(),
+            text: unit.to_vec(),
+        },
+        File {
+            path: "/etc/systemd/system/kubelet.service.d/10-a.conf".into(),
+            text: dropin.to_vec(),
+        },
+    ];
+    let u = unit::read(&files[0], &files[1..], &NoFiles);
+    let lines = |path: &std::path::Path| {
+        let f = files
+            .iter()
+            .find(|f| f.path == path)
+            .expect("one of the unit's files");
+        unit::syntax::physical_lines(&f.text).len() + 1
+    };
+    for f in &u.findings {
+        assert!(!f.message.chars().any(quote::is_unsafe), "{:?}", f.message);
+        assert!(!f.fix.chars().any(quote::is_unsafe), "{:?}", f.fix);
+        if let Some(at) = &f.at {
+            assert!(at.line >= 1 && at.line <= lines(&at.file), "{f:?}");
+        }
+    }
+    assert_eq!(
+        u.command.is_some(),
+        u.no_command.is_none(),
+        "{:?}",
+        u.no_command
+    );
+    for (i, v) in u.environment.iter().enumerate() {
+        assert!(unit::envfile::name_is_valid(v.name.as_bytes()), "{v:?}");
+        assert!(unit::utf8::is_valid(v.value.as_bytes()), "{v:?}");
+        assert!(
+            !u.environment[..i].iter().any(|w| w.name == v.name),
+            "{v:?}"
+        );
+    }
+    for e in &u.exec {
+        assert!(e.at.line >= 1 && e.at.line <= lines(&e.at.file), "{e:?}");
+        assert!(!e.command.path.is_empty());
+    }
+    let _ = u.created_directories();
+    let _ = u.rkt_commands();
+}
+
+/// A shell script of any bytes: the reader answers without a panic, and
+/// the commands it read, written back with each word quoted, read back
+/// the same.
+pub fn check_shell(script: &[u8]) {
+    use kubelet_wrapper::quote;
+    use kubelet_wrapper::unit::shell;
+    let env = |k: &[u8]| (k == b"A").then(|| b"x  'y z' *".to_vec());
+    let args = [b"sh".to_vec(), b"1 2".to_vec()];
+    let r = shell::read(script, &env, &args, script.first() == Some(&b'b'));
+    for (cmd, _) in &r.commands {
+        let quoted: Option<Vec<String>> = cmd
+            .words
+            .iter()
+            .map(|w| {
+                let q = quote::sh_word(OsStr::from_bytes(w))?;
+                // a bare word that would read otherwise
+                Some(if q.starts_with('\'') {
+                    q
+                } else {
+                    format!("'{q}'")
+                })
+            })
+            .collect();
+        let Some(quoted) = quoted else { continue };
+        if quoted.is_empty() {
+            continue;
+        }
+        let again = shell::read(quoted.join(" ").as_bytes(), &env, &args, false);
+        assert_eq!(again.unreadable, None, "{quoted:?}");
+        assert_eq!(again.commands.len(), 1, "{quoted:?}");
+        assert_eq!(again.commands[0].0.words, cmd.words, "{quoted:?}");
+    }
+}
+
+/// A drop-in directory of any entries (files of any names and contents,
+/// directories, links to /dev/null, to each other or out of the tree),
+/// read by the tool's edge, with `/` and under a root: no panic; the
+/// drop-ins read are in order of file name, each name once, none hidden,
+/// none that does not end in `.conf`; and what the unit sets is what the
+/// reader makes of those files in that order.
+pub fn check_dropin_tree(data: &[u8]) {
+    use kubelet_wrapper::ctl::unitfile;
+    use kubelet_wrapper::unit::{self, File};
+    use std::fs;
+    use std::path::{Path, PathBuf};
+    let root: PathBuf =
+        std::env::temp_dir().join(format!("kw-fuzz-dropins-{}", std::process::id()));
+    let _ = fs::remove_dir_all(&root);
+    let units = root.join("etc/systemd/system");
+    let dir = units.join("kubelet.service.d");
+    fs::create_dir_all(&dir).unwrap();
+    fs::write(
+        units.join("kubelet.service"),
+        "[Service]\nEnvironment=U=1\nExecStart=/usr/lib/coreos/kubelet-wrapper\n",
+    )
+    .unwrap();
+    // entries: KIND NAME_LEN NAME... CONTENT_LEN CONTENT...
+    let mut rest = data;
+    while let [kind, len, tail @ ..] = rest {
+        let (name, tail) = tail.split_at((*len as usize % 24).min(tail.len()));
+        let Some((&clen, tail)) = tail.split_first() else {
+            break;
+        };
+        let (content, tail) = tail.split_at((clen as usize).min(tail.len()));
+        rest = tail;
+        let name: Vec<u8> = name
+            .iter()
+            .map(|&b| if b == b'/' || b == 0 { b'_' } else { b })
+            .collect();
+        let mut name = name;
+        if kind & 1 == 1 {
+            name.extend_from_slice(b".conf");
+        }
+        if name.is_empty() || name == b"." || name == b".." {
+            continue;
+        }
+        let p = dir.join(OsStr::from_bytes(&name));
+        let _ = match kind % 8 / 2 {
+            0 => fs::write(&p, content),
+            1 => fs::create_dir(&p),
+            2 => std::os::unix::fs::symlink("/dev/null", &p),
+            _ => std::os::unix::fs::symlink(OsStr::from_bytes(content), &p),
+        };
+    }
+    for base in [Path::new("/"), root.as_path()] {
+        let (path, shown_root) = if base == Path::new("/") {
+            (units.join("kubelet.service"), Path::new("/"))
+        } else {
+            (PathBuf::from("/etc/systemd/system/kubelet.service"), base)
+        };
+        let Ok(u) = unitfile::load(&path, &[], shown_root) else {
+            continue;
+        };
+        let names: Vec<&[u8]> = u.files[1..]
+            .iter()
+            .map(|p| p.file_name().unwrap().as_bytes())
+            .collect();
+        assert!(names.windows(2).all(|w| w[0] < w[1]), "{names:?}");
+        assert!(
+            names
+                .iter()
+                .all(|n| n.ends_with(b".conf") && !n.starts_with(b".")),
+            "{names:?}"
+        );
+        // the same files, read again and in that order by the pure reader
+        // (under the root, links resolved in it)
+        let again: Vec<File> = u.files[1..]
+            .iter()
+            .map(|p| {
+                let real = match p.strip_prefix(shown_root) {
+                    Ok(inside) if shown_root != Path::new("/") => {
+                        unitfile::chase(shown_root, &Path::new("/").join(inside))
+                            .unwrap_or_else(|_| p.clone())
+                    }
+                    _ => p.clone(),
+                };
+                File {
+                    path: p.clone(),
+                    text: fs::read(real).unwrap_or_default(),
+                }
+            })
+            .collect();
+        let main = File {
+            path: u.files[0].clone(),
+            text: fs::read(root.join("etc/systemd/system/kubelet.service")).unwrap(),
+        };
+        let v = unit::read(&main, &again, &NoFiles);
+        assert_eq!(v.environment, u.environment);
+    }
+    fs::remove_dir_all(&root).unwrap();
 }

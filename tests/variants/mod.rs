@@ -1,8 +1,9 @@
 //! The tests' variants of the project's release 3000.0.0 (podman), for the
-//! engines no release ships yet: docker and systemd-nspawn in memory
-//! (tests/engines.rs, tests/mistakes.rs), and 3100.0.0, the systemd-nspawn
-//! one as a release file of its own for a build pinned to it (tests/e2e.rs,
-//! the real-node harness). Each is a release the format accepts.
+//! engine no release ships yet: systemd-nspawn in memory (tests/engines.rs,
+//! tests/mistakes.rs), and 3100.0.0, the systemd-nspawn one as a release
+//! file of its own for a build pinned to it (tests/e2e.rs, the real-node
+//! harness). Each is a release the format accepts. Also the embedded
+//! release that runs docker (Flatcar's), found by its engine.
 
 #![allow(dead_code)]
 
@@ -19,24 +20,14 @@ pub fn podman_release() -> Defaults {
     d
 }
 
-/// 3000.0.0 on docker: the same command shape, docker's program, no
-/// trust arguments (docker has no `--tls-verify`), and none of podman's
-/// unit integration.
+/// The embedded release that runs docker: Flatcar's own from 3033.2.0 on
+/// (the first such file, whichever the files present make it).
 pub fn docker_release() -> Defaults {
-    let mut d = podman_release();
-    let Engine::Podman(mut o) = d.engine else {
-        unreachable!()
-    };
-    o.program = "/usr/bin/docker".into();
-    o.trust.clear();
-    // docker's containers are its daemon's: none of podman's fit into the
-    // unit (the format refuses them on docker)
-    o.cgroup = None;
-    o.log = None;
-    o.notify = None;
-    d.engine = Engine::Docker(o);
-    assert_eq!(d.problems(Some(BASE)), vec![]);
-    d
+    registry::files()
+        .iter()
+        .map(|f| f.parse())
+        .find(|d| matches!(d.engine, Engine::Docker(_)))
+        .expect("a release file runs docker")
 }
 
 /// 3000.0.0 with only the image and the engine changed to systemd-nspawn:
@@ -75,12 +66,13 @@ pub fn nspawn_release() -> Defaults {
 
 /// Release 3100.0.0: [`nspawn_release`] as a release of its own, running
 /// `command` in the machine, stopped by the SIGTERM the wrapper gets
-/// (`--kill-signal=SIGTERM`), with the kubelet's /run/kubelet bound since
+/// (`--kill-signal=SIGTERM`), with a /run/kubelet made and bound since
 /// /run is systemd-nspawn's own.
 pub fn nspawn_3100(command: &str) -> Defaults {
     let mut d = nspawn_release();
     d.release = "3100.0.0".into();
     d.summary = "Test release: the 3000.0.0 layer on systemd-nspawn.".into();
+    d.directories.push("/run/kubelet".into());
     d.volumes.push(bind("run-kubelet", "/run/kubelet"));
     let Engine::SystemdNspawn(n) = &mut d.engine else {
         unreachable!()
