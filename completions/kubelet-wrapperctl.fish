@@ -32,29 +32,74 @@ complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_needs_command" -f -
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_needs_command" -f -a "defaults" -d 'Inspect the embedded release defaults'
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_needs_command" -f -a "generate" -d 'Write the tool\'s man pages or shell completions'
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l release -d 'Release to use (MAJOR.MINOR.PATCH). Default: the release this binary is pinned to, or the host\'s os-release VERSION_ID' -r
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l release -d 'Release to use (MAJOR.MINOR.PATCH). Default: the release this binary is pinned to, or the host\'s os-release VERSION_ID' -r -f -a "960.0.0\t''
+1025.0.0\t''
+1047.0.0\t''
+1207.0.0\t''
+1353.0.0\t''
+1353.6.0\t''
+1353.8.0\t''
+1381.0.0\t''
+1409.4.0\t''
+1423.0.0\t''
+1451.0.0\t''
+1576.0.0\t''
+1758.0.0\t''
+2512.0.0\t''
+3000.0.0\t''
+3033.2.0\t''"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l format -d 'Output format: json (stable fields, see the README), shell (a script that does what the wrapper does), or text' -r -f -a "json\t''
 shell\t''
 text\t''"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l unit -d 'Read the admin layer from this kubelet unit (its Environment=, EnvironmentFile= and ExecStart=, as systemd would start it, with the drop-ins of UNIT.d/) instead of this tool\'s environment' -r -F
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l drop-in -d 'Another drop-in directory for the unit (e.g. /run/systemd/system/kubelet.service.d), after UNIT.d/; may be repeated. A file name found twice is read from the first directory' -r -F
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l root -d 'Read everything under DIR, as on the node whose root it is (an image tree, a node\'s root mounted elsewhere), as systemd-analyze --root does: the unit (a path in DIR, or a name looked up in its unit directories), its drop-ins (also those of /etc, /run and /usr/lib/systemd/system and the service.d ones), its EnvironmentFile=s, the node\'s specifiers (%H, %m, %o, ...) and, without --release, the release in its os-release. Symbolic links resolve inside DIR; the paths of --unit and --drop-in are DIR\'s' -r -F
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l drop-in -d 'Another drop-in directory for the unit (e.g. /run/systemd/system/kubelet.service.d), after UNIT.d/; may be repeated. A file name found twice is read from the first directory' -r -f -a "(__fish_complete_directories)"
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l root -d 'Read everything under DIR, as on the node whose root it is (an image tree, a node\'s root mounted elsewhere), as systemd-analyze --root does: the unit (a path in DIR, or a name looked up in its unit directories), its drop-ins (also those of /etc, /run and /usr/lib/systemd/system and the service.d ones), its EnvironmentFile=s, the node\'s specifiers (%H, %m, %o, ...) and, without --release, the release in its os-release. Symbolic links resolve inside DIR; the paths of --unit and --drop-in are DIR\'s' -r -f -a "(__fish_complete_directories)"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -s V -l version -d 'Print version'
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand explain" -l release -d 'Release to use (MAJOR.MINOR.PATCH). Default: the release this binary is pinned to, or the host\'s os-release VERSION_ID' -r
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand explain" -l release -d 'Release to use (MAJOR.MINOR.PATCH). Default: the release this binary is pinned to, or the host\'s os-release VERSION_ID' -r -f -a "960.0.0\t''
+1025.0.0\t''
+1047.0.0\t''
+1207.0.0\t''
+1353.0.0\t''
+1353.6.0\t''
+1353.8.0\t''
+1381.0.0\t''
+1409.4.0\t''
+1423.0.0\t''
+1451.0.0\t''
+1576.0.0\t''
+1758.0.0\t''
+2512.0.0\t''
+3000.0.0\t''
+3033.2.0\t''"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand explain" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand explain" -l unit -d 'Read the admin layer from this kubelet unit (its Environment=, EnvironmentFile= and ExecStart=, as systemd would start it, with the drop-ins of UNIT.d/) instead of this tool\'s environment' -r -F
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand explain" -l drop-in -d 'Another drop-in directory for the unit (e.g. /run/systemd/system/kubelet.service.d), after UNIT.d/; may be repeated. A file name found twice is read from the first directory' -r -F
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand explain" -l root -d 'Read everything under DIR, as on the node whose root it is (an image tree, a node\'s root mounted elsewhere), as systemd-analyze --root does: the unit (a path in DIR, or a name looked up in its unit directories), its drop-ins (also those of /etc, /run and /usr/lib/systemd/system and the service.d ones), its EnvironmentFile=s, the node\'s specifiers (%H, %m, %o, ...) and, without --release, the release in its os-release. Symbolic links resolve inside DIR; the paths of --unit and --drop-in are DIR\'s' -r -F
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand explain" -l drop-in -d 'Another drop-in directory for the unit (e.g. /run/systemd/system/kubelet.service.d), after UNIT.d/; may be repeated. A file name found twice is read from the first directory' -r -f -a "(__fish_complete_directories)"
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand explain" -l root -d 'Read everything under DIR, as on the node whose root it is (an image tree, a node\'s root mounted elsewhere), as systemd-analyze --root does: the unit (a path in DIR, or a name looked up in its unit directories), its drop-ins (also those of /etc, /run and /usr/lib/systemd/system and the service.d ones), its EnvironmentFile=s, the node\'s specifiers (%H, %m, %o, ...) and, without --release, the release in its os-release. Symbolic links resolve inside DIR; the paths of --unit and --drop-in are DIR\'s' -r -f -a "(__fish_complete_directories)"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand explain" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand explain" -s V -l version -d 'Print version'
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l release -d 'Release to use (MAJOR.MINOR.PATCH). Default: the release this binary is pinned to, or the host\'s os-release VERSION_ID' -r
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l release -d 'Release to use (MAJOR.MINOR.PATCH). Default: the release this binary is pinned to, or the host\'s os-release VERSION_ID' -r -f -a "960.0.0\t''
+1025.0.0\t''
+1047.0.0\t''
+1207.0.0\t''
+1353.0.0\t''
+1353.6.0\t''
+1353.8.0\t''
+1381.0.0\t''
+1409.4.0\t''
+1423.0.0\t''
+1451.0.0\t''
+1576.0.0\t''
+1758.0.0\t''
+2512.0.0\t''
+3000.0.0\t''
+3033.2.0\t''"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l unit -d 'The kubelet unit to check, with the drop-ins of UNIT.d/' -r -F
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l drop-in -d 'Another drop-in directory for the unit, after UNIT.d/; may be repeated. A file name found twice is read from the first directory' -r -F
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l root -d 'Read everything under DIR, as on the node whose root it is (an image tree, a node\'s root mounted elsewhere), as systemd-analyze --root does: the unit (a path in DIR, or a name looked up in its unit directories), its drop-ins (also those of /etc, /run and /usr/lib/systemd/system and the service.d ones), its EnvironmentFile=s, the node\'s specifiers (%H, %m, %o, ...) and, without --release, the release in its os-release. Symbolic links resolve inside DIR; the paths of --unit and --drop-in are DIR\'s' -r -F
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l drop-in -d 'Another drop-in directory for the unit, after UNIT.d/; may be repeated. A file name found twice is read from the first directory' -r -f -a "(__fish_complete_directories)"
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l root -d 'Read everything under DIR, as on the node whose root it is (an image tree, a node\'s root mounted elsewhere), as systemd-analyze --root does: the unit (a path in DIR, or a name looked up in its unit directories), its drop-ins (also those of /etc, /run and /usr/lib/systemd/system and the service.d ones), its EnvironmentFile=s, the node\'s specifiers (%H, %m, %o, ...) and, without --release, the release in its os-release. Symbolic links resolve inside DIR; the paths of --unit and --drop-in are DIR\'s' -r -f -a "(__fish_complete_directories)"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l no-host -d 'Check the unit and the release only, not this host: for a unit checked off the node (a laptop, a cluster repository\'s CI). The engine program, the volumes\' host paths, the directories and the mount propagation are then not checked, and the output says so'
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -l strict -d 'Exit 1 on warnings too, not only on errors'
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'

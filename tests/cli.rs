@@ -301,6 +301,12 @@ echo --
 complete_words kubelet-wrapperctl check --dr
 echo --
 complete_words kubelet-wrapperctl render --format ''
+echo --
+complete_words kubelet-wrapperctl check --release 30
+echo --
+complete_words kubelet-wrapperctl defaults diff 1758.0.0 25
+echo --
+complete -p kubelet-wrapperctl
 "#
     );
     let o = Command::new("bash")
@@ -314,6 +320,33 @@ complete_words kubelet-wrapperctl render --format ''
     assert_eq!(parts[0], ["check"], "{out}");
     assert_eq!(parts[1], ["--drop-in"], "{out}");
     assert_eq!(parts[2], ["json", "shell", "text"], "{out}");
+    // the embedded releases for a release, files for a file
+    let releases: Vec<String> = kubelet_wrapper::defaults::registry::files()
+        .iter()
+        .map(|f| f.version.to_string())
+        .collect();
+    let want = |prefix: &str| -> Vec<&str> {
+        let mut v: Vec<&str> = releases
+            .iter()
+            .map(String::as_str)
+            .filter(|r| r.starts_with(prefix))
+            .collect();
+        v.sort();
+        v
+    };
+    fn sorted<'a>(p: &[&'a str]) -> Vec<&'a str> {
+        let mut v = p.to_vec();
+        v.sort();
+        v
+    }
+    assert_eq!(sorted(&parts[3]), want("30"), "{out}");
+    assert!(!parts[3].is_empty(), "{out}");
+    let mut diff = sorted(&parts[4]);
+    diff.dedup();
+    assert_eq!(diff, want("25"), "{out}");
+    // a file or directory argument gets nothing from the script, and bash
+    // then completes file names itself (-o default)
+    assert!(parts[5][0].contains("-o default"), "{out}");
 }
 
 #[test]

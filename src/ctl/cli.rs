@@ -121,12 +121,41 @@ pub enum Command {
     Generate(GenerateCommand),
 }
 
+/// A release version on the command line: any MAJOR.MINOR.PATCH is taken
+/// (the selection rule finds its file, or says none covers it), and the
+/// embedded release files' versions are what the shell completions offer.
+#[derive(Clone)]
+pub struct ReleaseValue;
+
+impl clap::builder::TypedValueParser for ReleaseValue {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::defaults::registry::files()
+                .into_iter()
+                .map(|f| clap::builder::PossibleValue::new(f.version.to_string())),
+        ))
+    }
+}
+
 /// `--release`.
 #[derive(Args)]
 pub struct ReleaseArg {
     /// Release to use (MAJOR.MINOR.PATCH). Default: the release this binary
     /// is pinned to, or the host's os-release VERSION_ID.
-    #[arg(long, value_name = "R")]
+    #[arg(long, value_name = "R", value_parser = ReleaseValue, hide_possible_values = true)]
     pub release: Option<String>,
 }
 
@@ -136,12 +165,12 @@ pub struct UnitArgs {
     /// Read the admin layer from this kubelet unit (its Environment=,
     /// EnvironmentFile= and ExecStart=, as systemd would start it, with the
     /// drop-ins of UNIT.d/) instead of this tool's environment.
-    #[arg(long, value_name = "UNIT", conflicts_with = "kubelet")]
+    #[arg(long, value_name = "UNIT", conflicts_with = "kubelet", value_hint = clap::ValueHint::FilePath)]
     pub unit: Option<PathBuf>,
     /// Another drop-in directory for the unit (e.g.
     /// /run/systemd/system/kubelet.service.d), after UNIT.d/; may be
     /// repeated. A file name found twice is read from the first directory.
-    #[arg(long = "drop-in", value_name = "DIR", requires = "unit")]
+    #[arg(long = "drop-in", value_name = "DIR", requires = "unit", value_hint = clap::ValueHint::DirPath)]
     pub drop_in: Vec<PathBuf>,
     /// Read everything under DIR, as on the node whose root it is (an
     /// image tree, a node's root mounted elsewhere), as systemd-analyze
@@ -151,7 +180,7 @@ pub struct UnitArgs {
     /// EnvironmentFile=s, the node's specifiers (%H, %m, %o, ...) and,
     /// without --release, the release in its os-release. Symbolic links
     /// resolve inside DIR; the paths of --unit and --drop-in are DIR's.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub root: Option<PathBuf>,
 }
 
@@ -159,11 +188,11 @@ pub struct UnitArgs {
 #[derive(Args)]
 pub struct RequiredUnitArgs {
     /// The kubelet unit to check, with the drop-ins of UNIT.d/.
-    #[arg(long, value_name = "UNIT")]
+    #[arg(long, value_name = "UNIT", value_hint = clap::ValueHint::FilePath)]
     pub unit: PathBuf,
     /// Another drop-in directory for the unit, after UNIT.d/; may be
     /// repeated. A file name found twice is read from the first directory.
-    #[arg(long = "drop-in", value_name = "DIR")]
+    #[arg(long = "drop-in", value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub drop_in: Vec<PathBuf>,
     /// Read everything under DIR, as on the node whose root it is (an
     /// image tree, a node's root mounted elsewhere), as systemd-analyze
@@ -173,7 +202,7 @@ pub struct RequiredUnitArgs {
     /// EnvironmentFile=s, the node's specifiers (%H, %m, %o, ...) and,
     /// without --release, the release in its os-release. Symbolic links
     /// resolve inside DIR; the paths of --unit and --drop-in are DIR's.
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub root: Option<PathBuf>,
 }
 
@@ -189,7 +218,7 @@ pub enum DefaultsCommand {
     Show {
         /// A release version (MAJOR.MINOR.PATCH); the file the selection
         /// rule picks for it is shown.
-        #[arg(value_name = "R")]
+        #[arg(value_name = "R", value_parser = ReleaseValue, hide_possible_values = true)]
         release: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
@@ -206,10 +235,10 @@ pub enum DefaultsCommand {
     /// Review a new release file with `diff <previous release> <new release>`.
     Diff {
         /// The release to compare from.
-        #[arg(value_name = "A")]
+        #[arg(value_name = "A", value_parser = ReleaseValue, hide_possible_values = true)]
         from: String,
         /// The release to compare to.
-        #[arg(value_name = "B")]
+        #[arg(value_name = "B", value_parser = ReleaseValue, hide_possible_values = true)]
         to: String,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
@@ -218,7 +247,7 @@ pub enum DefaultsCommand {
     /// Check defaults files as the build does; exit 1 on any problem.
     Validate {
         /// Release files (named MAJOR.MINOR.PATCH.json).
-        #[arg(required = true, value_name = "FILE")]
+        #[arg(required = true, value_name = "FILE", value_hint = clap::ValueHint::FilePath)]
         files: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
@@ -240,7 +269,7 @@ pub enum GenerateCommand {
     Man {
         /// The directory to write kubelet-wrapperctl*.1 into (created if
         /// missing).
-        #[arg(value_name = "DIR")]
+        #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
         dir: PathBuf,
     },
     /// Print the completion script for a shell.

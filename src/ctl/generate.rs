@@ -3,6 +3,7 @@
 //! this; tests/cli.rs fails when they differ.
 
 use super::cli::{Cli, Shell};
+use super::manpages::PAGES_DATE;
 use super::output::Failure;
 use clap::CommandFactory;
 use std::path::Path;
@@ -13,12 +14,6 @@ use std::path::Path;
 fn command() -> clap::Command {
     Cli::command().version(env!("CARGO_PKG_VERSION"))
 }
-
-/// The date the man pages carry: the day their text last changed for this
-/// version, not the build's (two builds of one source give the same pages).
-/// Set it when a page's text changes, and when releasing
-/// (docs/release-engineering.md).
-pub const PAGES_DATE: &str = "2026-12-06";
 
 /// The completion script for `shell`.
 pub fn completion(shell: Shell) -> String {

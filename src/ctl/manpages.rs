@@ -15,6 +15,12 @@ use crate::osrelease;
 use roff::{Inline, Roff, bold, italic, roman};
 use serde_json::Value;
 
+/// The date the man pages carry: the day their text last changed for this
+/// version, not the build's (two builds of one source give the same pages).
+/// Set it when a page's text changes, and when releasing
+/// (docs/release-engineering.md).
+pub const PAGES_DATE: &str = "2026-12-06";
+
 /// The date the pages carry: the crate's version, not a day, so that two
 /// builds of one source give the same pages.
 fn th(r: &mut Roff, name: &str, section: &str, manual: &str) {
@@ -23,7 +29,7 @@ fn th(r: &mut Roff, name: &str, section: &str, manual: &str) {
         [
             name,
             section,
-            super::generate::PAGES_DATE,
+            PAGES_DATE,
             &format!("kubelet-wrapper {}", env!("CARGO_PKG_VERSION")),
             manual,
         ],
