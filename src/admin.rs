@@ -269,7 +269,7 @@ impl AdminConfig {
             .iter()
             .map(|(n, _)| match n.to_str() {
                 Some(s) => s.to_string(),
-                None => crate::quote::escape(n.as_bytes()),
+                None => crate::text::quote::escape(n.as_bytes()),
             })
             .collect();
         let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -326,11 +326,11 @@ pub fn quoted_words(c: &AdminConfig) -> Vec<(Var, String)> {
     ARGS_VARS
         .iter()
         .filter_map(|&v| {
-            let words = crate::words::split(c.args_var(v)?);
+            let words = crate::text::words::split(c.args_var(v)?);
             let w = words
                 .iter()
                 .find(|w| w.as_bytes().iter().any(|b| matches!(b, b'"' | b'\'')))?;
-            Some((v, crate::quote::escape(w.as_bytes())))
+            Some((v, crate::text::quote::escape(w.as_bytes())))
         })
         .collect()
 }

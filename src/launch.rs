@@ -8,7 +8,7 @@
 
 use crate::mountinfo::MountTable;
 use crate::plan::Plan;
-use crate::quote;
+use crate::text::quote;
 use std::ffi::{OsStr, OsString};
 use std::fs::{self, DirBuilder};
 use std::io::{self, Write};

@@ -26,11 +26,10 @@ pub mod mountinfo;
 pub mod osrelease;
 pub mod plan;
 pub mod propagation;
-pub mod quote;
 pub mod release;
+pub mod text;
 pub mod unit;
 pub mod validate;
-pub mod words;
 
 /// Prefix of every message the wrapper and the tool print.
 pub const PROGRAM: &str = "kubelet-wrapper";

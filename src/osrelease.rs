@@ -158,8 +158,12 @@ pub fn is_coreos_family(id: &[u8]) -> bool {
 pub fn describe(os: &OsRelease) -> String {
     let id = os.get("ID").unwrap_or(b"linux");
     match os.get("VERSION_ID") {
-        Some(v) => format!("{} {}", crate::quote::escape(id), crate::quote::escape(v)),
-        None => crate::quote::escape(id),
+        Some(v) => format!(
+            "{} {}",
+            crate::text::quote::escape(id),
+            crate::text::quote::escape(v)
+        ),
+        None => crate::text::quote::escape(id),
     }
 }
 

@@ -247,7 +247,7 @@ pub fn plan(
     {
         trust_weakened.push(format!(
             "{image_origin}: the image {} is one the release runs without verification ({}): {}",
-            crate::quote::escape(image.as_bytes()),
+            crate::text::quote::escape(image.as_bytes()),
             t.condition,
             if t.description.is_empty() {
                 "image signature verification is off".to_string()
@@ -258,7 +258,8 @@ pub fn plan(
     }
     // each one inert line, whatever value reached it (the mistakes and
     // notes as the notices they also are)
-    let line = |v: &[String]| -> Vec<String> { v.iter().map(|n| crate::quote::line(n)).collect() };
+    let line =
+        |v: &[String]| -> Vec<String> { v.iter().map(|n| crate::text::quote::line(n)).collect() };
     let mut mistakes = admin.mistakes.clone();
     mistakes.extend(image_notices.iter().cloned());
     mistakes.extend(rendered.mistakes);

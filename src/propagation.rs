@@ -18,7 +18,7 @@
 
 use crate::defaults::model::{Defaults, SharedRule};
 use crate::mountinfo::{self, MountTable, Propagation};
-use crate::quote::escape;
+use crate::text::quote::escape;
 use std::ffi::CString;
 use std::io;
 use std::os::unix::ffi::OsStrExt;

@@ -18,7 +18,7 @@ use crate::defaults::Version;
 use crate::defaults::registry::{self, ReleaseFile};
 use crate::defaults::version::Lineage;
 use crate::osrelease;
-use crate::quote::escape;
+use crate::text::quote::escape;
 use std::path::Path;
 
 /// How the release a binary runs as was decided.

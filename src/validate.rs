@@ -15,7 +15,7 @@ use crate::admin::{AdminConfig, Var};
 use crate::command::Arg;
 use crate::defaults::model::{AdminChecks, Defaults, Engine};
 use crate::defaults::overlap::{self, Overlap};
-use crate::quote::escape;
+use crate::text::quote::escape;
 use mounts::{Mount, Syntax};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
@@ -567,7 +567,7 @@ pub fn check_engine_args(
     if let Some((dialect, var, engine)) = dialect
         && let Some(value) = admin.engine_var(var)
     {
-        let words = crate::words::split(value);
+        let words = crate::text::words::split(value);
         let reads = oci_flags::read_os(dialect, &words);
         for (k, r) in reads.iter().enumerate() {
             let after_switch = k.checked_sub(1).and_then(|p| match &reads[p].word {

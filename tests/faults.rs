@@ -905,7 +905,7 @@ fn every_fault_gives_its_status_and_message_and_leaves_the_host() {
                 AdminConfig::from_vars(c.env.iter().map(|(k, v)| (OsString::from(k), v.clone())))
                     .notices
                     .iter()
-                    .map(|n| format!("kubelet-wrapper: {}", kubelet_wrapper::quote::line(n)))
+                    .map(|n| format!("kubelet-wrapper: {}", kubelet_wrapper::text::quote::line(n)))
                     .collect();
             let own = lines
                 .iter()

@@ -328,7 +328,10 @@ pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan, root: &Path) -> Ve
     let mut out = Vec::new();
     let rooted = root != Path::new("/");
     let here = if rooted {
-        format!("in {}", crate::quote::escape(root.as_os_str().as_bytes()))
+        format!(
+            "in {}",
+            crate::text::quote::escape(root.as_os_str().as_bytes())
+        )
     } else {
         "on this host".to_string()
     };
@@ -460,7 +463,7 @@ pub fn rkt_command_findings(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
         let shown: Vec<String> = c
             .argv
             .iter()
-            .map(|a| crate::quote::escape(a.as_bytes()))
+            .map(|a| crate::text::quote::escape(a.as_bytes()))
             .collect();
         let line = format!(
             "{}={}{}",
@@ -570,8 +573,8 @@ fn propagation_findings(
                 format!("the wrapper would refuse to start: {e}"),
                 format!(
                     "make {} shared before the kubelet starts (mount --make-shared {}): mount(2) binds nothing from an unbindable mount",
-                    crate::quote::escape(st.mount.as_os_str().as_bytes()),
-                    crate::quote::escape(st.mount.as_os_str().as_bytes()),
+                    crate::text::quote::escape(st.mount.as_os_str().as_bytes()),
+                    crate::text::quote::escape(st.mount.as_os_str().as_bytes()),
                 ),
             )),
             Err(e) => out.push(finding(
@@ -591,9 +594,9 @@ fn propagation_findings(
                 None,
                 format!(
                     "{} (volume {}) is on mount {}, whose propagation is {}: when it starts, the wrapper binds it onto itself and marks it shared (once: the bind stays until the node reboots), so that pods' volumes reach the pods",
-                    crate::quote::escape(s.path.as_os_str().as_bytes()),
+                    crate::text::quote::escape(s.path.as_os_str().as_bytes()),
                     s.volume,
-                    crate::quote::escape(st.mount.as_os_str().as_bytes()),
+                    crate::text::quote::escape(st.mount.as_os_str().as_bytes()),
                     st.propagation
                 ),
                 "nothing to change; on a host that boots with systemd / is shared and the wrapper binds nothing".into(),
@@ -742,12 +745,12 @@ fn count(n: usize, what: &str) -> String {
 fn text(r: &Report) -> String {
     let mut out = format!(
         "{}\n",
-        crate::quote::escape(r.unit.files[0].as_os_str().as_bytes())
+        crate::text::quote::escape(r.unit.files[0].as_os_str().as_bytes())
     );
     for f in &r.unit.files[1..] {
         out.push_str(&format!(
             "  + {}\n",
-            crate::quote::escape(f.as_os_str().as_bytes())
+            crate::text::quote::escape(f.as_os_str().as_bytes())
         ));
     }
     out.push_str(&format!(
@@ -767,11 +770,14 @@ fn text(r: &Report) -> String {
         out.push_str(&format!(
             "{:<8} {}{}\n",
             f.severity.name(),
-            crate::quote::line(&at),
-            crate::quote::line(&f.message)
+            crate::text::quote::line(&at),
+            crate::text::quote::line(&f.message)
         ));
         if !f.fix.is_empty() {
-            out.push_str(&format!("         fix: {}\n", crate::quote::line(&f.fix)));
+            out.push_str(&format!(
+                "         fix: {}\n",
+                crate::text::quote::line(&f.fix)
+            ));
         }
     }
     let n = |s| r.findings.iter().filter(|f| f.severity == s).count();

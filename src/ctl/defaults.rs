@@ -316,7 +316,8 @@ pub fn validate(files: &[PathBuf], format: ShowFormat) -> Output {
     let mut items = Vec::new();
     for path in files {
         // the name as messages show any bytes: one inert line
-        let shown = crate::quote::escape(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()));
+        let shown =
+            crate::text::quote::escape(std::os::unix::ffi::OsStrExt::as_bytes(path.as_os_str()));
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())

@@ -7,7 +7,7 @@ use super::output::Failure;
 use crate::command::Origin;
 use crate::defaults::model;
 use crate::json;
-use crate::quote;
+use crate::text::quote;
 use crate::unit::Location;
 use std::os::unix::ffi::OsStrExt;
 

@@ -122,7 +122,7 @@ pub fn require_command(layer: &Layer) -> Result<(), Failure> {
                 "the unit's kubelet flags cannot be known: {}; kubelet-wrapperctl check --unit {} says what to change",
                 why.as_deref()
                     .unwrap_or("it has no command that runs the wrapper"),
-                crate::quote::escape(u.files[0].as_os_str().as_encoded_bytes())
+                crate::text::quote::escape(u.files[0].as_os_str().as_encoded_bytes())
             ),
         )),
     }

@@ -147,7 +147,7 @@ fn with_unit_errors(stdout: String, layer: &Layer) -> Output {
     if let (false, Some(u)) = (stderr.is_empty(), &layer.unit) {
         stderr.push(format!(
             "the unit has errors: kubelet-wrapperctl check --unit {} says what to change",
-            crate::quote::escape(u.files[0].as_os_str().as_encoded_bytes())
+            crate::text::quote::escape(u.files[0].as_os_str().as_encoded_bytes())
         ));
     }
     Output {

@@ -28,12 +28,12 @@ impl From<String> for Output {
 }
 
 /// Writes one `kubelet-wrapperctl: ` line on stderr: one inert line, as
-/// the wrapper's ([`crate::quote::line`]), whatever value reached it.
+/// the wrapper's ([`crate::text::quote::line`]), whatever value reached it.
 pub fn say(msg: &str) {
     let _ = writeln!(
         io::stderr().lock(),
         "{PROGRAM}: {}",
-        crate::quote::line(msg)
+        crate::text::quote::line(msg)
     );
 }
 

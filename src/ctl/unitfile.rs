@@ -10,7 +10,7 @@
 
 use super::output::Failure;
 use crate::json;
-use crate::quote::escape;
+use crate::text::quote::escape;
 use crate::unit::{self, File, Finding, Host, Location, Severity, Unit};
 use std::ffi::{OsStr, OsString};
 use std::fs;

@@ -18,7 +18,7 @@ pub mod translate;
 use crate::admin::Var;
 use crate::command::{Arg, Origin};
 use crate::defaults::model::Engine;
-use crate::words::split;
+use crate::text::words::split;
 use std::ffi::OsString;
 
 /// A command the release's engine cannot be given with this admin layer.

@@ -15,7 +15,7 @@ use super::{Rendered, push_var, push_var_or};
 use crate::admin::{AdminConfig, Var};
 use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Nspawn};
-use crate::words::split;
+use crate::text::words::split;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
@@ -86,7 +86,7 @@ pub fn render(
     let mut errors = Vec::new();
     if !path.starts_with(b"/") || split(image.0).len() != 1 {
         errors.push(RenderError::LocalImage {
-            image: crate::quote::escape(image.0.as_bytes()),
+            image: crate::text::quote::escape(image.0.as_bytes()),
         });
     }
     let CarriedOver {

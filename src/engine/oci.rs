@@ -43,7 +43,7 @@ use crate::admin::AdminConfig;
 use crate::admin::Var;
 use crate::command::{Arg, Origin};
 use crate::defaults::model::{Cgroup, Defaults, Log, Notify, Oci, TrustRule};
-use crate::words::split;
+use crate::text::words::split;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
@@ -262,7 +262,7 @@ fn overridden(integration: &[(&str, Origin)], var: Var, admin: &AdminConfig) -> 
         if integration.iter().any(|(a, _)| *a == ours) {
             notices.push(format!(
                 "{var}: {} replaces the release's {ours}: {cost}",
-                crate::quote::escape(w.as_bytes())
+                crate::text::quote::escape(w.as_bytes())
             ));
         }
     }
@@ -273,7 +273,7 @@ fn overridden(integration: &[(&str, Origin)], var: Var, admin: &AdminConfig) -> 
 pub(crate) fn notice(t: &Translation, args: &[OsString], target: Target, extra: &str) -> String {
     let shown: Vec<String> = args
         .iter()
-        .map(|a| crate::quote::escape(a.as_bytes()))
+        .map(|a| crate::text::quote::escape(a.as_bytes()))
         .collect();
     if shown.is_empty() {
         format!("{}: {} is an rkt argument{extra}", t.var, t.rkt)
@@ -307,7 +307,7 @@ pub fn render(
     let mut errors = Vec::new();
     if o.require_digest && !image.0.as_bytes().windows(8).any(|w| w == b"@sha256:") {
         errors.push(RenderError::DigestRequired {
-            image: crate::quote::escape(image.0.as_bytes()),
+            image: crate::text::quote::escape(image.0.as_bytes()),
         });
     }
     let CarriedOver {
@@ -426,8 +426,8 @@ pub fn render(
         .unwrap_or_else(|| "the release's image.default_url".to_string());
         let n = format!(
             "{from}: docker takes image references without rkt's docker:// scheme: {} is given to docker as {}",
-            crate::quote::escape(first.as_bytes()),
-            crate::quote::escape(rest.as_bytes())
+            crate::text::quote::escape(first.as_bytes()),
+            crate::text::quote::escape(rest.as_bytes())
         );
         // the same image: nothing for the admin to change
         notes.push(n.clone());

@@ -124,7 +124,7 @@ pub struct Read {
 /// After a word that is not an option nothing more is read: the engine
 /// takes everything from there as the image and its arguments.
 pub fn read(dialect: Dialect, words: &[&[u8]]) -> Vec<Read> {
-    let esc = |b: &[u8]| crate::quote::escape(b);
+    let esc = |b: &[u8]| crate::text::quote::escape(b);
     let mut out = Vec::new();
     let mut i = 0;
     while i < words.len() {

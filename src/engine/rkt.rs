@@ -13,7 +13,7 @@ use super::{Rendered, push_var, push_var_or, rkt_flags, translate};
 use crate::admin::{AdminConfig, Var};
 use crate::command::{Arg, Origin};
 use crate::defaults::model::{Defaults, Rkt, TrustRule};
-use crate::words::split;
+use crate::text::words::split;
 use std::ffi::{OsStr, OsString};
 
 /// Renders the rkt command (with the stale pod cleanup before it, when the
@@ -144,7 +144,7 @@ fn unpaired(defaults: &Defaults, admin: &AdminConfig) -> Vec<String> {
             if !matches!(f.word, rkt_flags::Word::Flag { .. }) {
                 continue;
             }
-            let value = crate::quote::escape(f.value());
+            let value = crate::text::quote::escape(f.value());
             let name = f.name();
             if name == "--volume" {
                 let name = value.split(',').next().unwrap_or("").to_string();

@@ -197,7 +197,7 @@ impl Read {
 /// parser reads them, in order. The words of several variables are read
 /// as one sequence, as rkt sees them in the command.
 pub fn read(words: &[(OsString, Var)]) -> Vec<Read> {
-    let esc = |b: &[u8]| crate::quote::escape(b);
+    let esc = |b: &[u8]| crate::text::quote::escape(b);
     let mut out = Vec::new();
     let mut ended = false;
     let mut i = 0;

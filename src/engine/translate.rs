@@ -217,7 +217,7 @@ impl Redundant {
             format!(
                 "the release's volume {} already shows {} there, {}",
                 self.volume,
-                crate::quote::escape(self.mount.source.as_bytes()),
+                crate::text::quote::escape(self.mount.source.as_bytes()),
                 access(self.volume_read_only)
             )
         } else {
@@ -349,9 +349,9 @@ impl TranslateError {
     }
 }
 
-/// Bytes as messages show them: one inert line ([`crate::quote::escape`]).
+/// Bytes as messages show them: one inert line ([`crate::text::quote::escape`]).
 fn lossy(b: &[u8]) -> String {
-    crate::quote::escape(b)
+    crate::text::quote::escape(b)
 }
 
 fn os(b: &[u8]) -> OsString {
@@ -1039,7 +1039,7 @@ pub fn carry_over(
 pub fn tagged(value: Option<&OsStr>, var: Var) -> Vec<(OsString, Var)> {
     value
         .map(|v| {
-            crate::words::split(v)
+            crate::text::words::split(v)
                 .into_iter()
                 .map(|w| (w, var))
                 .collect()

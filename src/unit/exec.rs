@@ -139,7 +139,7 @@ fn word<'a>(
                         problems.push(Problem {
                             message: format!(
                                 "unknown escape sequence in \"{}\": systemd keeps the backslash as written",
-                                crate::quote::escape(word)
+                                crate::text::quote::escape(word)
                             ),
                             fatal: false,
                         });
@@ -163,7 +163,7 @@ fn unbalanced(value: &str) -> Problem {
     Problem {
         message: format!(
             "unbalanced quoting in \"{}\": systemd ignores the rest of the line",
-            crate::quote::escape(value)
+            crate::text::quote::escape(value)
         ),
         fatal: false,
     }
@@ -206,7 +206,7 @@ fn is_safe(s: &[u8]) -> bool {
 }
 
 fn specifier_problem(e: SpecifierError, word: &[u8]) -> String {
-    let w = format!("\"{}\"", crate::quote::escape(word));
+    let w = format!("\"{}\"", crate::text::quote::escape(word));
     match e {
         SpecifierError::Unknown(c) => {
             format!("%{c} in {w} is not a specifier systemd knows (write %% for a literal %)")
@@ -264,8 +264,8 @@ pub fn parse(value: &str, cx: &Context) -> Parsed {
                 return out;
             }
         };
-        let shown = format!("\"{}\"", crate::quote::escape(&path));
-        let value_shown = format!("\"{}\"", crate::quote::escape(value));
+        let shown = format!("\"{}\"", crate::text::quote::escape(&path));
+        let value_shown = format!("\"{}\"", crate::text::quote::escape(value));
         let bad = if path.is_empty() {
             Some(format!("empty program in {value_shown}"))
         } else if !is_safe(&path) {
@@ -435,7 +435,7 @@ fn within_limits(out: &mut Expansion, total: &mut usize, from: usize) -> bool {
 pub fn expand(argv: &[Vec<u8>], env: &dyn Fn(&[u8]) -> Option<Vec<u8>>) -> Expansion {
     let mut out = Expansion::default();
     let note = |name: &[u8], set: bool, out: &mut Expansion| {
-        let n = crate::quote::escape(name);
+        let n = crate::text::quote::escape(name);
         if !set && !out.unset.contains(&n) {
             out.unset.push(n.clone());
         }

@@ -45,7 +45,7 @@ pub mod specifier;
 pub mod syntax;
 pub mod utf8;
 
-use crate::quote::escape as shown;
+use crate::text::quote::escape as shown;
 use escape::Flags;
 use std::ffi::{OsStr, OsString};
 use std::fmt;

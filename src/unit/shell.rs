@@ -122,7 +122,7 @@ pub fn invocation(program: &[u8], args: &[Vec<u8>]) -> Result<Option<Invocation>
         if a.first() == Some(&b'-') {
             return Err(format!(
                 "the shell option {} is not one this check reads",
-                crate::quote::escape(a)
+                crate::text::quote::escape(a)
             ));
         }
         break;

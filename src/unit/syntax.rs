@@ -317,7 +317,7 @@ fn logical_line(st: &mut State, p: Pending, end: usize, blank_end: Option<usize>
                 l,
                 format!(
                     "Unknown key '{}' in section [{}], ignoring.",
-                    crate::quote::escape(&a.key),
+                    crate::text::quote::escape(&a.key),
                     a.section
                 ),
             );
@@ -383,10 +383,10 @@ fn line(st: &mut State, p: &Pending, end: usize) -> Result<Option<usize>, Proble
     if !super::utf8::is_valid(l) {
         return Err(stop(format!(
             "\"{}\" is not valid UTF-8: systemd stops reading the file there (\"String is not UTF-8 clean\")",
-            crate::quote::escape(l)
+            crate::text::quote::escape(l)
         )));
     }
-    let shown = format!("\"{}\"", crate::quote::escape(l));
+    let shown = format!("\"{}\"", crate::text::quote::escape(l));
     let l = std::str::from_utf8(l).expect("checked");
     if let Some(header) = l.strip_prefix('[') {
         let Some(name) = header.strip_suffix(']') else {
@@ -413,7 +413,7 @@ fn line(st: &mut State, p: &Pending, end: usize) -> Result<Option<usize>, Proble
             unknown_section: Some(name.to_string()),
             ..warn(format!(
                 "Unknown section '{}'. Ignoring. (systemd skips it and its settings)",
-                crate::quote::escape(name)
+                crate::text::quote::escape(name)
             ))
         });
     }

@@ -9,7 +9,7 @@ use kubelet_wrapper::defaults::model::{Defaults, Engine};
 use kubelet_wrapper::defaults::registry;
 use kubelet_wrapper::defaults::version::{self, Version};
 use kubelet_wrapper::plan::{self, Origin};
-use kubelet_wrapper::words;
+use kubelet_wrapper::text::words;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
 
@@ -319,7 +319,7 @@ pub fn check_spelled_target(which: usize, form: u8, ops: &[u8]) {
     }
 }
 
-/// Reads back [`kubelet_wrapper::quote::escape`]'s text.
+/// Reads back [`kubelet_wrapper::text::quote::escape`]'s text.
 fn unescape(s: &str) -> Vec<u8> {
     let b = s.as_bytes();
     let mut out = Vec::new();
@@ -352,7 +352,7 @@ fn unescape(s: &str) -> Vec<u8> {
 /// the escapes say exactly which bytes they were; a message guarded by
 /// `line` likewise; a `printf` format is printable ASCII outside quotes.
 pub fn check_escape(bytes: &[u8]) {
-    use kubelet_wrapper::quote;
+    use kubelet_wrapper::text::quote;
     use std::os::unix::ffi::OsStrExt;
     let e = quote::escape(bytes);
     assert!(!e.chars().any(quote::is_unsafe), "{e:?}");
@@ -507,7 +507,7 @@ impl kubelet_wrapper::unit::Host for NoFiles {
 /// - every `Exec*=` line begins on a line of its file;
 /// - the helpers for check answer too.
 pub fn check_unit(unit: &[u8], dropin: &[u8]) {
-    use kubelet_wrapper::quote;
+    use kubelet_wrapper::text::quote;
     use kubelet_wrapper::unit::{self, File};
     let files = [
         File {
@@ -560,7 +560,7 @@ pub fn check_unit(unit: &[u8], dropin: &[u8]) {
 /// the commands it read, written back with each word quoted, read back
 /// the same.
 pub fn check_shell(script: &[u8]) {
-    use kubelet_wrapper::quote;
+    use kubelet_wrapper::text::quote;
     use kubelet_wrapper::unit::shell;
     let env = |k: &[u8]| (k == b"A").then(|| b"x  'y z' *".to_vec());
     let args = [b"sh".to_vec(), b"1 2".to_vec()];

@@ -12,7 +12,7 @@ use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::defaults::Defaults;
 use kubelet_wrapper::defaults::registry::{self, ReleaseFile};
 use kubelet_wrapper::plan;
-use kubelet_wrapper::quote;
+use kubelet_wrapper::text::quote;
 use std::ffi::OsString;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
