@@ -2,7 +2,7 @@
 //! records the pinned release, its engine and the source revision (for
 //! `--version`).
 //!
-//! The files themselves are embedded by `include_dir!` in `src/defaults/registry.rs`;
+//! The files themselves are embedded by `include_dir!` in `src/release/registry.rs`;
 //! this script makes sure nothing broken gets that far. A broken file fails
 //! the build with `defaults/FILE:LINE:COLUMN: problem` (syntax or shape) or
 //! `defaults/FILE: field: problem` (a rule of the format).
@@ -11,14 +11,14 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-#[path = "src/defaults/version.rs"]
+#[path = "src/release/version.rs"]
 #[allow(dead_code)]
 pub mod version;
 
 #[allow(dead_code)]
 mod defaults {
     pub use super::version;
-    #[path = "../src/defaults/model.rs"]
+    #[path = "../src/release/model.rs"]
     pub mod model;
 }
 

@@ -6,7 +6,7 @@
 //! existing paths are never changed; after `execve` systemd supervises,
 //! signals and reaps the engine directly, because it *is* this process.
 
-use crate::mountinfo::MountTable;
+use crate::host::mountinfo::MountTable;
 use crate::plan::Plan;
 use crate::text::quote;
 use std::ffi::{OsStr, OsString};
@@ -86,7 +86,7 @@ pub enum LaunchError {
     )]
     TooLarge { what: String },
     #[error(transparent)]
-    NotShared(#[from] crate::propagation::Refused),
+    NotShared(#[from] crate::host::propagation::Refused),
     #[error("cannot make {} shared (bind it onto itself, then mark it shared): {source}; the kubelet's mounts below it would not reach the host", path.display())]
     MakeShared { path: PathBuf, source: io::Error },
 }
@@ -153,7 +153,7 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
         return e;
     }
     for path in &make_shared {
-        if let Err(source) = crate::propagation::make_shared(path) {
+        if let Err(source) = crate::host::propagation::make_shared(path) {
             return LaunchError::MakeShared {
                 path: shown_path(root, path),
                 source,
@@ -180,16 +180,16 @@ pub fn run(plan: &Plan, root: &Path) -> LaunchError {
 /// mount table only when the release marks a volume.
 fn shared_to_make<'t>(
     root: &Path,
-    shared: &[crate::propagation::SharedSource],
+    shared: &[crate::host::propagation::SharedSource],
     mounts: &impl Fn() -> &'t MountTable,
 ) -> Result<Vec<PathBuf>, LaunchError> {
     // what the kernel says is shared needs nothing (statmount(2): no
     // mount table read on a node as systemd leaves it)
-    let unsure: Vec<crate::propagation::SharedSource> = shared
+    let unsure: Vec<crate::host::propagation::SharedSource> = shared
         .iter()
         .filter(|s| {
             let full = root.join(s.path.strip_prefix("/").unwrap_or(&s.path));
-            crate::mountinfo::shared_here(&full) != Some(true)
+            crate::host::mountinfo::shared_here(&full) != Some(true)
         })
         .cloned()
         .collect();
@@ -198,8 +198,8 @@ fn shared_to_make<'t>(
     }
     // the rest from the kernel's mount ID and the table's first lines, the
     // whole table where it cannot (an unreadable table decides nothing)
-    let lookup = |p: &Path| crate::propagation::state_here(p, mounts);
-    Ok(crate::propagation::check(&lookup, root, &unsure)?)
+    let lookup = |p: &Path| crate::host::propagation::state_here(p, mounts);
+    Ok(crate::host::propagation::check(&lookup, root, &unsure)?)
 }
 
 /// Writes one `kubelet-wrapper: ` line to stderr, best effort: a closed or
@@ -849,8 +849,8 @@ mod tests {
             LaunchError::TooLarge {
                 what: String::new(),
             },
-            LaunchError::NotShared(crate::propagation::Refused::Unbindable(
-                crate::propagation::Unbindable {
+            LaunchError::NotShared(crate::host::propagation::Refused::Unbindable(
+                crate::host::propagation::Unbindable {
                     volume: String::new(),
                     path: "/x".into(),
                     mount: "/".into(),

@@ -15,17 +15,13 @@
 //! this library; only [`launch`] and the binaries' `main` touch the host.
 
 pub mod admin;
-pub mod bounded;
 pub mod command;
 pub mod ctl;
-pub mod defaults;
 pub mod engine;
+pub mod host;
 pub mod json;
 pub mod launch;
-pub mod mountinfo;
-pub mod osrelease;
 pub mod plan;
-pub mod propagation;
 pub mod release;
 pub mod text;
 pub mod unit;

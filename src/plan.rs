@@ -6,11 +6,11 @@
 
 use crate::admin::{AdminConfig, Var};
 pub use crate::command::{Arg, Origin};
-use crate::defaults::Version;
-use crate::defaults::model::{Defaults, Engine, TrustPolicy, TrustRule};
 use crate::engine;
 use crate::engine::translate::Target;
-use crate::propagation::{self, SharedSource};
+use crate::host::propagation::{self, SharedSource};
+use crate::release::Version;
+use crate::release::model::{Defaults, Engine, TrustPolicy, TrustRule};
 use crate::validate;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};

@@ -13,8 +13,8 @@ pub mod mounts;
 
 use crate::admin::{AdminConfig, Var};
 use crate::command::Arg;
-use crate::defaults::model::{AdminChecks, Defaults, Engine};
-use crate::defaults::overlap::{self, Overlap};
+use crate::release::model::{AdminChecks, Defaults, Engine};
+use crate::release::overlap::{self, Overlap};
 use crate::text::quote::escape;
 use mounts::{Mount, Syntax};
 use std::ffi::OsStr;

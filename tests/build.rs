@@ -139,8 +139,8 @@ fn broken_defaults_fail_the_build_naming_file_and_problem() {
 /// a pin at or past it is covered by nothing.
 #[test]
 fn a_pin_no_file_covers_fails_the_build() {
-    use kubelet_wrapper::defaults::model::{ReleaseOrigin, Until};
-    let mut newest = kubelet_wrapper::defaults::registry::files()
+    use kubelet_wrapper::release::model::{ReleaseOrigin, Until};
+    let mut newest = kubelet_wrapper::release::registry::files()
         .iter()
         .map(|f| f.parse())
         .rfind(|d| d.origin == ReleaseOrigin::Flatcar)

@@ -171,7 +171,7 @@ fn version_names_the_pin_and_the_revision() {
         format!(
             "kubelet-wrapperctl {} (release {}, engine {engine}, source {rev})\n",
             env!("CARGO_PKG_VERSION"),
-            kubelet_wrapper::defaults::registry::PINNED
+            kubelet_wrapper::release::registry::PINNED
         )
     );
     // subcommands say the same
@@ -321,7 +321,7 @@ complete -p kubelet-wrapperctl
     assert_eq!(parts[1], ["--drop-in"], "{out}");
     assert_eq!(parts[2], ["json", "shell", "text"], "{out}");
     // the embedded releases for a release, files for a file
-    let releases: Vec<String> = kubelet_wrapper::defaults::registry::files()
+    let releases: Vec<String> = kubelet_wrapper::release::registry::files()
         .iter()
         .map(|f| f.version.to_string())
         .collect();

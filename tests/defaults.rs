@@ -1,8 +1,8 @@
 //! The defaults format and the selection rule, independent of any release.
 
-use kubelet_wrapper::defaults::model::{self, Defaults, TrustCondition};
-use kubelet_wrapper::defaults::version::{Version, select};
-use kubelet_wrapper::defaults::{registry, schema};
+use kubelet_wrapper::release::model::{self, Defaults, TrustCondition};
+use kubelet_wrapper::release::version::{Version, select};
+use kubelet_wrapper::release::{registry, schema};
 use serde_json::Value;
 
 fn v(s: &str) -> Version {
@@ -69,7 +69,7 @@ fn selection_rule() {
 /// from its first file on, CoreOS's otherwise), and never past a file's end.
 #[test]
 fn project_releases_only_by_name_and_nothing_past_the_end() {
-    use kubelet_wrapper::defaults::version::{Family, Lineage, Scope, Uncovered, choose};
+    use kubelet_wrapper::release::version::{Family, Lineage, Scope, Uncovered, choose};
     let coreos = |s: &str| Scope {
         version: v(s),
         family: Family::Coreos,
@@ -148,8 +148,8 @@ fn project_releases_only_by_name_and_nothing_past_the_end() {
     );
     // the scopes survive the build's hand-over
     assert_eq!(
-        kubelet_wrapper::defaults::version::parse_scopes(
-            &kubelet_wrapper::defaults::version::format_scopes(&files)
+        kubelet_wrapper::release::version::parse_scopes(
+            &kubelet_wrapper::release::version::format_scopes(&files)
         ),
         files
     );
@@ -205,7 +205,7 @@ fn reference_choice(
 /// needs no edit here.
 #[test]
 fn embedded_files_select_as_their_origins_say() {
-    use kubelet_wrapper::defaults::version::Lineage;
+    use kubelet_wrapper::release::version::Lineage;
     let files: Vec<Defaults> = registry::files().iter().map(|f| f.parse()).collect();
     let mut releases: Vec<Version> = vec![v("0.0.0"), v("99999.0.0")];
     for f in &files {
@@ -260,7 +260,7 @@ fn embedded_files_select_as_their_origins_say() {
 /// host of 4230.2.0 nothing.
 #[test]
 fn todays_flatcar_runs_its_own_file() {
-    use kubelet_wrapper::defaults::version::Lineage;
+    use kubelet_wrapper::release::version::Lineage;
     let today = registry::lookup_for(v("4230.2.0"), Lineage::Flatcar)
         .expect("a Flatcar file covers 4230.2.0")
         .parse();

@@ -101,14 +101,14 @@ fn schema_prints_the_committed_file_byte_for_byte() {
         stdout(&["defaults", "schema"]),
         include_str!("../defaults/schema.json"),
         "regenerate with `{}`",
-        kubelet_wrapper::defaults::schema::REGENERATE
+        kubelet_wrapper::release::schema::REGENERATE
     );
 }
 
 /// The release file today's Flatcar uses, as the rule picks it from the
 /// files present (tests/defaults.rs checks the rule itself).
-fn flatcar_file(release: &str) -> kubelet_wrapper::defaults::model::Defaults {
-    use kubelet_wrapper::defaults::{registry, version::Lineage};
+fn flatcar_file(release: &str) -> kubelet_wrapper::release::model::Defaults {
+    use kubelet_wrapper::release::{registry, version::Lineage};
     registry::lookup_for(release.parse().unwrap(), Lineage::Flatcar)
         .unwrap()
         .parse()

@@ -18,8 +18,8 @@ mod common;
 mod variants;
 
 use common::{ENGINE_MOUNTS, PODMAN, PODMAN_RUN_ARGS, Sandbox, copy_crate, os};
-use kubelet_wrapper::defaults::model::Defaults;
-use kubelet_wrapper::defaults::registry;
+use kubelet_wrapper::release::model::Defaults;
+use kubelet_wrapper::release::registry;
 use std::ffi::OsString;
 use std::fs;
 use std::os::unix::ffi::OsStringExt;

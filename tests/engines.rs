@@ -4,9 +4,9 @@
 mod variants;
 
 use kubelet_wrapper::admin::AdminConfig;
-use kubelet_wrapper::defaults::model::{Defaults, Engine};
 use kubelet_wrapper::engine::RenderError;
 use kubelet_wrapper::plan::{self, Plan, PlanError};
+use kubelet_wrapper::release::model::{Defaults, Engine};
 use std::ffi::OsString;
 use variants::{docker_release, nspawn_engine_only, nspawn_release, podman_release};
 
@@ -21,7 +21,7 @@ fn nspawn_refuses_what_it_owns_and_shared_volumes() {
         .iter()
         .map(|p| p.to_string())
         .collect();
-    let at = |pred: &dyn Fn(&kubelet_wrapper::defaults::model::Volume) -> bool| {
+    let at = |pred: &dyn Fn(&kubelet_wrapper::release::model::Volume) -> bool| {
         d.volumes.iter().position(pred).unwrap()
     };
     let shared = at(&|v| v.shared.is_some());
@@ -59,7 +59,7 @@ fn plan_for(d: &Defaults, env: &[(&str, &str)], args: &[&str]) -> Result<Plan, P
 }
 
 fn release(r: &str) -> Defaults {
-    use kubelet_wrapper::defaults::{Version, registry};
+    use kubelet_wrapper::release::{Version, registry};
     registry::lookup(Version::parse(r).unwrap())
         .unwrap()
         .parse()
@@ -489,7 +489,7 @@ fn docker_release_command() {
     let t = p.trust.as_ref().expect("a trust rule applies");
     assert_eq!(
         t.policy,
-        kubelet_wrapper::defaults::model::TrustPolicy::Engine
+        kubelet_wrapper::release::model::TrustPolicy::Engine
     );
     assert!(
         t.description.contains("/etc/docker/daemon.json")
@@ -925,9 +925,9 @@ fn the_unit_integration_is_checked() {
     let Engine::Docker(o) = &mut docker.engine else {
         unreachable!()
     };
-    o.cgroup = Some(kubelet_wrapper::defaults::model::Cgroup::Unit);
-    o.log = Some(kubelet_wrapper::defaults::model::Log::Unit);
-    o.notify = Some(kubelet_wrapper::defaults::model::Notify::Kubelet);
+    o.cgroup = Some(kubelet_wrapper::release::model::Cgroup::Unit);
+    o.log = Some(kubelet_wrapper::release::model::Log::Unit);
+    o.notify = Some(kubelet_wrapper::release::model::Notify::Kubelet);
     let p = problems(&docker);
     assert_eq!(p.len(), 3, "{p:?}");
     for (field, why) in [

@@ -105,7 +105,7 @@ fn exec_limit() -> usize {
 /// but without the file name: every argument and environment string with
 /// its NUL byte, and a pointer for each.
 fn pad_to(env: &[(&'static str, OsString)], total: usize) -> Vec<OsString> {
-    use kubelet_wrapper::{admin::AdminConfig, defaults::registry, plan};
+    use kubelet_wrapper::{admin::AdminConfig, plan, release::registry};
     let mut env = env.to_vec();
     env.push((
         "PATH",
@@ -809,8 +809,8 @@ fn shown(line: &str, sandbox: &str) -> String {
 /// The program variable of the engine an auto build runs on a host whose
 /// os-release is `text`, as the wrapper chooses its file.
 fn host_engine(text: &str) -> Option<&'static str> {
-    use kubelet_wrapper::defaults::version::Lineage;
-    let os = kubelet_wrapper::osrelease::parse(text.as_bytes());
+    use kubelet_wrapper::release::version::Lineage;
+    let os = kubelet_wrapper::release::os_release::parse(text.as_bytes());
     let version = std::str::from_utf8(os.get("VERSION_ID")?)
         .ok()?
         .parse()
@@ -820,7 +820,7 @@ fn host_engine(text: &str) -> Option<&'static str> {
     } else {
         Lineage::Coreos
     };
-    let file = kubelet_wrapper::defaults::registry::lookup_for(version, lineage).ok()?;
+    let file = kubelet_wrapper::release::registry::lookup_for(version, lineage).ok()?;
     Some(kubelet_wrapper::engine::program_var(&file.parse().engine).name())
 }
 

@@ -8,8 +8,8 @@
 mod common;
 
 use common::{CTL, ctl};
-use kubelet_wrapper::defaults::model::{Defaults, ReleaseOrigin};
-use kubelet_wrapper::defaults::{registry, version::Lineage};
+use kubelet_wrapper::release::model::{Defaults, ReleaseOrigin};
+use kubelet_wrapper::release::{registry, version::Lineage};
 use serde_json::Value;
 
 use std::path::Path;

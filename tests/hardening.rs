@@ -4,9 +4,9 @@
 mod variants;
 
 use kubelet_wrapper::admin::AdminConfig;
-use kubelet_wrapper::defaults::model::{Defaults, Engine};
-use kubelet_wrapper::defaults::registry;
 use kubelet_wrapper::plan::{self, Plan, PlanError};
+use kubelet_wrapper::release::model::{Defaults, Engine};
+use kubelet_wrapper::release::registry;
 use kubelet_wrapper::validate::{check_reference, check_tag};
 use std::ffi::OsString;
 

@@ -11,9 +11,9 @@ mod variants;
 
 use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::command::Origin;
-use kubelet_wrapper::defaults::model::{Defaults, Engine};
-use kubelet_wrapper::defaults::registry;
 use kubelet_wrapper::plan::{self, Plan, PlanError};
+use kubelet_wrapper::release::model::{Defaults, Engine};
+use kubelet_wrapper::release::registry;
 use std::ffi::OsString;
 
 /// Every embedded release (rkt, podman, docker), and the systemd-nspawn

@@ -44,7 +44,7 @@ fn args() -> impl Strategy<Value = Vec<Vec<u8>>> {
 
 thread_local! {
     /// The embedded docker release (tests/variants finds it), read once.
-    static DOCKER: kubelet_wrapper::defaults::model::Defaults = variants::docker_release();
+    static DOCKER: kubelet_wrapper::release::model::Defaults = variants::docker_release();
 }
 
 /// Unit text: the bytes that matter to systemd's syntax, often.
@@ -181,7 +181,7 @@ fn mutated_release_files() {
         cases: 500,
         ..ProptestConfig::default()
     });
-    let files = kubelet_wrapper::defaults::registry::files();
+    let files = kubelet_wrapper::release::registry::files();
     runner
         .run(
             &(0..files.len(), any::<usize>(), any::<char>()),

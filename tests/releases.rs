@@ -8,9 +8,9 @@
 //! as a difference between the two.
 
 use kubelet_wrapper::admin::AdminConfig;
-use kubelet_wrapper::defaults::registry;
-use kubelet_wrapper::defaults::version::{self, Version};
 use kubelet_wrapper::plan::{self, PlanError};
+use kubelet_wrapper::release::registry;
+use kubelet_wrapper::release::version::{self, Version};
 use std::collections::HashMap;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};

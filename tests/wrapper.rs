@@ -6,8 +6,8 @@ mod common;
 
 use common::{CTL, Sandbox, WRAPPER, ctl, os};
 use kubelet_wrapper::admin::AdminConfig;
-use kubelet_wrapper::defaults::registry;
 use kubelet_wrapper::plan;
+use kubelet_wrapper::release::registry;
 use std::ffi::OsString;
 use std::os::unix::ffi::OsStringExt;
 
@@ -384,7 +384,7 @@ fn auto_on_todays_flatcar_runs_its_release() {
     let file = registry::select(v["defaults"].as_str().unwrap().parse().unwrap()).parse();
     assert_eq!(
         file.origin,
-        kubelet_wrapper::defaults::model::ReleaseOrigin::Flatcar
+        kubelet_wrapper::release::model::ReleaseOrigin::Flatcar
     );
     assert_eq!(run.argv.as_ref(), Some(&common::json_argv(&v)));
     // the previous container's removal ran first, and a clean start says
@@ -527,8 +527,8 @@ fn every_release_directory_is_inside_the_sandboxes_tmpfs() {
 }
 
 /// The mount /var/lib/kubelet is on, as the engine saw it.
-fn kubelet_dir_mount(run: &common::Run) -> kubelet_wrapper::mountinfo::Mount {
-    let t = kubelet_wrapper::mountinfo::MountTable::parse(
+fn kubelet_dir_mount(run: &common::Run) -> kubelet_wrapper::host::mountinfo::Mount {
+    let t = kubelet_wrapper::host::mountinfo::MountTable::parse(
         run.mountinfo.as_deref().expect("the engine ran").as_bytes(),
     )
     .unwrap();
@@ -584,8 +584,9 @@ fn render_and_explain_show_the_propagation_rule_and_the_hosts_state() {
     assert_eq!(shared[0]["path"], "/var/lib/kubelet");
     assert_eq!(shared[0]["when_not_shared"], "make");
     // the state of the host the tool runs on, as its mount table says
-    let table = kubelet_wrapper::mountinfo::MountTable::read().unwrap();
-    let real = kubelet_wrapper::propagation::real_path(std::path::Path::new("/var/lib/kubelet"));
+    let table = kubelet_wrapper::host::mountinfo::MountTable::read().unwrap();
+    let real =
+        kubelet_wrapper::host::propagation::real_path(std::path::Path::new("/var/lib/kubelet"));
     let m = table.resolve(&real).unwrap();
     assert_eq!(shared[0]["mount"], m.point.to_str().unwrap());
     assert_eq!(shared[0]["propagation"], m.propagation.name());

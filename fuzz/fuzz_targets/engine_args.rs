@@ -15,7 +15,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     };
     let words: Vec<Vec<u8>> = rest.split(|&b| b == 0).map(<[u8]>::to_vec).collect();
     thread_local! {
-        static DOCKER: kubelet_wrapper::defaults::model::Defaults = variants::docker_release();
+        static DOCKER: kubelet_wrapper::release::model::Defaults = variants::docker_release();
     }
     DOCKER.with(|d| props::check_engine_words(which, &words, d));
 });

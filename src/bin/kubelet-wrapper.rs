@@ -17,7 +17,6 @@
 
 use kubelet_wrapper::admin::AdminConfig;
 use kubelet_wrapper::launch::say;
-use kubelet_wrapper::release;
 use kubelet_wrapper::{launch, plan};
 use std::ffi::{c_char, c_int};
 use std::path::Path;
@@ -37,7 +36,7 @@ fn run() -> u8 {
     let kubelet_args: Vec<_> = std::env::args_os().skip(1).collect();
     let root = Path::new("/");
     // an auto build on a host it cannot tell refuses before anything happens
-    let file = match release::runtime(root) {
+    let file = match kubelet_wrapper::host::os_release::runtime(root) {
         Ok((_, _, file)) => file,
         Err(e) => {
             say(&e.to_string());

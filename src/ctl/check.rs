@@ -14,13 +14,13 @@ use super::output::{Failure, Output};
 use super::unitfile;
 use crate::admin::{self, Var};
 use crate::command::{Arg, Origin};
-use crate::defaults::model::Defaults;
 use crate::engine::RenderError;
 use crate::engine::translate::TranslateError;
+use crate::host::propagation::{self, SharedSource};
 use crate::json;
 use crate::launch::{self, LaunchError};
 use crate::plan::{self, Plan, PlanError};
-use crate::propagation::{self, SharedSource};
+use crate::release::model::Defaults;
 use crate::unit::{self, Finding, Location, Severity, Unit};
 use crate::validate::{
     self,
@@ -158,7 +158,7 @@ pub fn variables(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
 /// start timed out); a unit that does not wait where the release passes the
 /// kubelet's readiness on misses what it gives.
 pub fn readiness(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
-    use crate::defaults::model::Engine;
+    use crate::release::model::Engine;
     let cannot = match &defaults.engine {
         Engine::Rkt(_) => Some("rkt fly gives the kubelet no NOTIFY_SOCKET"),
         Engine::Docker(_) => Some("docker passes no sd_notify message on"),
@@ -441,7 +441,7 @@ fn resolve_in(
 /// not on such a node, so each does nothing (with `-`) or fails the
 /// start (without); one finding each, with what to write instead.
 pub fn rkt_command_findings(u: &Unit, defaults: &Defaults) -> Vec<Finding> {
-    use crate::defaults::model::Engine;
+    use crate::release::model::Engine;
     use unit::Directive;
     if matches!(defaults.engine, Engine::Rkt(_)) {
         return Vec::new();
@@ -619,12 +619,12 @@ struct Report {
 /// The newest CoreOS release file that runs rkt, for the fixes that a
 /// release choice would make.
 fn newest_rkt_release() -> Option<String> {
-    crate::defaults::registry::files()
+    crate::release::registry::files()
         .iter()
         .filter(|f| {
             let d = f.parse();
-            d.origin == crate::defaults::model::ReleaseOrigin::Coreos
-                && matches!(d.engine, crate::defaults::model::Engine::Rkt(_))
+            d.origin == crate::release::model::ReleaseOrigin::Coreos
+                && matches!(d.engine, crate::release::model::Engine::Rkt(_))
         })
         .map(|f| f.version)
         .max()
@@ -858,8 +858,8 @@ fn json_report(r: &Report) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::defaults::model::SharedRule;
-    use crate::mountinfo::MountTable;
+    use crate::host::mountinfo::MountTable;
+    use crate::release::model::SharedRule;
 
     fn kubelet_dir(rule: SharedRule) -> Vec<SharedSource> {
         vec![SharedSource {

@@ -142,11 +142,9 @@ impl clap::builder::TypedValueParser for ReleaseValue {
     fn possible_values(
         &self,
     ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
-        Some(Box::new(
-            crate::defaults::registry::files()
-                .into_iter()
-                .map(|f| clap::builder::PossibleValue::new(f.version.to_string())),
-        ))
+        Some(Box::new(crate::release::registry::files().into_iter().map(
+            |f| clap::builder::PossibleValue::new(f.version.to_string()),
+        )))
     }
 }
 

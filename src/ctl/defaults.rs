@@ -3,16 +3,16 @@
 use super::cli::ShowFormat;
 use super::layer_diff::Change;
 use super::output::{Failure, Output};
-use crate::defaults::Version;
-use crate::defaults::model::{self, Defaults};
-use crate::defaults::registry::{self, ReleaseFile};
 use crate::json;
-use crate::release::{self, ReleaseSource};
+use crate::release::Version;
+use crate::release::model::{self, Defaults};
+use crate::release::registry::{self, ReleaseFile};
+use crate::release::select::ReleaseSource;
 use std::path::{Path, PathBuf};
 
 pub fn list(format: ShowFormat) -> Result<String, Failure> {
     let files = registry::files();
-    let runtime = release::runtime(Path::new("/"));
+    let runtime = crate::host::os_release::runtime(Path::new("/"));
     if format == ShowFormat::Json {
         let (pinned, detected, refused, uses) = match &runtime {
             Ok((v, ReleaseSource::Pinned, used)) => (
@@ -324,7 +324,7 @@ pub fn validate(files: &[PathBuf], format: ShowFormat) -> Output {
             .unwrap_or_default();
         // a release file is a few KiB: a FIFO, a device or a huge file is
         // refused at once, never waited on or read forever
-        let problems = match crate::bounded::read(path, MAX_RELEASE_FILE) {
+        let problems = match crate::host::bounded::read(path, MAX_RELEASE_FILE) {
             Err(e) => vec![format!("{shown}: cannot read: {e}")],
             Ok(bytes) => match String::from_utf8(bytes) {
                 Err(_) => vec![format!("{shown}: not UTF-8 text")],

@@ -5,11 +5,11 @@
 use super::output::Failure;
 use super::unitfile;
 use crate::admin::AdminConfig;
-use crate::defaults::Version;
-use crate::defaults::model::Defaults;
-use crate::defaults::registry::{self, ReleaseFile};
 use crate::plan::{self, Plan};
-use crate::release::{self, ReleaseSource};
+use crate::release::Version;
+use crate::release::model::Defaults;
+use crate::release::registry::{self, ReleaseFile};
+use crate::release::select::ReleaseSource;
 use crate::unit::Unit;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -39,7 +39,7 @@ pub fn target_in(release: Option<&str>, root: &Path) -> Result<Target, Failure> 
         });
     }
     // as the wrapper: an auto build refuses a host it cannot tell
-    let (version, source, file) = release::runtime(root).map_err(|e| {
+    let (version, source, file) = crate::host::os_release::runtime(root).map_err(|e| {
         Failure(
             1,
             format!(

@@ -28,7 +28,7 @@
 //! flags, trust rules); the settings only one of the two engines has are
 //! `defaults show`'s to print.
 
-use crate::defaults::model::{
+use crate::release::model::{
     AdminChecks, Cgroup, Defaults, Engine, Image, Log, Notify, Nspawn, Oci, Rkt, SharedRule,
     TrustCondition, TrustPolicy, TrustRule, Volume,
 };
@@ -945,8 +945,8 @@ impl fmt::Display for Change {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::defaults::registry;
-    use crate::defaults::version::Version;
+    use crate::release::registry;
+    use crate::release::version::Version;
 
     fn layer(release: &str) -> Defaults {
         registry::select(Version::parse(release).unwrap()).parse()

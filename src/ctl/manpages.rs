@@ -2,16 +2,16 @@
 //! format's, kubelet-wrapper.defaults(5), written from the tables the code
 //! uses: the admin variables ([`Var`]), the embedded release files (which
 //! variable applies where, and its default there), the exit statuses
-//! ([`launch::EXIT_STATUSES`]), the files read ([`osrelease::FILES`]) and
+//! ([`launch::EXIT_STATUSES`]), the files read ([`os_release::FILES`]) and
 //! the format's JSON Schema (its fields' documentation). A change to any of
 //! those changes the pages, and `tests/cli.rs` fails until the committed
 //! copies (docs/man/) are regenerated.
 
 use crate::admin::Var;
-use crate::defaults::model::{Defaults, Engine, ReleaseOrigin};
-use crate::defaults::registry;
+use crate::host::os_release;
 use crate::launch;
-use crate::osrelease;
+use crate::release::model::{Defaults, Engine, ReleaseOrigin};
+use crate::release::registry;
 use roff::{Inline, Roff, bold, italic, roman};
 use serde_json::Value;
 
@@ -245,7 +245,7 @@ pub fn wrapper() -> String {
     }
 
     section(&mut r, "FILES");
-    for f in osrelease::FILES {
+    for f in os_release::FILES {
         item(
             &mut r,
             [bold(format!("/{f}"))],
@@ -256,7 +256,7 @@ pub fn wrapper() -> String {
     }
     item(
         &mut r,
-        [bold(crate::mountinfo::SELF_MOUNTINFO)],
+        [bold(crate::host::mountinfo::SELF_MOUNTINFO)],
         [roman(
             "The mount table, read where the propagation of a volume's source must be known.",
         )],
@@ -354,7 +354,7 @@ fn fields(r: &mut Roff, schema: &Value, defs: &Value, path: &str, depth: usize) 
 /// kubelet-wrapper.defaults(5), from the format's JSON Schema.
 pub fn defaults_format() -> String {
     let schema: Value =
-        serde_json::from_str(&crate::defaults::schema::to_json()).expect("the schema is JSON");
+        serde_json::from_str(&crate::release::schema::to_json()).expect("the schema is JSON");
     let defs = schema.get("$defs").cloned().unwrap_or(Value::Null);
     let mut r = Roff::new();
     th(

@@ -107,7 +107,7 @@ pub fn main() -> ExitCode {
             Ok(defaults::validate(&files, format))
         }
         Command::Defaults(DefaultsCommand::Schema) => {
-            Ok(Output::from(crate::defaults::schema::to_json()))
+            Ok(Output::from(crate::release::schema::to_json()))
         }
         Command::Generate(GenerateCommand::Man { dir }) => generate::man(&dir).map(Output::from),
         Command::Generate(GenerateCommand::Completion { shell }) => {

@@ -4,10 +4,10 @@
 use super::cli::Format;
 use super::input::{Layer, make_plan, require_command, target_in};
 use super::output::Failure;
-use crate::defaults::model::SharedRule;
+use crate::host::mountinfo::MountTable;
+use crate::host::propagation::{self, State};
 use crate::json;
-use crate::mountinfo::MountTable;
-use crate::propagation::{self, State};
+use crate::release::model::SharedRule;
 use crate::text::quote;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -158,7 +158,7 @@ fn shell_script(release: &str, plan: &crate::plan::Plan) -> String {
     out.push_str("set -e\n");
     // the propagation checks, as the wrapper makes them: a refusal before
     // anything is created, a bind once the directory exists
-    let propagation = |s: &crate::propagation::SharedSource| {
+    let propagation = |s: &crate::host::propagation::SharedSource| {
         let q = quote::sh_word(s.path.as_os_str()).expect("a release path is plain text");
         format!(
             "[ \"$(findmnt -n -o PROPAGATION -T {q})\" = shared ] || [ \"$(findmnt -n -o PROPAGATION -T {q})\" = shared,slave ]"

@@ -139,7 +139,7 @@ impl System {
     /// The first line of a file of the node, trimmed.
     fn first_line(&self, path: &str) -> Option<String> {
         let p = chase(&self.root, Path::new(path)).ok()?;
-        let text = crate::bounded::read(&p, 64 << 10).ok()?;
+        let text = crate::host::bounded::read(&p, 64 << 10).ok()?;
         let line = String::from_utf8_lossy(&text)
             .lines()
             .next()?
@@ -154,10 +154,10 @@ impl System {
             let Ok(p) = chase(&self.root, Path::new(f)) else {
                 continue;
             };
-            let Ok(text) = crate::bounded::read(&p, 64 << 10) else {
+            let Ok(text) = crate::host::bounded::read(&p, 64 << 10) else {
                 continue;
             };
-            let os = crate::osrelease::parse(&text);
+            let os = crate::release::os_release::parse(&text);
             return os.get(key).map(|v| String::from_utf8_lossy(v).into_owned());
         }
         None
@@ -207,7 +207,7 @@ impl Host for System {
                 ),
             ));
         }
-        crate::bounded::read(path, unit::ENV_FILE_MAX as u64)
+        crate::host::bounded::read(path, unit::ENV_FILE_MAX as u64)
     }
 
     fn glob(&self, pattern: &str) -> io::Result<Vec<PathBuf>> {
@@ -222,7 +222,7 @@ impl Host for System {
             'q' => {
                 let pretty = chase(&self.root, Path::new("/etc/machine-info"))
                     .ok()
-                    .and_then(|p| crate::bounded::read(&p, 64 << 10).ok())
+                    .and_then(|p| crate::host::bounded::read(&p, 64 << 10).ok())
                     .and_then(|t| {
                         unit::envfile::parse(&t)
                             .pairs
@@ -254,7 +254,7 @@ impl Host for System {
             'A' => self.os_release("IMAGE_VERSION"),
             's' => {
                 let p = chase(&self.root, Path::new("/etc/passwd")).ok()?;
-                let t = crate::bounded::read(&p, 4 << 20).ok()?;
+                let t = crate::host::bounded::read(&p, 4 << 20).ok()?;
                 String::from_utf8_lossy(&t)
                     .lines()
                     .find(|l| l.starts_with("root:"))
@@ -557,7 +557,7 @@ pub fn load(path: &Path, drop_ins: &[PathBuf], root: &Path) -> Result<Unit, Fail
             ),
         ));
     }
-    let text = crate::bounded::read(&real, MAX_BYTES).map_err(cannot)?;
+    let text = crate::host::bounded::read(&real, MAX_BYTES).map_err(cannot)?;
     let name = node_path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -665,7 +665,7 @@ pub fn load(path: &Path, drop_ins: &[PathBuf], root: &Path) -> Result<Unit, Fail
             ));
             continue;
         }
-        let text = crate::bounded::read(&real, MAX_BYTES)
+        let text = crate::host::bounded::read(&real, MAX_BYTES)
             .map_err(|e| Failure(1, format!("cannot read the drop-in {shown_p}: {e}")))?;
         files.push(File { path: p, text });
     }

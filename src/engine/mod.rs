@@ -1,7 +1,7 @@
 //! Renderers: one module per container engine, each turning the release's
 //! settings and the admin layer into the engine's command.
 //!
-//! How to add an engine: add a variant to [`crate::defaults::model::Engine`]
+//! How to add an engine: add a variant to [`crate::release::model::Engine`]
 //! with the engine's release-fixed settings (and its validation in
 //! `model.rs`), a module here with a `render` function returning a
 //! [`Rendered`], a [`translate::Target`] if admins' rkt arguments can be
@@ -17,7 +17,7 @@ pub mod translate;
 
 use crate::admin::Var;
 use crate::command::{Arg, Origin};
-use crate::defaults::model::Engine;
+use crate::release::model::Engine;
 use crate::text::words::split;
 use std::ffi::OsString;
 

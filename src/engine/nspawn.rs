@@ -14,7 +14,7 @@ use super::translate::{self, CarriedOver, Intent, Target, Translation};
 use super::{Rendered, push_var, push_var_or};
 use crate::admin::{AdminConfig, Var};
 use crate::command::{Arg, Origin};
-use crate::defaults::model::{Defaults, Nspawn};
+use crate::release::model::{Defaults, Nspawn};
 use crate::text::words::split;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;

@@ -42,7 +42,7 @@ use super::{Rendered, push_var, push_var_or};
 use crate::admin::AdminConfig;
 use crate::admin::Var;
 use crate::command::{Arg, Origin};
-use crate::defaults::model::{Cgroup, Defaults, Log, Notify, Oci, TrustRule};
+use crate::release::model::{Cgroup, Defaults, Log, Notify, Oci, TrustRule};
 use crate::text::words::split;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};

@@ -12,7 +12,7 @@
 use super::{Rendered, push_var, push_var_or, rkt_flags, translate};
 use crate::admin::{AdminConfig, Var};
 use crate::command::{Arg, Origin};
-use crate::defaults::model::{Defaults, Rkt, TrustRule};
+use crate::release::model::{Defaults, Rkt, TrustRule};
 use crate::text::words::split;
 use std::ffi::{OsStr, OsString};
 

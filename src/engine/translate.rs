@@ -20,7 +20,7 @@
 //! An admin mount that the release already makes (the same host path at
 //! the same target, or a path the release's volume already shows) is not
 //! a conflict: it is dropped, and the release's mount, with the release's
-//! access, is used ([`crate::defaults::overlap`]).
+//! access, is used ([`crate::release::overlap`]).
 //!
 //! | rkt | podman | docker | systemd-nspawn |
 //! |---|---|---|---|
@@ -51,8 +51,8 @@
 
 use super::rkt_flags::{self, Kind, Read, Scope, Word};
 use crate::admin::Var;
-use crate::defaults::model::Defaults;
-use crate::defaults::overlap::{self, Overlap};
+use crate::release::model::Defaults;
+use crate::release::overlap::{self, Overlap};
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
@@ -1050,10 +1050,10 @@ pub fn tagged(value: Option<&OsStr>, var: Var) -> Vec<(OsString, Var)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::defaults::registry;
+    use crate::release::registry;
 
     fn release(r: &str) -> Defaults {
-        registry::lookup(crate::defaults::Version::parse(r).unwrap())
+        registry::lookup(crate::release::Version::parse(r).unwrap())
             .unwrap()
             .parse()
     }

@@ -56,8 +56,8 @@ pub struct Found {
 }
 
 /// `path` resolved as the kernel resolves its spelling (see
-/// [`crate::defaults::overlap::normalize`]).
-pub use crate::defaults::overlap::normalize;
+/// [`crate::release::overlap::normalize`]).
+pub use crate::release::overlap::normalize;
 
 fn at(target: &[u8]) -> Mount {
     match normalize(target) {

@@ -3,8 +3,8 @@
 
 use crate::common::{PODMAN, PODMAN_RUN_ARGS, Profile, build_wrapper, copy_crate};
 use crate::variants;
-use kubelet_wrapper::defaults::model::{self, Defaults, SharedRule};
-use kubelet_wrapper::mountinfo::MountTable;
+use kubelet_wrapper::host::mountinfo::MountTable;
+use kubelet_wrapper::release::model::{self, Defaults, SharedRule};
 use std::collections::HashMap;
 use std::fmt;
 use std::fs;
@@ -358,7 +358,7 @@ impl Release {
         match self.derived {
             Some(d) => d(),
             None => {
-                kubelet_wrapper::defaults::registry::select(self.version.parse().unwrap()).parse()
+                kubelet_wrapper::release::registry::select(self.version.parse().unwrap()).parse()
             }
         }
     }

@@ -5,10 +5,10 @@
 #![allow(dead_code)]
 
 use kubelet_wrapper::admin::{AdminConfig, Var};
-use kubelet_wrapper::defaults::model::{Defaults, Engine};
-use kubelet_wrapper::defaults::registry;
-use kubelet_wrapper::defaults::version::{self, Version};
 use kubelet_wrapper::plan::{self, Origin};
+use kubelet_wrapper::release::model::{Defaults, Engine};
+use kubelet_wrapper::release::registry;
+use kubelet_wrapper::release::version::{self, Version};
 use kubelet_wrapper::text::words;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::OsStrExt;
@@ -174,7 +174,7 @@ pub fn check_defaults_json(text: &str) {
 /// grammar of a variable name; every value, written back in double quotes
 /// with the shell's escapes, reads back the same; the last assignment wins.
 pub fn check_os_release(text: &[u8]) {
-    use kubelet_wrapper::osrelease;
+    use kubelet_wrapper::release::os_release as osrelease;
     let os = osrelease::parse(text);
     let mut written = Vec::new();
     for (k, v) in &os.fields {

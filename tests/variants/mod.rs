@@ -7,8 +7,8 @@
 
 #![allow(dead_code)]
 
-use kubelet_wrapper::defaults::model::{Defaults, Engine, Nspawn, Volume};
-use kubelet_wrapper::defaults::registry;
+use kubelet_wrapper::release::model::{Defaults, Engine, Nspawn, Volume};
+use kubelet_wrapper::release::registry;
 
 /// The release the variants start from.
 pub const BASE: &str = "3000.0.0";

@@ -9,8 +9,8 @@
 //! time per call, the interquartile range and the fastest sample.
 
 use kubelet_wrapper::admin::AdminConfig;
-use kubelet_wrapper::defaults::Defaults;
-use kubelet_wrapper::defaults::registry::{self, ReleaseFile};
+use kubelet_wrapper::release::Defaults;
+use kubelet_wrapper::release::registry::{self, ReleaseFile};
 use kubelet_wrapper::plan;
 use kubelet_wrapper::text::quote;
 use std::ffi::OsString;
@@ -146,7 +146,7 @@ fn main() {
     if let Some(coreos) = files
         .iter()
         .rev()
-        .find(|f| f.parse().origin == kubelet_wrapper::defaults::model::ReleaseOrigin::Coreos)
+        .find(|f| f.parse().origin == kubelet_wrapper::release::model::ReleaseOrigin::Coreos)
         .filter(|f| f.version != newest.version)
     {
         release_cases("newest CoreOS", *coreos, &admin, &one);

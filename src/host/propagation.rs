@@ -16,8 +16,8 @@
 //! [`make_shared`] is the one effect, run by [`crate::launch`] after the
 //! directories exist.
 
-use crate::defaults::model::{Defaults, SharedRule};
-use crate::mountinfo::{self, MountTable, Propagation};
+use crate::host::mountinfo::{self, MountTable, Propagation};
+use crate::release::model::{Defaults, SharedRule};
 use crate::text::quote::escape;
 use std::ffi::CString;
 use std::io;
@@ -387,7 +387,7 @@ mod tests {
 
     #[test]
     fn every_release_marks_the_kubelets_root_dir() {
-        for f in crate::defaults::registry::files() {
+        for f in crate::release::registry::files() {
             let d = f.parse();
             let s = shared_sources(&d);
             assert_eq!(

@@ -122,7 +122,7 @@ impl MountTable {
 
     /// Reads a mountinfo file at `path`, at most [`MAX_BYTES`].
     pub fn read_from(path: &Path) -> io::Result<MountTable> {
-        let text = crate::bounded::read(path, MAX_BYTES)?;
+        let text = crate::host::bounded::read(path, MAX_BYTES)?;
         Self::parse(&text).map_err(io::Error::other)
     }
 

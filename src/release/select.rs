@@ -14,12 +14,11 @@
 //! host pins the release it is. A project release (`"origin": "project"`)
 //! runs only when pinned by name.
 
-use crate::defaults::Version;
-use crate::defaults::registry::{self, ReleaseFile};
-use crate::defaults::version::Lineage;
-use crate::osrelease;
+use crate::release::Version;
+use crate::release::os_release::{self, OsRelease};
+use crate::release::registry::{self, ReleaseFile};
+use crate::release::version::Lineage;
 use crate::text::quote::escape;
-use std::path::Path;
 
 /// How the release a binary runs as was decided.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,14 +39,22 @@ pub struct Undetermined {
     pub reason: String,
 }
 
+/// What reading the host's os-release gave: the file read (as messages
+/// name it) and what it says, or why there is none to use
+/// (`crate::host::os_release::detect` reads it).
+pub type Read = Result<(String, OsRelease), String>;
+
 /// The release to run as and the file it uses: the pinned release, or for
-/// `auto` builds the host's (its os-release looked up below `root`).
-pub fn runtime(root: &Path) -> Result<(Version, ReleaseSource, ReleaseFile), Undetermined> {
+/// `auto` builds the host's, from its os-release as `read` gives it (only
+/// called for an `auto` build). Pure: the reading is the caller's.
+pub fn runtime(
+    read: impl FnOnce() -> Read,
+) -> Result<(Version, ReleaseSource, ReleaseFile), Undetermined> {
     // the build checked that a file covers the pin, and chose it
     if let Some((v, file)) = registry::pinned() {
         return Ok((v, ReleaseSource::Pinned, file));
     }
-    let host = detect(root)?;
+    let host = for_host(read())?;
     let used = registry::lookup_for(host.version, host.lineage).map_err(|e| Undetermined {
         reason: format!("this host is {} ({}): {e}", host.name, host.file),
     })?;
@@ -67,12 +74,12 @@ pub struct Host {
     pub name: String,
 }
 
-/// The host's release, from its os-release below `root`: only a
+/// The host's release, from what its os-release says: only a
 /// CoreOS-family host with a `MAJOR.MINOR.PATCH` `VERSION_ID`.
-pub fn detect(root: &Path) -> Result<Host, Undetermined> {
+pub fn for_host(read: Read) -> Result<Host, Undetermined> {
     let refuse = |reason: String| Undetermined { reason };
-    let (file, os) = osrelease::detect(root).map_err(refuse)?;
-    if !os.ids().any(osrelease::is_coreos_family) {
+    let (file, os) = read.map_err(refuse)?;
+    if !os.ids().any(os_release::is_coreos_family) {
         let id = match os.get("ID") {
             Some(id) => format!("ID={}", escape(id)),
             None => "no ID".to_string(),
@@ -105,7 +112,7 @@ pub fn detect(root: &Path) -> Result<Host, Undetermined> {
     Ok(Host {
         version,
         lineage,
-        name: osrelease::describe(&os),
+        name: os_release::describe(&os),
         file,
     })
 }
@@ -115,14 +122,10 @@ mod tests {
     use super::*;
 
     fn host(text: &str) -> Result<Host, Undetermined> {
-        let dir =
-            std::env::temp_dir().join(format!("kw-release-{}-{}", std::process::id(), text.len()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("etc")).unwrap();
-        std::fs::write(dir.join("etc/os-release"), text).unwrap();
-        let r = detect(&dir);
-        std::fs::remove_dir_all(&dir).unwrap();
-        r
+        for_host(Ok((
+            "/etc/os-release".into(),
+            os_release::parse(text.as_bytes()),
+        )))
     }
 
     #[test]

@@ -1,20 +1,10 @@
-//! The host's os-release (os-release(5)), for `auto` builds: read with a
-//! size bound, parsed without a shell.
+//! os-release(5) text, parsed without a shell: what a host says of its
+//! operating system and version, for [`super::select`]. Pure; the file is
+//! read by `crate::host::os_release`, with a size bound.
 //!
-//! The file is the host's, not the admin's, but what it holds decides which
-//! release's system layer runs as root, so it is read defensively: only a
-//! regular file (a link to `/dev/zero` or a named pipe would make a plain
-//! read run forever or block), at most [`MAX_BYTES`], and parsed by
-//! [`parse`], which never fails: a line it cannot read is skipped.
-
-use std::path::Path;
-
-/// The os-release files consulted, in order (os-release(5)): the first that
-/// exists is the only one read.
-pub const FILES: [&str; 2] = ["etc/os-release", "usr/lib/os-release"];
-
-/// The most of an os-release file read. Real ones are well under 1 KiB.
-pub const MAX_BYTES: u64 = 64 * 1024;
+//! What it holds decides which release's system layer runs as root, so
+//! [`parse`] never fails and never interprets: a line it cannot read is
+//! skipped.
 
 /// The assignments of an os-release file, in file order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -120,35 +110,6 @@ fn unquote(v: &[u8]) -> Option<Vec<u8>> {
     }
 }
 
-/// Reads `path` if it is a regular file, at most [`MAX_BYTES`]. `Ok(None)`
-/// when it does not exist (a dangling link included); `Err` says why it
-/// cannot be used, naming it as `shown`.
-pub fn read_bounded(path: &Path, shown: &str) -> Result<Option<Vec<u8>>, String> {
-    match crate::bounded::read(path, MAX_BYTES) {
-        Ok(bytes) => Ok(Some(bytes)),
-        Err(e) => match e.kind() {
-            std::io::ErrorKind::NotFound => Ok(None),
-            std::io::ErrorKind::InvalidInput | std::io::ErrorKind::FileTooLarge => {
-                Err(format!("{shown} is {e}"))
-            }
-            _ => Err(format!("cannot read {shown}: {e}")),
-        },
-    }
-}
-
-/// The host's os-release below `root`: `/etc/os-release`, or when that
-/// does not exist `/usr/lib/os-release`; with the file's name as shown in
-/// messages. `Err` says why there is none to use.
-pub fn detect(root: &Path) -> Result<(String, OsRelease), String> {
-    for rel in FILES {
-        let shown = format!("/{rel}");
-        if let Some(bytes) = read_bounded(&root.join(rel), &shown)? {
-            return Ok((shown, parse(&bytes)));
-        }
-    }
-    Err("neither /etc/os-release nor /usr/lib/os-release exists".into())
-}
-
 /// Whether `id` (an `ID` or `ID_LIKE` word) names the CoreOS family.
 pub fn is_coreos_family(id: &[u8]) -> bool {
     matches!(id, b"coreos" | b"flatcar")
@@ -207,49 +168,5 @@ mod tests {
         let ids: Vec<&[u8]> = os.ids().collect();
         assert_eq!(ids, [&b"flatcar"[..], b"coreos", b"other"]);
         assert!(parse(b"").ids().next().is_none());
-    }
-
-    #[test]
-    fn detect_prefers_etc_and_falls_back() {
-        let dir = std::env::temp_dir().join(format!("kw-osrel-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("etc")).unwrap();
-        std::fs::create_dir_all(dir.join("usr/lib")).unwrap();
-        assert!(detect(&dir).unwrap_err().contains("neither"));
-        std::fs::write(
-            dir.join("usr/lib/os-release"),
-            "ID=coreos\nVERSION_ID=1235.0.0\n",
-        )
-        .unwrap();
-        let (file, os) = detect(&dir).unwrap();
-        assert_eq!(file, "/usr/lib/os-release");
-        assert_eq!(os.get("VERSION_ID").unwrap(), b"1235.0.0");
-        // a dangling link counts as missing, as for os-release(5) readers
-        std::os::unix::fs::symlink("../nowhere", dir.join("etc/os-release")).unwrap();
-        assert_eq!(detect(&dir).unwrap().0, "/usr/lib/os-release");
-        std::fs::remove_file(dir.join("etc/os-release")).unwrap();
-        std::fs::write(dir.join("etc/os-release"), "VERSION_ID=rolling\n").unwrap();
-        assert_eq!(
-            detect(&dir).unwrap().1.get("VERSION_ID").unwrap(),
-            b"rolling"
-        );
-        // bounded, and only regular files
-        std::fs::write(
-            dir.join("etc/os-release"),
-            vec![b'x'; MAX_BYTES as usize + 1],
-        )
-        .unwrap();
-        assert!(
-            detect(&dir)
-                .unwrap_err()
-                .contains("larger than 65536 bytes")
-        );
-        std::fs::remove_file(dir.join("etc/os-release")).unwrap();
-        std::os::unix::fs::symlink("/dev/zero", dir.join("etc/os-release")).unwrap();
-        assert_eq!(
-            detect(&dir).unwrap_err(),
-            "/etc/os-release is not a regular file"
-        );
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

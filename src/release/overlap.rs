@@ -119,10 +119,10 @@ pub fn overlap<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::defaults::registry;
+    use crate::release::registry;
 
     fn release(r: &str) -> Defaults {
-        registry::lookup(crate::defaults::Version::parse(r).unwrap())
+        registry::lookup(crate::release::Version::parse(r).unwrap())
             .unwrap()
             .parse()
     }
