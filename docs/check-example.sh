@@ -1,7 +1,7 @@
 #!/bin/sh
-# The README's example of `kubelet-wrapperctl check` ("Checking a unit
+# The docs/admin.md's example of `kubelet-wrapperctl check` ("Checking a unit
 # before rollout"): writes the example unit, its drop-in and environment
-# file, checks the unit, corrects it as the README says and checks again.
+# file, checks the unit, corrects it as the docs/admin.md says and checks again.
 #
 #   sudo docs/check-example.sh     (kubelet-wrapperctl in PATH)
 #
@@ -10,7 +10,7 @@
 # /var/lib overlays whose changes go to /mnt (for a /usr/lib/modules on
 # machines without one, and the /var/lib/containerd a node's containerd
 # has made), so nothing on the host changes. tests/check.rs runs this script and compares its output with
-# the README.
+# the docs/admin.md.
 set -eu
 if [ "${1:-}" != --inside ]; then
   exec unshare -m "$0" --inside

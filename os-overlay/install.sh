@@ -7,7 +7,7 @@
 #
 # DESTDIR  the image root, e.g. /build/rootfs (created if missing)
 # BINDIR   the directory holding the built kubelet-wrapper and
-#          kubelet-wrapperctl; default: the README's quickest build, the
+#          kubelet-wrapperctl; default: docs/image-build.md's quickest build, the
 #          one the ebuild makes (C runtime linked statically), in
 #          target/<machine>-unknown-linux-gnu/release of this repository:
 #            KUBELET_WRAPPER_RELEASE=<release> \

@@ -189,14 +189,14 @@ fn a_lone_volume_on_another_engine_and_what_the_release_ignores() {
     assert!(out.ends_with("No errors, but 1 warning and 3 notes (--strict): fix the warnings before rolling the unit out.\n"), "{out}");
 }
 
-/// The two ``` blocks of the README's example output, as printed.
+/// The two ``` blocks of docs/admin.md's example output, as printed.
 fn readme_example() -> String {
     let readme =
-        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/admin.md")).unwrap();
     let section = readme
         .split("## Checking a unit before rollout")
         .nth(1)
-        .expect("the README's section")
+        .expect("docs/admin.md's section")
         .split("\n## ")
         .next()
         .unwrap();
@@ -236,7 +236,7 @@ fn the_readme_example_is_what_check_prints() {
     assert_eq!(
         out,
         readme_example(),
-        "the README's example differs from docs/check-example.sh's output:\n{out}"
+        "docs/admin.md's example differs from docs/check-example.sh's output:\n{out}"
     );
 }
 

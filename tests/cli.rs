@@ -191,7 +191,7 @@ fn files(dir: &Path) -> BTreeSet<String> {
 #[test]
 fn man_pages_and_completions_are_the_generated_ones() {
     let regenerate = "regenerate them: cargo run --bin kubelet-wrapperctl -- generate man docs/man; \
-        for s in bash zsh fish; do ...generate completion $s > completions/FILE; done (README, \"Man pages and completions\")";
+        for s in bash zsh fish; do ...generate completion $s > completions/FILE; done (docs/image-build.md, \"Man pages and completions\")";
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("man");
     let _ = fs::remove_dir_all(&dir);
     let o = ctl(&["generate", "man", dir.to_str().unwrap()], &[]);
@@ -395,7 +395,7 @@ fn json(args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{args:?}: {e}: {}", stderr(&o)))
 }
 
-/// The fields the README documents: a field may be added, never renamed
+/// The fields docs/admin.md documents: a field may be added, never renamed
 /// or removed.
 #[test]
 fn json_fields_are_the_documented_ones() {

@@ -1077,7 +1077,7 @@ fn install_sh_refuses_missing_binaries_and_bad_usage() {
     );
     assert!(!dir.join("root").exists(), "nothing is installed");
 
-    // without BINDIR it takes the README's quickest build, the statically
+    // without BINDIR it takes docs/image-build.md's quickest build, the statically
     // linked one built with --target (tests/reproducible.rs builds it)
     let overlay = dir.join("repo/os-overlay");
     fs::create_dir_all(&overlay).unwrap();

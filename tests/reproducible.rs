@@ -1,4 +1,4 @@
-//! Reproducible pinned builds, and the build an image takes: the README's
+//! Reproducible pinned builds, and the build an image takes: docs/image-build.md's
 //! quickest build, run word for word in two checkouts of the same sources in
 //! different directories (each its own clean target directory), gives
 //! byte-identical binaries, linked statically and pinned to the release it
@@ -17,13 +17,13 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-/// The command of the README's "The quickest build" section.
+/// The command of docs/image-build.md's "The quickest build" section.
 fn readme_build_command() -> String {
-    let readme = fs::read_to_string(repo("README.md")).unwrap();
+    let readme = fs::read_to_string(repo("docs/image-build.md")).unwrap();
     let section = readme
         .split("\n## The quickest build")
         .nth(1)
-        .expect("README.md has a section \"The quickest build\"");
+        .expect("docs/image-build.md has a section \"The quickest build\"");
     let block = section
         .split("\n```sh\n")
         .nth(1)
@@ -32,7 +32,7 @@ fn readme_build_command() -> String {
     block.to_string()
 }
 
-/// Runs the README's command with `sh` in `checkout`, with nothing of this
+/// Runs docs/image-build.md's command with `sh` in `checkout`, with nothing of this
 /// process's environment but where the toolchain and crates are.
 fn build(checkout: &Path, command: &str) -> Output {
     let cargo = PathBuf::from(std::env::var_os("CARGO").expect("cargo runs the tests"));
@@ -69,7 +69,7 @@ fn two_checkouts_build_byte_identical_pinned_static_binaries() {
     let triple = format!("{}-unknown-linux-gnu", std::env::consts::ARCH);
     if !command.contains(&format!("--target {triple}")) {
         skipped(&format!(
-            "the README's quickest build names another machine's target than {triple}"
+            "docs/image-build.md's quickest build names another machine's target than {triple}"
         ));
         return;
     }

@@ -60,6 +60,14 @@ mount -t overlay kw-boot -o "lowerdir=$base,upperdir=$node/root-up,workdir=$node
 mount -t overlay kw-boot -o "lowerdir=$usr/usr:$base/usr" "$root/usr"
 mount --bind "$node/var" "$root/var"
 
+# /proc/sys and /sys writable, as on a node: the kubelet's container
+# manager sets vm.overcommit_memory, kernel.panic and kernel.panic_on_oops
+# where they differ from what it wants, and fails to start ("open
+# /proc/sys/vm/overcommit_memory: read-only file system") on the read-only
+# ones nspawn mounts by default. Under rkt fly the kubelet sees the node's
+# /proc as it is (under podman, --privileged mounts its own read-write),
+# so only a kernel whose values a kubelet has not set yet shows it.
+export SYSTEMD_NSPAWN_API_VFS_WRITABLE=yes
 exec systemd-nspawn --boot --quiet --register=no --keep-unit \
   --directory="$root" --machine=kw-node \
   --capability=all --system-call-filter=@keyring --bind=/dev/kmsg \

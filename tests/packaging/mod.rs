@@ -56,7 +56,7 @@ pub fn unit_of(engine: &str) -> PathBuf {
 
 /// kubelet-wrapperctl's man pages and completions in the image root, and
 /// their sources in the repository (generated and committed, see the
-/// README's "Man pages and completions").
+/// docs/image-build.md's "Man pages and completions").
 pub fn generated_docs() -> Vec<(String, PathBuf)> {
     let mut out: Vec<(String, PathBuf)> = fs::read_dir(repo("docs/man"))
         .unwrap()
