@@ -65,7 +65,7 @@ pub enum AdminError {
     Unreadable {
         var: String,
         admin: String,
-        why: &'static str,
+        why: String,
     },
 }
 
@@ -393,17 +393,17 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Volumes {
     let words: Vec<&[u8]> = argv.iter().map(|a| a.value.as_bytes()).collect();
     let found = mounts::mounts(syntax, &words);
     let mut out = Volumes::default();
-    // rkt: the admin's volumes (name, host path, read-only), for the
-    // mounts that use them
-    type RktVolume<'a> = (&'a [u8], Option<&'a [u8]>, bool);
+    // rkt: the volumes (name, host path, read-only), for the mounts that
+    // use them
+    type RktVolume<'a> = (&'a str, Option<&'a [u8]>, bool);
     let rkt_volumes: Vec<RktVolume> = found
         .iter()
         .filter_map(|f| match &f.mount {
-            Mount::RktVolume { name, source } => Some((
-                name.as_slice(),
-                source.as_deref(),
-                mounts::read_only(syntax, words[f.at], mounts::value_of(&words, f)),
-            )),
+            Mount::RktVolume {
+                name,
+                source,
+                read_only,
+            } => Some((name.as_str(), source.as_deref(), *read_only)),
             _ => None,
         })
         .collect();
@@ -421,9 +421,10 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Volumes {
             text.push_str(&escape(v));
         }
         let value = mounts::value_of(&words, f);
-        match &f.mount {
+        // where it mounts, which host path, and whether read-only
+        let (target, source, read_only) = match &f.mount {
             Mount::RktVolume { name, .. } => {
-                if let Some(sys) = defaults.volumes.iter().find(|v| v.name.as_bytes() == name) {
+                if let Some(sys) = defaults.volumes.iter().find(|v| v.name == *name) {
                     out.errors.push(AdminError::VolumeName {
                         var,
                         admin: text,
@@ -431,101 +432,101 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Volumes {
                         target: sys.target.clone(),
                     });
                 }
+                continue;
             }
-            Mount::At { target, source } => {
-                // on rkt, the host path and access are the volume's
-                let (source, read_only) = match syntax {
-                    Syntax::Rkt => match mounts::rkt_mount_volume(value)
-                        .and_then(|n| rkt_volumes.iter().find(|(v, ..)| *v == n))
-                    {
-                        Some((_, s, ro)) => (s.map(<[u8]>::to_vec), *ro),
-                        // a release volume mounted again, or none
-                        None => (None, false),
-                    },
-                    _ => (
-                        source.clone(),
-                        mounts::read_only(syntax, words[f.at], value),
-                    ),
-                };
-                let Some(o) = overlap::overlap(defaults, source.as_deref(), target) else {
-                    continue;
-                };
-                let sys = o.volume();
-                let access = |ro| if ro { "read-only" } else { "read-write" };
-                if o.redundant() {
-                    let loses_write = sys.read_only && !read_only;
-                    let what = match o {
-                        Overlap::Same(_) => format!(
-                            "the release already mounts {} at {} ({}, volume {})",
-                            sys.source,
-                            sys.target,
-                            access(sys.read_only),
-                            sys.name
-                        ),
-                        _ => format!(
-                            "the release's volume {} ({} at {}, {}) already shows that host path there",
-                            sys.name,
-                            sys.source,
-                            sys.target,
-                            access(sys.read_only)
-                        ),
-                    };
-                    let n = if syntax == Syntax::Rkt {
-                        let differs = matches!(o, Overlap::Same(_)) && read_only != sys.read_only;
-                        format!(
-                            "{var}: the admin mount {text} repeats what the release mounts: {what}; rkt mounts the same host path twice{}, so it can be removed",
-                            if differs {
-                                format!(
-                                    " (the admin's {}, the release's {})",
-                                    access(read_only),
-                                    access(sys.read_only)
-                                )
-                            } else {
-                                String::new()
-                            }
-                        )
-                    } else {
-                        out.redundant.push(f.at);
-                        out.redundant.extend(f.value_at);
-                        format!(
-                            "{var}: the admin mount {text}: dropped, {what}{}",
-                            if loses_write {
-                                "; the unit asks for read-write, the release mounts it read-only (the release decides the kubelet's access to its paths, and the kubelet does not write there)"
-                            } else {
-                                ""
-                            }
-                        )
-                    };
-                    // the release's access wins: its choice, made for the
-                    // kubelet
-                    out.notes.push(n.clone());
-                    out.notices.push(n);
-                    continue;
+            Mount::At { target, source } => (
+                target,
+                source.clone(),
+                mounts::read_only(syntax, words[f.at], value),
+            ),
+            // on rkt, the host path and access are the volume's
+            Mount::RktMount { volume, target } => {
+                match rkt_volumes.iter().find(|(v, ..)| v == volume) {
+                    Some((_, s, ro)) => (target, s.map(<[u8]>::to_vec), *ro),
+                    // a release volume mounted again, or none
+                    None => (target, None, false),
                 }
+            }
+            Mount::Unreadable { why } => {
                 if strict {
-                    out.errors.push(AdminError::VolumeTarget {
+                    out.errors.push(AdminError::Unreadable {
                         var,
                         admin: text,
-                        system: sys.name.clone(),
-                        target: sys.target.clone(),
-                        inside: !normalize_eq(target, &sys.target),
+                        why: why.clone(),
                     });
-                    continue;
                 }
-                out.notices.push(format!(
-                    "{var}: the admin mount {text} covers the system volume {} at {}: the admin's mount is the one the kubelet sees",
-                    sys.name, sys.target
-                ));
+                continue;
             }
-            Mount::Unreadable { why } if strict => {
-                out.errors.push(AdminError::Unreadable {
-                    var,
-                    admin: text,
-                    why,
-                });
-            }
-            Mount::Unreadable { .. } => {}
+        };
+        let Some(o) = overlap::overlap(defaults, source.as_deref(), target) else {
+            continue;
+        };
+        let sys = o.volume();
+        let access = |ro| if ro { "read-only" } else { "read-write" };
+        if o.redundant() {
+            let loses_write = sys.read_only && !read_only;
+            let what = match o {
+                Overlap::Same(_) => format!(
+                    "the release already mounts {} at {} ({}, volume {})",
+                    sys.source,
+                    sys.target,
+                    access(sys.read_only),
+                    sys.name
+                ),
+                _ => format!(
+                    "the release's volume {} ({} at {}, {}) already shows that host path there",
+                    sys.name,
+                    sys.source,
+                    sys.target,
+                    access(sys.read_only)
+                ),
+            };
+            let n = if syntax == Syntax::Rkt {
+                let differs = matches!(o, Overlap::Same(_)) && read_only != sys.read_only;
+                format!(
+                    "{var}: the admin mount {text} repeats what the release mounts: {what}; rkt mounts the same host path twice{}, so it can be removed",
+                    if differs {
+                        format!(
+                            " (the admin's {}, the release's {})",
+                            access(read_only),
+                            access(sys.read_only)
+                        )
+                    } else {
+                        String::new()
+                    }
+                )
+            } else {
+                out.redundant.push(f.at);
+                out.redundant.extend(f.value_at);
+                format!(
+                    "{var}: the admin mount {text}: dropped, {what}{}",
+                    if loses_write {
+                        "; the unit asks for read-write, the release mounts it read-only (the release decides the kubelet's access to its paths, and the kubelet does not write there)"
+                    } else {
+                        ""
+                    }
+                )
+            };
+            // the release's access wins: its choice, made for the
+            // kubelet
+            out.notes.push(n.clone());
+            out.notices.push(n);
+            continue;
         }
+        if strict {
+            out.errors.push(AdminError::VolumeTarget {
+                var,
+                admin: text,
+                system: sys.name.clone(),
+                target: sys.target.clone(),
+                inside: !normalize_eq(target, &sys.target),
+            });
+            continue;
+        }
+        out.notices.push(format!(
+            "{var}: the admin mount {text} covers the system volume {} at {}: the admin's mount is the one the kubelet sees",
+            sys.name, sys.target
+        ));
     }
     out
 }
@@ -706,7 +707,18 @@ pub fn check_engine_args(
                         "rkt 1.30 has no such flag and refuses to start".to_string(),
                         format!("remove {} from {}", r.text, r.var),
                     ),
-                    rkt_flags::Word::Flag { .. } => continue,
+                    rkt_flags::Word::Flag { .. } => {
+                        match r.word.refused_value() {
+                            Some(e) => (
+                                format!("{e}, so rkt refuses it and does not start"),
+                                format!(
+                                    "correct {} in {}: --volume NAME,kind=host,source=PATH[,readOnly=true|false][,recursive=true|false], --mount volume=NAME,target=PATH",
+                                    r.text, r.var
+                                ),
+                            ),
+                            _ => continue,
+                        }
+                    }
                 };
                 refuse(r.var, r.text.clone(), why, fix);
             }

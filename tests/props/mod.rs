@@ -255,7 +255,7 @@ pub fn check_mounts(syntax: u8, words: &[Vec<u8>]) {
             assert_eq!(i, f.at + 1);
             assert!(i < w.len());
         }
-        if let Mount::At { target, .. } = f.mount {
+        if let Mount::At { target, .. } | Mount::RktMount { target, .. } = f.mount {
             assert_eq!(normalize(&target).as_ref(), Some(&target));
         }
     }
