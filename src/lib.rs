@@ -15,17 +15,13 @@
 //! this library; only [`launch`] and the binaries' `main` touch the host.
 
 pub mod admin;
-pub mod command;
 pub mod ctl;
 pub mod engine;
 pub mod host;
-pub mod json;
 pub mod launch;
 pub mod plan;
 pub mod release;
 pub mod text;
-pub mod unit;
-pub mod validate;
 
 /// Prefix of every message the wrapper and the tool print.
 pub const PROGRAM: &str = "kubelet-wrapper";

@@ -10,7 +10,7 @@
 mod variants;
 
 use kubelet_wrapper::admin::AdminConfig;
-use kubelet_wrapper::command::Origin;
+use kubelet_wrapper::engine::command::Origin;
 use kubelet_wrapper::plan::{self, Plan, PlanError};
 use kubelet_wrapper::release::model::{Defaults, Engine};
 use kubelet_wrapper::release::registry;

@@ -1,6 +1,6 @@
 //! `check --unit`: a preflight of a kubelet unit before rollout.
 //!
-//! What systemd would make of the unit ([`crate::unit`]), then what the
+//! What systemd would make of the unit ([`crate::admin::unit`]), then what the
 //! wrapper would make of that: its variables ([`variables`]), the plan and
 //! its notices ([`plan_findings`]), and on this host the engine program, the
 //! volumes' host paths, the directories and the propagation of the mounts
@@ -10,22 +10,19 @@
 
 use super::cli::ShowFormat;
 use super::input::{Layer, Target, admin_layer, target_in};
+use super::json;
 use super::output::{Failure, Output};
 use super::unitfile;
+use crate::admin::unit::{self, Finding, Location, Severity, Unit};
 use crate::admin::{self, Var};
-use crate::command::{Arg, Origin};
 use crate::engine::RenderError;
+use crate::engine::command::{Arg, Origin};
+use crate::engine::mounts::{self, Mount, Syntax};
 use crate::engine::translate::TranslateError;
 use crate::host::propagation::{self, SharedSource};
-use crate::json;
 use crate::launch::{self, LaunchError};
 use crate::plan::{self, Plan, PlanError};
 use crate::release::model::Defaults;
-use crate::unit::{self, Finding, Location, Severity, Unit};
-use crate::validate::{
-    self,
-    mounts::{self, Mount},
-};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -274,7 +271,7 @@ fn volume_sources(defaults: &Defaults, argv: &[Arg]) -> Vec<(PathBuf, String, Op
         .collect();
     // the admin's binds, read as the engine reads its arguments
     let words: Vec<&[u8]> = argv.iter().map(|a| a.value.as_bytes()).collect();
-    for f in mounts::mounts(validate::syntax(&defaults.engine), &words) {
+    for f in mounts::mounts(Syntax::of(&defaults.engine), &words) {
         let var = match argv[f.at].origin {
             Origin::Variable(v) | Origin::Translated(v) => v,
             _ => continue,

@@ -1,9 +1,9 @@
 //! `defaults list | show | diff | validate`: the embedded release files.
 
 use super::cli::ShowFormat;
+use super::json;
 use super::layer_diff::Change;
 use super::output::{Failure, Output};
-use crate::json;
 use crate::release::Version;
 use crate::release::model::{self, Defaults};
 use crate::release::registry::{self, ReleaseFile};

@@ -3,12 +3,12 @@
 
 use super::cli::ShowFormat;
 use super::input::{Layer, make_plan, require_command, target_in};
+use super::json;
 use super::output::Failure;
-use crate::command::Origin;
-use crate::json;
+use crate::admin::unit::Location;
+use crate::engine::command::Origin;
 use crate::release::model;
 use crate::text::quote;
-use crate::unit::Location;
 use std::os::unix::ffi::OsStrExt;
 
 /// Where in the unit an argument's admin variable (or the kubelet flags)

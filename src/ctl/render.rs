@@ -3,10 +3,10 @@
 
 use super::cli::Format;
 use super::input::{Layer, make_plan, require_command, target_in};
+use super::json;
 use super::output::Failure;
 use crate::host::mountinfo::MountTable;
 use crate::host::propagation::{self, State};
-use crate::json;
 use crate::release::model::SharedRule;
 use crate::text::quote;
 use std::ffi::{OsStr, OsString};

@@ -1,4 +1,4 @@
-//! The edge of the unit reader ([`crate::unit`]): the unit file, its
+//! The edge of the unit reader ([`crate::admin::unit`]): the unit file, its
 //! drop-ins and environment files read from the host, or from a root
 //! directory as `systemd-analyze --root` and `systemctl --root` read them
 //! (an image tree, a node's root mounted elsewhere), node-dependent
@@ -8,10 +8,10 @@
 //! would with the root as `/` ([`chase`]), so that a symbolic link in the
 //! tree never leads out of it.
 
+use super::json;
 use super::output::Failure;
-use crate::json;
+use crate::admin::unit::{self, File, Finding, Host, Location, Severity, Unit};
 use crate::text::quote::escape;
-use crate::unit::{self, File, Finding, Host, Location, Severity, Unit};
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io;

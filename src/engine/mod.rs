@@ -1,5 +1,10 @@
 //! Renderers: one module per container engine, each turning the release's
-//! settings and the admin layer into the engine's command.
+//! settings and the admin layer into the engine's command ([`rkt`], [`oci`]
+//! for podman and docker, [`nspawn`]), an admin's rkt arguments carried to
+//! the others ([`translate`]); the engines' own grammars, read as each
+//! engine's parser reads words ([`rkt_flags`], [`oci_flags`], and what a
+//! command mounts: [`mounts`]); and what a command is made of
+//! ([`command`]: each argument with its origin).
 //!
 //! How to add an engine: add a variant to [`crate::release::model::Engine`]
 //! with the engine's release-fixed settings (and its validation in
@@ -8,6 +13,8 @@
 //! carried over to it, and a match arm in [`crate::plan::plan`].
 //! Historical releases keep rendering through [`rkt`] unchanged.
 
+pub mod command;
+pub mod mounts;
 pub mod nspawn;
 pub mod oci;
 pub mod oci_flags;
@@ -16,7 +23,7 @@ pub mod rkt_flags;
 pub mod translate;
 
 use crate::admin::Var;
-use crate::command::{Arg, Origin};
+use crate::engine::command::{Arg, Origin};
 use crate::release::model::Engine;
 use crate::text::words::split;
 use std::ffi::OsString;

@@ -11,7 +11,7 @@
 
 use super::{Rendered, push_var, push_var_or, rkt_flags, translate};
 use crate::admin::{AdminConfig, Var};
-use crate::command::{Arg, Origin};
+use crate::engine::command::{Arg, Origin};
 use crate::release::model::{Defaults, Rkt, TrustRule};
 use crate::text::words::split;
 use std::ffi::{OsStr, OsString};

@@ -907,7 +907,7 @@ pub struct CarriedOver {
     /// Every rkt variable's words, read for what they mean.
     pub translations: Vec<Translation>,
     /// The kubelet's path from `KUBELET_IMAGE_ARGS` (`--exec=X`), if set.
-    pub command: Option<(OsString, crate::command::Origin)>,
+    pub command: Option<(OsString, crate::engine::command::Origin)>,
     /// One per rkt-only or other engine's variable that is ignored.
     pub notices: Vec<String>,
     /// Those of the notices that are only for the record (the rkt-only
@@ -933,7 +933,7 @@ pub fn carry_over(
     let command = translations.iter().rev().find_map(|t| match &t.intent {
         Intent::Exec(c) => Some((
             c.clone(),
-            crate::command::Origin::Translated(Var::KubeletImageArgs),
+            crate::engine::command::Origin::Translated(Var::KubeletImageArgs),
         )),
         _ => None,
     });

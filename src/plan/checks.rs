@@ -1,6 +1,13 @@
 //! Checks of the admin layer against the release, before anything happens
-//! on the host: image references, admin volumes over system ones, and
-//! anything that weakens the release's trust policy.
+//! on the host: image references, the admin's engine arguments, admin
+//! volumes over system ones, and anything that weakens the release's trust
+//! policy.
+//!
+//! They belong to the plan, not to [`crate::admin`]: they read the engine's
+//! command and the admin's words with the engines' own grammars
+//! ([`crate::engine::rkt_flags`], [`crate::engine::oci_flags`],
+//! [`crate::engine::mounts`]), and the engines render the admin layer, so
+//! the admin layer stays below the engines and these checks above them.
 //!
 //! A release's `admin_checks` decides how strict this is. `compatible` (every
 //! historical release) accepts all that the CoreOS script accepted, so an
@@ -9,14 +16,12 @@
 //! volume's name is refused in both: rkt refuses it too, later and less
 //! clearly.
 
-pub mod mounts;
-
 use crate::admin::{AdminConfig, Var};
-use crate::command::Arg;
+use crate::engine::command::Arg;
+use crate::engine::mounts::{self, Mount, Syntax};
 use crate::release::model::{AdminChecks, Defaults, Engine};
 use crate::release::overlap::{self, Overlap};
 use crate::text::quote::escape;
-use mounts::{Mount, Syntax};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
@@ -325,15 +330,6 @@ fn is_path_component(p: &str) -> bool {
     true
 }
 
-/// The syntax an engine reads its arguments with.
-pub fn syntax(engine: &Engine) -> Syntax {
-    match engine {
-        Engine::Rkt(_) => Syntax::Rkt,
-        Engine::Podman(_) | Engine::Docker(_) => Syntax::Oci,
-        Engine::SystemdNspawn(_) => Syntax::Nspawn,
-    }
-}
-
 /// The value of a flag at `argv[i]` (`--flag=v` or `--flag v`), if it is
 /// one of `names`, and the flag as written (escaped).
 fn flag_value<'a>(argv: &'a [Arg], i: usize, names: &[&str]) -> Option<(&'a OsStr, String)> {
@@ -389,7 +385,7 @@ pub struct Volumes {
 /// came from, and every problem is reported, not the first.
 pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Volumes {
     let strict = defaults.admin_checks == AdminChecks::Strict;
-    let syntax = syntax(&defaults.engine);
+    let syntax = Syntax::of(&defaults.engine);
     let words: Vec<&[u8]> = argv.iter().map(|a| a.value.as_bytes()).collect();
     let found = mounts::mounts(syntax, &words);
     let mut out = Volumes::default();

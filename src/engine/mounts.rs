@@ -15,7 +15,8 @@
 //!
 //! Pure: bytes in, findings out (fuzzed by `fuzz/fuzz_targets/mount_args.rs`).
 
-use crate::engine::rkt_flags;
+use super::rkt_flags;
+use crate::release::model::Engine;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// The engine families whose syntax differs.
@@ -26,6 +27,17 @@ pub enum Syntax {
     Oci,
     /// systemd-nspawn (getopt_long).
     Nspawn,
+}
+
+impl Syntax {
+    /// The syntax `engine` reads its arguments with.
+    pub fn of(engine: &Engine) -> Syntax {
+        match engine {
+            Engine::Rkt(_) => Syntax::Rkt,
+            Engine::Podman(_) | Engine::Docker(_) => Syntax::Oci,
+            Engine::SystemdNspawn(_) => Syntax::Nspawn,
+        }
+    }
 }
 
 /// One mount an argument asks for.

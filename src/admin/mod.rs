@@ -9,6 +9,14 @@
 //! refusals (a unit that ran keeps running): a variable named like the
 //! wrapper's that it does not know ([`unknown_variables`]), and quote
 //! characters in a variable of engine arguments ([`quoted_words`]).
+//!
+//! [`unit`](mod@unit) reads the admin's own input, the kubelet unit, as systemd does:
+//! it only produces the environment this layer is read from (and the
+//! kubelet's flags), so it lives here, below everything that uses the
+//! admin layer. What the release thinks of the admin layer is
+//! [`crate::plan::checks`]'s, above the engines whose grammars it reads.
+
+pub mod unit;
 
 use std::ffi::OsString;
 use std::fmt;
