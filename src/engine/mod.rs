@@ -10,7 +10,11 @@
 //! with the engine's release-fixed settings (and its validation in
 //! `model.rs`), a module here with a `render` function returning a
 //! [`Rendered`], a [`translate::Target`] if admins' rkt arguments can be
-//! carried over to it, and a match arm in [`crate::plan::plan`].
+//! carried over to it, and a match arm in [`crate::plan::plan`]; the
+//! compiler then names every other `match` on the engine, among them how
+//! its arguments mount ([`mounts::Syntax::of`]), its program's variable
+//! ([`program_var`]) and the release's checks of its arguments
+//! ([`crate::plan::checks`]). Its variables are [`crate::admin`]'s to add.
 //! Historical releases keep rendering through [`rkt`] unchanged.
 
 pub mod command;

@@ -9,6 +9,18 @@
 //! [`crate::engine::mounts`]), and the engines render the admin layer, so
 //! the admin layer stays below the engines and these checks above them.
 //!
+//! How to add a check: a function here that returns its notices and its
+//! [`AdminError`]s (all of them, not the first), an [`AdminError`] variant
+//! whose message says what to change and whose [`AdminError::fix`] says it
+//! concretely, and its call in [`crate::plan::plan`]: on the admin layer
+//! before the command is rendered, or on the rendered command. `check
+//! --unit` shows what it finds without more code (an error as an error
+//! finding with its fix, a notice as a warning). Its cases go in
+//! tests/hardening.rs (what a strict release refuses) or tests/mistakes.rs
+//! (what every release tells); a refusal of the real binary, with its exit
+//! status, in tests/faults.rs, which writes docs/security.md's table
+//! (docs/development.md).
+//!
 //! A release's `admin_checks` decides how strict this is. `compatible` (every
 //! historical release) accepts all that the CoreOS script accepted, so an
 //! admin's unit keeps its meaning, and turns likely mistakes into notices;
