@@ -224,7 +224,7 @@ pub fn say(msg: &str) {
 /// output only when it fails: `docker rm --force NAME` of a container that
 /// is not there succeeds but prints "Error: No such container", which
 /// would otherwise reach the journal on every clean start.
-fn run_before(cmd: &[crate::command::Arg]) {
+fn run_before(cmd: &[crate::engine::command::Arg]) {
     let argv: Vec<&OsStr> = cmd.iter().map(|a| a.value.as_os_str()).collect();
     let mut line = String::from("+ ");
     line.push_str(&quote::join(argv.iter().copied()));

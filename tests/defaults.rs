@@ -533,7 +533,7 @@ fn committed_schema_is_the_one_derived_from_the_model() {
             .expect("defaults/schema.json is JSON");
     assert!(
         committed == schema::schema(),
-        "defaults/schema.json does not match the defaults format in src/defaults/model.rs; \
+        "defaults/schema.json does not match the defaults format in src/release/model.rs; \
          regenerate it with `{}` and commit it",
         schema::REGENERATE
     );

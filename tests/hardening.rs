@@ -4,10 +4,10 @@
 mod variants;
 
 use kubelet_wrapper::admin::AdminConfig;
+use kubelet_wrapper::plan::checks::{check_reference, check_tag};
 use kubelet_wrapper::plan::{self, Plan, PlanError};
 use kubelet_wrapper::release::model::{Defaults, Engine};
 use kubelet_wrapper::release::registry;
-use kubelet_wrapper::validate::{check_reference, check_tag};
 use std::ffi::OsString;
 
 fn release(r: &str) -> Defaults {

@@ -10,7 +10,7 @@
 mod variants;
 
 use kubelet_wrapper::admin::AdminConfig;
-use kubelet_wrapper::command::Origin;
+use kubelet_wrapper::engine::command::Origin;
 use kubelet_wrapper::plan::{self, Plan, PlanError};
 use kubelet_wrapper::release::model::{Defaults, Engine};
 use kubelet_wrapper::release::registry;
@@ -181,6 +181,45 @@ fn a_volume_without_its_mount_or_the_reverse_is_a_notice_everywhere() {
         )
         .unwrap();
         assert!(p.mistakes.is_empty(), "{}: {:?}", name(&d), p.mistakes);
+    }
+}
+
+/// A `--volume` or `--mount` value that rkt itself refuses, read with
+/// rkt's grammar on every release: on rkt, a notice that rkt will not
+/// start; on the other engines, a refusal that says why.
+#[test]
+fn a_volume_rkt_refuses_is_told_everywhere() {
+    for d in releases() {
+        for (value, why) in [
+            (
+                "--volume Cni,kind=host,source=/etc/cni --mount volume=cni,target=/etc/cni",
+                "\"Cni\" is not a volume name",
+            ),
+            (
+                "--volume cni,kind=host,source=/etc/cni,readOnly=yes --mount volume=cni,target=/etc/cni",
+                "readOnly=yes is not true or false",
+            ),
+            (
+                "--volume cni,kind=host,source=/etc/cni --mount volume=cni,target=/etc/cni,ro",
+                "unknown mount option \"ro\"",
+            ),
+        ] {
+            let got = plan_with(&d, &[("RKT_RUN_ARGS", value)]);
+            if let Engine::Rkt(_) = d.engine {
+                let p = got.unwrap_or_else(|e| panic!("{}: {e}", name(&d)));
+                assert!(
+                    p.notices
+                        .iter()
+                        .any(|n| n.contains(why) && n.contains("rkt refuses it and does not start")),
+                    "{}: {:?}",
+                    name(&d),
+                    p.notices
+                );
+            } else {
+                let e = got.err().unwrap_or_else(|| panic!("{}: {value}", name(&d)));
+                assert!(e.to_string().contains(why), "{}: {e}", name(&d));
+            }
+        }
     }
 }
 

@@ -11,12 +11,12 @@
 //! and cannot start one here (it is not PID 1). Its environment.d
 //! generator reads files with the same parser, so the files' syntax is
 //! compared through it. Variable expansion in `ExecStart=` happens only at
-//! start too; src/unit/tests.rs holds the man pages' examples of it.
+//! start too; src/admin/unit/tests.rs holds the man pages' examples of it.
 
 mod common;
 
 use common::is_root;
-use kubelet_wrapper::unit::{self, File, Host, Severity};
+use kubelet_wrapper::admin::unit::{self, File, Host, Severity};
 use std::collections::BTreeMap;
 use std::fs;
 use std::io;

@@ -1,6 +1,6 @@
 //! `check --unit`: a preflight of a kubelet unit before rollout.
 //!
-//! What systemd would make of the unit ([`crate::unit`]), then what the
+//! What systemd would make of the unit ([`crate::admin::unit`]), then what the
 //! wrapper would make of that: its variables ([`variables`]), the plan and
 //! its notices ([`plan_findings`]), and on this host the engine program, the
 //! volumes' host paths, the directories and the propagation of the mounts
@@ -10,22 +10,21 @@
 
 use super::cli::ShowFormat;
 use super::input::{Layer, Target, admin_layer, target_in};
+use super::json::{self, Bytes, Layout};
 use super::output::{Failure, Output};
 use super::unitfile;
+use super::unitfile::FindingJson;
+use crate::admin::unit::{self, Finding, Location, Severity, Unit};
 use crate::admin::{self, Var};
-use crate::command::{Arg, Origin};
 use crate::engine::RenderError;
+use crate::engine::command::{Arg, Origin};
+use crate::engine::mounts::{self, Mount, Syntax};
 use crate::engine::translate::TranslateError;
 use crate::host::propagation::{self, SharedSource};
-use crate::json;
 use crate::launch::{self, LaunchError};
 use crate::plan::{self, Plan, PlanError};
 use crate::release::model::Defaults;
-use crate::unit::{self, Finding, Location, Severity, Unit};
-use crate::validate::{
-    self,
-    mounts::{self, Mount},
-};
+use serde::Serialize;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
@@ -274,7 +273,7 @@ fn volume_sources(defaults: &Defaults, argv: &[Arg]) -> Vec<(PathBuf, String, Op
         .collect();
     // the admin's binds, read as the engine reads its arguments
     let words: Vec<&[u8]> = argv.iter().map(|a| a.value.as_bytes()).collect();
-    for f in mounts::mounts(validate::syntax(&defaults.engine), &words) {
+    for f in mounts::mounts(Syntax::of(&defaults.engine), &words) {
         let var = match argv[f.at].origin {
             Origin::Variable(v) | Origin::Translated(v) => v,
             _ => continue,
@@ -808,51 +807,53 @@ fn text(r: &Report) -> String {
     out
 }
 
+/// `check --format json`.
+#[derive(Serialize)]
+struct ReportJson<'a> {
+    unit: Bytes<'a>,
+    files: Vec<Bytes<'a>>,
+    release: &'a str,
+    release_source: &'static str,
+    defaults: String,
+    engine: &'static str,
+    ok: bool,
+    host: bool,
+    errors: usize,
+    warnings: usize,
+    notes: usize,
+    findings: Vec<FindingJson<'a>>,
+    argv: Option<Vec<Bytes<'a>>>,
+    directories: Option<Vec<Bytes<'a>>>,
+}
+
 fn json_report(r: &Report) -> String {
     let n = |s| r.findings.iter().filter(|f| f.severity == s).count();
-    let findings: Vec<String> = r
-        .findings
-        .iter()
-        .map(|f| unitfile::finding_json(f, "    "))
-        .collect();
-    let files: Vec<String> = r
-        .unit
-        .files
-        .iter()
-        .map(|f| json::string(f.as_os_str().as_bytes()))
-        .collect();
-    let (argv, directories) = match &r.plan {
-        Some(p) => (
-            json::array(p.argv.iter().map(|a| a.value.as_os_str())),
-            json::array(p.directories.iter().map(|d| d.as_os_str())),
-        ),
-        None => ("null".into(), "null".into()),
+    let out = ReportJson {
+        unit: Bytes::os(&r.unit.files[0]),
+        files: json::each(&r.unit.files),
+        release: &r.target.release,
+        release_source: r.target.source,
+        defaults: r.target.file.version.to_string(),
+        engine: r.defaults.engine.name(),
+        ok: n(Severity::Error) == 0 && !(r.options.strict && n(Severity::Warning) > 0),
+        host: r.options.host,
+        errors: n(Severity::Error),
+        warnings: n(Severity::Warning),
+        notes: n(Severity::Info),
+        findings: r.findings.iter().map(FindingJson::from).collect(),
+        argv: r
+            .plan
+            .as_ref()
+            .map(|p| json::each(p.argv.iter().map(|a| &a.value))),
+        directories: r.plan.as_ref().map(|p| json::each(&p.directories)),
     };
-    let mut out = json::object(
-        &[
-            ("unit", json::string(r.unit.files[0].as_os_str().as_bytes())),
-            ("files", json::list(&files, "  ")),
-            ("release", json::string(&r.target.release)),
-            ("release_source", json::string(r.target.source)),
-            ("defaults", json::string(r.target.file.version.to_string())),
-            ("engine", json::string(r.defaults.engine.name())),
-            (
-                "ok",
-                (n(Severity::Error) == 0 && !(r.options.strict && n(Severity::Warning) > 0))
-                    .to_string(),
-            ),
-            ("host", r.options.host.to_string()),
-            ("errors", n(Severity::Error).to_string()),
-            ("warnings", n(Severity::Warning).to_string()),
-            ("notes", n(Severity::Info).to_string()),
-            ("findings", json::list(&findings, "  ")),
-            ("argv", argv),
-            ("directories", directories),
-        ],
-        "",
-    );
-    out.push('\n');
-    out
+    json::document(
+        &out,
+        &Layout {
+            lines: &[&["", "files", "findings", "findings[]"]],
+            indent: "  ",
+        },
+    )
 }
 
 #[cfg(test)]

@@ -1,75 +1,89 @@
 //! `defaults list | show | diff | validate`: the embedded release files.
 
 use super::cli::ShowFormat;
+use super::json::{self, Layout};
 use super::layer_diff::Change;
 use super::output::{Failure, Output};
-use crate::json;
 use crate::release::Version;
 use crate::release::model::{self, Defaults};
 use crate::release::registry::{self, ReleaseFile};
 use crate::release::select::ReleaseSource;
+use serde::Serialize;
+use serde_json::value::RawValue;
 use std::path::{Path, PathBuf};
+
+/// `defaults list --format json`.
+#[derive(Serialize)]
+struct ListJson<'a> {
+    pinned: String,
+    detected: Option<DetectedJson<'a>>,
+    refused: Option<String>,
+    uses: Option<String>,
+    files: Vec<FileJson>,
+}
+
+/// The host's release, as an `auto` build reads it.
+#[derive(Serialize)]
+struct DetectedJson<'a> {
+    release: String,
+    from: &'a str,
+}
+
+/// One embedded release file.
+#[derive(Serialize)]
+struct FileJson {
+    release: String,
+    scope: &'static str,
+    origin: &'static str,
+    engine: &'static str,
+    summary: String,
+    used: bool,
+}
 
 pub fn list(format: ShowFormat) -> Result<String, Failure> {
     let files = registry::files();
     let runtime = crate::host::os_release::runtime(Path::new("/"));
     if format == ShowFormat::Json {
-        let (pinned, detected, refused, uses) = match &runtime {
-            Ok((v, ReleaseSource::Pinned, used)) => (
-                json::string(v.to_string()),
-                "null".to_string(),
-                "null".to_string(),
-                json::string(used.version.to_string()),
-            ),
+        let refused = runtime.as_ref().err().map(|e| e.to_string());
+        let (pinned, detected, uses) = match &runtime {
+            Ok((v, ReleaseSource::Pinned, used)) => (v.to_string(), None, Some(used.version)),
             Ok((v, ReleaseSource::Detected(f), used)) => (
-                json::string("auto"),
-                json::object(
-                    &[
-                        ("release", json::string(v.to_string())),
-                        ("from", json::string(f)),
-                    ],
-                    "  ",
-                ),
-                "null".to_string(),
-                json::string(used.version.to_string()),
+                "auto".to_string(),
+                Some(DetectedJson {
+                    release: v.to_string(),
+                    from: f,
+                }),
+                Some(used.version),
             ),
-            Err(e) => (
-                json::string("auto"),
-                "null".to_string(),
-                json::string(e.to_string()),
-                "null".to_string(),
-            ),
+            Err(_) => ("auto".to_string(), None, None),
         };
-        let used = runtime.as_ref().ok().map(|(_, _, u)| u.version);
-        let items: Vec<String> = files
-            .iter()
-            .map(|f| {
-                let d = f.parse();
-                json::object(
-                    &[
-                        ("release", json::string(f.version.to_string())),
-                        ("scope", json::string(scope(f, &d))),
-                        ("origin", json::string(d.origin.name())),
-                        ("engine", json::string(d.engine.name())),
-                        ("summary", json::string(&d.summary)),
-                        ("used", (Some(f.version) == used).to_string()),
-                    ],
-                    "    ",
-                )
-            })
-            .collect();
-        let mut out = json::object(
-            &[
-                ("pinned", pinned),
-                ("detected", detected),
-                ("refused", refused),
-                ("uses", uses),
-                ("files", json::list(&items, "  ")),
-            ],
-            "",
-        );
-        out.push('\n');
-        return Ok(out);
+        let out = ListJson {
+            pinned,
+            detected,
+            refused,
+            uses: uses.map(|v| v.to_string()),
+            files: files
+                .iter()
+                .map(|f| {
+                    let d = f.parse();
+                    FileJson {
+                        release: f.version.to_string(),
+                        scope: scope(f, &d),
+                        origin: d.origin.name(),
+                        engine: d.engine.name(),
+                        summary: d.summary.clone(),
+                        used: Some(f.version) == uses,
+                    }
+                })
+                .collect(),
+        };
+        return Ok(json::document(
+            &out,
+            &Layout {
+                lines: &[&["", "detected", "files", "files[]"]],
+                indent: "  ",
+            },
+        ));
     }
     let mut out = String::new();
     let used = match runtime {
@@ -140,11 +154,26 @@ pub fn show(release: &str, format: ShowFormat) -> Result<String, Failure> {
     let d = file.parse();
     Ok(match format {
         ShowFormat::Json => {
+            // the file's content as serde_json writes it, its fields at
+            // the first level of indentation: the whole at none
+            #[derive(Serialize)]
+            struct Show<'a> {
+                release: &'a str,
+                defaults: String,
+                layer: Box<RawValue>,
+            }
             let layer = serde_json::to_string_pretty(&d).expect("defaults serialize");
-            format!(
-                "{{\n\"release\": {},\n\"defaults\": {},\n\"layer\": {layer}\n}}\n",
-                json::string(release),
-                json::string(file.version.to_string())
+            let out = Show {
+                release,
+                defaults: file.version.to_string(),
+                layer: RawValue::from_string(layer).expect("serde_json writes JSON"),
+            };
+            json::document(
+                &out,
+                &Layout {
+                    lines: &[&[""]],
+                    indent: "",
+                },
             )
         }
         ShowFormat::Text => {
@@ -308,6 +337,21 @@ pub fn diff(from: &str, to: &str, format: ShowFormat) -> Result<String, Failure>
 /// the project's is under 6 KiB).
 const MAX_RELEASE_FILE: u64 = 1 << 20;
 
+/// `defaults validate --format json`.
+#[derive(Serialize)]
+struct ValidateJson {
+    ok: bool,
+    files: Vec<ValidatedJson>,
+}
+
+/// One file checked, named as messages show it.
+#[derive(Serialize)]
+struct ValidatedJson {
+    file: String,
+    ok: bool,
+    problems: Vec<String>,
+}
+
 /// Checks each file; text: `FILE: ok` lines on stdout and the problems on
 /// stderr; JSON: one entry per file with its problems. Exit 1 on any.
 pub fn validate(files: &[PathBuf], format: ShowFormat) -> Output {
@@ -337,32 +381,25 @@ pub fn validate(files: &[PathBuf], format: ShowFormat) -> Output {
         if problems.is_empty() {
             out.push_str(&format!("{shown}: ok\n"));
         }
-        items.push(json::object(
-            &[
-                ("file", json::string(&shown)),
-                ("ok", problems.is_empty().to_string()),
-                (
-                    "problems",
-                    json::list(
-                        &problems.iter().map(json::string).collect::<Vec<_>>(),
-                        "    ",
-                    ),
-                ),
-            ],
-            "    ",
-        ));
+        items.push(ValidatedJson {
+            ok: problems.is_empty(),
+            problems: problems.clone(),
+            file: shown,
+        });
         errors.extend(problems);
     }
     let status = u8::from(!errors.is_empty());
     if format == ShowFormat::Json {
-        let mut stdout = json::object(
-            &[
-                ("ok", (status == 0).to_string()),
-                ("files", json::list(&items, "  ")),
-            ],
-            "",
+        let stdout = json::document(
+            &ValidateJson {
+                ok: status == 0,
+                files: items,
+            },
+            &Layout {
+                lines: &[&["", "files", "files[]", "problems"]],
+                indent: "  ",
+            },
         );
-        stdout.push('\n');
         return Output {
             stdout,
             stderr: Vec::new(),

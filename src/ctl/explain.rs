@@ -3,12 +3,15 @@
 
 use super::cli::ShowFormat;
 use super::input::{Layer, make_plan, require_command, target_in};
+use super::json::{self, Bytes, Layout};
 use super::output::Failure;
-use crate::command::Origin;
-use crate::json;
+use super::render::SharedJson;
+use super::unitfile::UnitJson;
+use crate::admin::unit::Location;
+use crate::engine::command::Origin;
 use crate::release::model;
 use crate::text::quote;
-use crate::unit::Location;
+use serde::Serialize;
 use std::os::unix::ffi::OsStrExt;
 
 /// Where in the unit an argument's admin variable (or the kubelet flags)
@@ -23,6 +26,35 @@ fn unit_location(layer: &Layer, origin: &Origin) -> Option<Location> {
         _ => return None,
     };
     u.get(var.name()).map(|v| v.at.clone())
+}
+
+/// `explain --format json`.
+#[derive(Serialize)]
+struct ExplainJson<'a> {
+    release: &'a str,
+    release_source: &'static str,
+    defaults: String,
+    summary: &'a str,
+    engine: &'static str,
+    image: Bytes<'a>,
+    trust: &'a str,
+    trust_weakened: &'a [String],
+    directories: Vec<Bytes<'a>>,
+    before: Vec<Vec<Bytes<'a>>>,
+    shared: Vec<SharedJson<'a>>,
+    notices: &'a [String],
+    arguments: Vec<ArgumentJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<UnitJson<'a>>,
+}
+
+/// An argument of the command with where it came from, and where the unit
+/// sets it (`FILE:LINE`, or `null`).
+#[derive(Serialize)]
+struct ArgumentJson<'a> {
+    value: Bytes<'a>,
+    origin: String,
+    set_at: Option<String>,
 }
 
 /// The plan for `release` (or the wrapper's own) as a readable table.
@@ -62,60 +94,52 @@ pub fn explain(
         }
     };
     if format == ShowFormat::Json {
-        let args: Vec<String> = plan
-            .argv
-            .iter()
-            .map(|a| {
-                json::object(
+        let states = super::render::shared_states(&plan);
+        let out = ExplainJson {
+            release: &t.release,
+            release_source: t.source,
+            defaults: plan.defaults.to_string(),
+            summary: &defaults.summary,
+            engine: plan.engine,
+            image: Bytes::os(&plan.image),
+            trust: &trust_text,
+            trust_weakened: &plan.trust_weakened,
+            directories: json::each(&plan.directories),
+            before: plan
+                .before
+                .iter()
+                .map(|c| json::each(c.iter().map(|a| &a.value)))
+                .collect(),
+            shared: super::render::shared_json(&plan, &states),
+            notices: &plan.notices,
+            arguments: plan
+                .argv
+                .iter()
+                .map(|a| ArgumentJson {
+                    value: Bytes::os(&a.value),
+                    origin: a.origin.to_string(),
+                    set_at: unit_location(layer, &a.origin).map(|l| l.to_string()),
+                })
+                .collect(),
+            unit: layer.unit.as_ref().map(UnitJson::from),
+        };
+        return Ok(json::document(
+            &out,
+            &Layout {
+                lines: &[
                     &[
-                        ("value", json::string(a.value.as_bytes())),
-                        ("origin", json::string(a.origin.to_string())),
-                        (
-                            "set_at",
-                            unit_location(layer, &a.origin)
-                                .map_or("null".into(), |l| json::string(l.to_string())),
-                        ),
+                        "",
+                        "trust_weakened",
+                        "before",
+                        "notices",
+                        "arguments",
+                        "arguments[]",
                     ],
-                    "    ",
-                )
-            })
-            .collect();
-        let strings =
-            |v: &[String]| json::list(&v.iter().map(json::string).collect::<Vec<_>>(), "  ");
-        let mut fields = vec![
-            ("release", json::string(&t.release)),
-            ("release_source", json::string(t.source)),
-            ("defaults", json::string(plan.defaults.to_string())),
-            ("summary", json::string(&defaults.summary)),
-            ("engine", json::string(plan.engine)),
-            ("image", json::string(plan.image.as_bytes())),
-            ("trust", json::string(&trust_text)),
-            ("trust_weakened", strings(&plan.trust_weakened)),
-            (
-                "directories",
-                json::array(plan.directories.iter().map(|d| d.as_os_str())),
-            ),
-            (
-                "before",
-                json::list(
-                    &plan
-                        .before
-                        .iter()
-                        .map(|c| json::array(c.iter().map(|a| a.value.as_os_str())))
-                        .collect::<Vec<_>>(),
-                    "  ",
-                ),
-            ),
-            ("shared", super::render::shared_json(&plan)),
-            ("notices", strings(&plan.notices)),
-            ("arguments", json::list(&args, "  ")),
-        ];
-        if let Some(u) = &layer.unit {
-            fields.push(("unit", super::unitfile::unit_json(u, "  ")));
-        }
-        let mut out = json::object(&fields, "");
-        out.push('\n');
-        return Ok(out);
+                    &json::UNIT_LINES,
+                ],
+                indent: "  ",
+            },
+        ));
     }
     let mut out = format!(
         "release   {} ({source})\ndefaults  defaults/{}.json: {}\n",

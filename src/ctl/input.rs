@@ -5,12 +5,12 @@
 use super::output::Failure;
 use super::unitfile;
 use crate::admin::AdminConfig;
+use crate::admin::unit::Unit;
 use crate::plan::{self, Plan};
 use crate::release::Version;
 use crate::release::model::Defaults;
 use crate::release::registry::{self, ReleaseFile};
 use crate::release::select::ReleaseSource;
-use crate::unit::Unit;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -148,7 +148,7 @@ pub fn unit_errors(layer: &Layer) -> Vec<String> {
         .unit
         .iter()
         .flat_map(|u| &u.findings)
-        .filter(|f| f.severity == crate::unit::Severity::Error)
+        .filter(|f| f.severity == crate::admin::unit::Severity::Error)
         .map(|f| match &f.at {
             Some(at) => format!("{at}: {}", f.message),
             None => f.message.clone(),

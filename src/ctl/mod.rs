@@ -26,6 +26,7 @@ pub mod defaults;
 pub mod explain;
 pub mod generate;
 pub mod input;
+pub mod json;
 pub mod layer_diff;
 pub mod manpages;
 pub mod output;

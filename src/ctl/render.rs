@@ -3,13 +3,15 @@
 
 use super::cli::Format;
 use super::input::{Layer, make_plan, require_command, target_in};
+use super::json::{self, Bytes, Layout};
 use super::output::Failure;
+use super::unitfile::UnitJson;
 use crate::host::mountinfo::MountTable;
 use crate::host::propagation::{self, State};
-use crate::json;
 use crate::release::model::SharedRule;
 use crate::text::quote;
-use std::ffi::{OsStr, OsString};
+use serde::Serialize;
+use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::Path;
 
@@ -22,30 +24,67 @@ pub(super) fn host_state(path: &Path) -> Option<State> {
     })
 }
 
-/// The release's volumes whose source must be shared, each with the mount
-/// it is on here and that mount's propagation (`null` where the mount
-/// table cannot be read): a JSON array on one line.
-pub(super) fn shared_json(plan: &crate::plan::Plan) -> String {
-    let entries: Vec<String> = plan
-        .shared
+/// A release volume whose source must be shared, with the mount it is on
+/// here and that mount's propagation (`null` where the mount table cannot
+/// be read).
+#[derive(Serialize)]
+pub(super) struct SharedJson<'a> {
+    volume: &'a str,
+    path: Bytes<'a>,
+    when_not_shared: &'static str,
+    mount: Option<Bytes<'a>>,
+    propagation: Option<&'static str>,
+}
+
+/// The release's volumes whose source must be shared, as this host has
+/// them.
+pub(super) fn shared_json<'a>(
+    plan: &'a crate::plan::Plan,
+    states: &'a [Option<State>],
+) -> Vec<SharedJson<'a>> {
+    plan.shared
         .iter()
-        .map(|s| {
-            let (mount, now) = match host_state(&s.path) {
-                Some(st) => (
-                    json::string(st.mount.as_os_str().as_bytes()),
-                    json::string(st.propagation.name()),
-                ),
-                None => ("null".into(), "null".into()),
-            };
-            let path = json::string(s.path.as_os_str().as_bytes());
-            format!(
-                "{{\"volume\": {}, \"path\": {path}, \"when_not_shared\": {}, \"mount\": {mount}, \"propagation\": {now}}}",
-                json::string(&s.volume),
-                json::string(s.rule.name()),
-            )
+        .zip(states)
+        .map(|(s, st)| SharedJson {
+            volume: &s.volume,
+            path: Bytes::os(&s.path),
+            when_not_shared: s.rule.name(),
+            mount: st.as_ref().map(|st| Bytes::os(&st.mount)),
+            propagation: st.as_ref().map(|st| st.propagation.name()),
         })
-        .collect();
-    format!("[{}]", entries.join(", "))
+        .collect()
+}
+
+/// The state here of each of the plan's shared sources ([`host_state`]).
+pub(super) fn shared_states(plan: &crate::plan::Plan) -> Vec<Option<State>> {
+    plan.shared.iter().map(|s| host_state(&s.path)).collect()
+}
+
+/// `render --format json`.
+#[derive(Serialize)]
+struct RenderJson<'a> {
+    release: &'a str,
+    release_source: &'static str,
+    defaults: String,
+    engine: &'static str,
+    before: Vec<Vec<Bytes<'a>>>,
+    argv: Vec<Bytes<'a>>,
+    directories: Vec<Bytes<'a>>,
+    shared: Vec<SharedJson<'a>>,
+    notices: &'a [String],
+    origins: Vec<String>,
+    image: Bytes<'a>,
+    trust: Option<TrustJson<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    unit: Option<UnitJson<'a>>,
+}
+
+/// The trust rule that applies to the image.
+#[derive(Serialize)]
+struct TrustJson<'a> {
+    rule: usize,
+    policy: String,
+    condition: &'a str,
 }
 
 /// The plan for `release` (or the wrapper's own) in `format`.
@@ -56,50 +95,37 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
     let argv = plan.argv();
     Ok(match format {
         Format::Json => {
-            let dirs: Vec<OsString> = plan
-                .directories
-                .iter()
-                .map(|d| d.clone().into_os_string())
-                .collect();
-            let notices: Vec<OsString> = plan.notices.iter().map(OsString::from).collect();
-            let origins: Vec<OsString> = plan
-                .argv
-                .iter()
-                .map(|a| OsString::from(a.origin.to_string()))
-                .collect();
-            let trust = match &plan.trust {
-                None => "null".to_string(),
-                Some(tr) => format!(
-                    "{{\"rule\": {}, \"policy\": {}, \"condition\": {}}}",
-                    tr.rule,
-                    json::string(tr.policy.to_string()),
-                    json::string(&tr.condition)
-                ),
-            };
-            let image = json::string(plan.image.as_bytes());
-            let unit = match &layer.unit {
-                None => String::new(),
-                Some(u) => format!(",\n  \"unit\": {}", super::unitfile::unit_json(u, "  ")),
-            };
-            let shared = shared_json(&plan);
-            format!(
-                "{{\n  \"release\": {},\n  \"release_source\": {},\n  \"defaults\": {},\n  \"engine\": {},\n  \"before\": [{}],\n  \"argv\": {},\n  \"directories\": {},\n  \"shared\": {},\n  \"notices\": {},\n  \"origins\": {},\n  \"image\": {},\n  \"trust\": {}{unit}\n}}\n",
-                json::string(&t.release),
-                json::string(t.source),
-                json::string(plan.defaults.to_string()),
-                json::string(plan.engine),
-                plan.before
+            let states = shared_states(&plan);
+            let out = RenderJson {
+                release: &t.release,
+                release_source: t.source,
+                defaults: plan.defaults.to_string(),
+                engine: plan.engine,
+                before: plan
+                    .before
                     .iter()
-                    .map(|c| json::array(c.iter().map(|a| a.value.as_os_str())))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                json::array(argv.iter().map(|a| a.as_os_str())),
-                json::array(dirs.iter().map(|a| a.as_os_str())),
-                shared,
-                json::array(notices.iter().map(|a| a.as_os_str())),
-                json::array(origins.iter().map(|a| a.as_os_str())),
-                image,
-                trust,
+                    .map(|c| json::each(c.iter().map(|a| &a.value)))
+                    .collect(),
+                argv: json::each(plan.argv.iter().map(|a| &a.value)),
+                directories: json::each(&plan.directories),
+                shared: shared_json(&plan, &states),
+                notices: &plan.notices,
+                origins: plan.argv.iter().map(|a| a.origin.to_string()).collect(),
+                image: Bytes::os(&plan.image),
+                trust: plan.trust.as_ref().map(|tr| TrustJson {
+                    rule: tr.rule,
+                    policy: tr.policy.to_string(),
+                    condition: &tr.condition,
+                }),
+                unit: layer.unit.as_ref().map(UnitJson::from),
+            };
+            json::document(
+                &out,
+                // one field per line, and the unit's lists
+                &Layout {
+                    lines: &[&[""], &json::UNIT_LINES],
+                    indent: "  ",
+                },
             )
         }
         Format::Shell => shell_script(&t.release, &plan),

@@ -1,4 +1,4 @@
-//! The edge of the unit reader ([`crate::unit`]): the unit file, its
+//! The edge of the unit reader ([`crate::admin::unit`]): the unit file, its
 //! drop-ins and environment files read from the host, or from a root
 //! directory as `systemd-analyze --root` and `systemctl --root` read them
 //! (an image tree, a node's root mounted elsewhere), node-dependent
@@ -8,10 +8,11 @@
 //! would with the root as `/` ([`chase`]), so that a symbolic link in the
 //! tree never leads out of it.
 
+use super::json::{self, Bytes};
 use super::output::Failure;
-use crate::json;
+use crate::admin::unit::{self, File, Finding, Host, Location, Severity, Unit};
 use crate::text::quote::escape;
-use crate::unit::{self, File, Finding, Host, Location, Severity, Unit};
+use serde::Serialize;
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io;
@@ -684,29 +685,27 @@ pub fn load(path: &Path, drop_ins: &[PathBuf], root: &Path) -> Result<Unit, Fail
     Ok(u)
 }
 
-/// A finding as JSON.
-pub fn finding_json(f: &Finding, indent: &str) -> String {
-    let (file, line) = match &f.at {
-        Some(at) => (
-            json::string(at.file.as_os_str().as_bytes()),
-            if at.line == 0 {
-                "null".to_string()
-            } else {
-                at.line.to_string()
-            },
-        ),
-        None => ("null".into(), "null".into()),
-    };
-    json::object(
-        &[
-            ("severity", json::string(f.severity.name())),
-            ("file", file),
-            ("line", line),
-            ("message", json::string(&f.message)),
-            ("fix", json::string(&f.fix)),
-        ],
-        indent,
-    )
+/// A finding as JSON: `file` and `line` are `null` where it has none, and
+/// `line` is `null` for a whole file.
+#[derive(Serialize)]
+pub struct FindingJson<'a> {
+    severity: &'static str,
+    file: Option<Bytes<'a>>,
+    line: Option<usize>,
+    message: &'a str,
+    fix: &'a str,
+}
+
+impl<'a> From<&'a Finding> for FindingJson<'a> {
+    fn from(f: &'a Finding) -> Self {
+        FindingJson {
+            severity: f.severity.name(),
+            file: f.at.as_ref().map(|at| Bytes::os(&at.file)),
+            line: f.at.as_ref().map(|at| at.line).filter(|&l| l != 0),
+            message: &f.message,
+            fix: &f.fix,
+        }
+    }
 }
 
 /// Where a finding is, for text: `FILE:LINE: `, `FILE: ` for a whole
@@ -720,45 +719,45 @@ pub fn finding_at(f: &Finding) -> String {
 }
 
 /// The unit as JSON: its files, the environment it gives the wrapper, the
-/// kubelet flags of its command, and the reader's findings.
-pub fn unit_json(u: &Unit, indent: &str) -> String {
-    let inner = format!("{indent}  ");
-    let item = format!("{inner}  ");
-    let files: Vec<String> = u
-        .files
-        .iter()
-        .map(|f| json::string(f.as_os_str().as_bytes()))
-        .collect();
-    let env: Vec<String> = u
-        .environment
-        .iter()
-        .map(|v| {
-            json::object(
-                &[
-                    ("name", json::string(&v.name)),
-                    ("value", json::string(&v.value)),
-                    ("file", json::string(v.at.file.as_os_str().as_bytes())),
-                    ("line", v.at.line.to_string()),
-                ],
-                &item,
-            )
-        })
-        .collect();
-    let flags = match &u.command {
-        Some(c) => json::array(c.kubelet_args.iter().map(|a| a.as_os_str())),
-        None => "null".into(),
-    };
-    let findings: Vec<String> = u.findings.iter().map(|f| finding_json(f, &item)).collect();
-    json::object(
-        &[
-            ("name", json::string(&u.name)),
-            ("files", json::list(&files, &inner)),
-            ("environment", json::list(&env, &inner)),
-            ("kubelet_flags", flags),
-            ("findings", json::list(&findings, &inner)),
-        ],
-        indent,
-    )
+/// kubelet flags of its command (`null` without one), and the reader's
+/// findings. Laid out with [`json::UNIT_LINES`].
+#[derive(Serialize)]
+pub struct UnitJson<'a> {
+    name: &'a str,
+    files: Vec<Bytes<'a>>,
+    environment: Vec<VariableJson<'a>>,
+    kubelet_flags: Option<Vec<Bytes<'a>>>,
+    findings: Vec<FindingJson<'a>>,
+}
+
+/// A variable of the unit's environment, with where it is set.
+#[derive(Serialize)]
+struct VariableJson<'a> {
+    name: &'a str,
+    value: &'a str,
+    file: Bytes<'a>,
+    line: usize,
+}
+
+impl<'a> From<&'a Unit> for UnitJson<'a> {
+    fn from(u: &'a Unit) -> Self {
+        UnitJson {
+            name: &u.name,
+            files: json::each(&u.files),
+            environment: u
+                .environment
+                .iter()
+                .map(|v| VariableJson {
+                    name: &v.name,
+                    value: &v.value,
+                    file: Bytes::os(&v.at.file),
+                    line: v.at.line,
+                })
+                .collect(),
+            kubelet_flags: u.command.as_ref().map(|c| json::each(&c.kubelet_args)),
+            findings: u.findings.iter().map(FindingJson::from).collect(),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,24 @@
 //! Renderers: one module per container engine, each turning the release's
-//! settings and the admin layer into the engine's command.
+//! settings and the admin layer into the engine's command ([`rkt`], [`oci`]
+//! for podman and docker, [`nspawn`]), an admin's rkt arguments carried to
+//! the others ([`translate`]); the engines' own grammars, read as each
+//! engine's parser reads words ([`rkt_flags`], [`oci_flags`], and what a
+//! command mounts: [`mounts`]); and what a command is made of
+//! ([`command`]: each argument with its origin).
 //!
 //! How to add an engine: add a variant to [`crate::release::model::Engine`]
 //! with the engine's release-fixed settings (and its validation in
 //! `model.rs`), a module here with a `render` function returning a
 //! [`Rendered`], a [`translate::Target`] if admins' rkt arguments can be
-//! carried over to it, and a match arm in [`crate::plan::plan`].
+//! carried over to it, and a match arm in [`crate::plan::plan`]; the
+//! compiler then names every other `match` on the engine, among them how
+//! its arguments mount ([`mounts::Syntax::of`]), its program's variable
+//! ([`program_var`]) and the release's checks of its arguments
+//! ([`crate::plan::checks`]). Its variables are [`crate::admin`]'s to add.
 //! Historical releases keep rendering through [`rkt`] unchanged.
 
+pub mod command;
+pub mod mounts;
 pub mod nspawn;
 pub mod oci;
 pub mod oci_flags;
@@ -16,7 +27,7 @@ pub mod rkt_flags;
 pub mod translate;
 
 use crate::admin::Var;
-use crate::command::{Arg, Origin};
+use crate::engine::command::{Arg, Origin};
 use crate::release::model::Engine;
 use crate::text::words::split;
 use std::ffi::OsString;

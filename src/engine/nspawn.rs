@@ -13,7 +13,7 @@ use super::oci::notice;
 use super::translate::{self, CarriedOver, Intent, Target, Translation};
 use super::{Rendered, push_var, push_var_or};
 use crate::admin::{AdminConfig, Var};
-use crate::command::{Arg, Origin};
+use crate::engine::command::{Arg, Origin};
 use crate::release::model::{Defaults, Nspawn};
 use crate::text::words::split;
 use std::ffi::{OsStr, OsString};

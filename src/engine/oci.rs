@@ -41,7 +41,7 @@ use super::translate::{self, CarriedOver, Intent, Target, Translation};
 use super::{Rendered, push_var, push_var_or};
 use crate::admin::AdminConfig;
 use crate::admin::Var;
-use crate::command::{Arg, Origin};
+use crate::engine::command::{Arg, Origin};
 use crate::release::model::{Cgroup, Defaults, Log, Notify, Oci, TrustRule};
 use crate::text::words::split;
 use std::ffi::{OsStr, OsString};

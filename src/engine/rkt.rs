@@ -11,7 +11,7 @@
 
 use super::{Rendered, push_var, push_var_or, rkt_flags, translate};
 use crate::admin::{AdminConfig, Var};
-use crate::command::{Arg, Origin};
+use crate::engine::command::{Arg, Origin};
 use crate::release::model::{Defaults, Rkt, TrustRule};
 use crate::text::words::split;
 use std::ffi::{OsStr, OsString};
@@ -135,24 +135,22 @@ fn unpaired(defaults: &Defaults, admin: &AdminConfig) -> Vec<String> {
     // (volume name, the argument as written, its variable) of each flag
     let mut volumes: Vec<(String, String, Var)> = Vec::new();
     let mut mounts: Vec<(String, String, Var)> = Vec::new();
-    for var in [Var::RktGlobalArgs, Var::RktRunArgs, Var::RktOpts] {
-        // read as rkt reads them
-        for f in rkt_flags::read(&translate::tagged(
-            admin.args_var(var).map(OsString::as_os_str),
-            var,
-        )) {
-            if !matches!(f.word, rkt_flags::Word::Flag { .. }) {
-                continue;
-            }
-            let value = crate::text::quote::escape(f.value());
-            let name = f.name();
-            if name == "--volume" {
-                let name = value.split(',').next().unwrap_or("").to_string();
-                volumes.push((name, f.text, var));
-            } else if name == "--mount"
-                && let Some(name) = value.split(',').find_map(|kv| kv.strip_prefix("volume="))
-            {
-                mounts.push((name.to_string(), f.text, var));
+    // read as rkt reads them: RKT_GLOBAL_ARGS before `run`, RKT_RUN_ARGS
+    // and RKT_OPTS as one sequence after it; a value rkt refuses is
+    // check_engine_args' notice
+    for vars in [&[Var::RktGlobalArgs][..], &[Var::RktRunArgs, Var::RktOpts]] {
+        let mut words = Vec::new();
+        for &var in vars {
+            words.extend(translate::tagged(
+                admin.args_var(var).map(OsString::as_os_str),
+                var,
+            ));
+        }
+        for f in rkt_flags::read(&words) {
+            if let Some(Ok(v)) = f.word.volume() {
+                volumes.push((v.name, f.text, f.var));
+            } else if let Some(Ok(m)) = f.word.mount() {
+                mounts.push((m.volume, f.text, f.var));
             }
         }
     }

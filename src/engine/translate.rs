@@ -49,7 +49,7 @@
 //! | `--pod-manifest`, `--private-users`, `--dns-domain`, `--group`, `--help` | refused | refused | refused |
 //! | an image word, `--`, an unknown flag, a per-app flag before the image | refused: rkt would run another app or refuse the unit itself | same | same |
 
-use super::rkt_flags::{self, Kind, Read, Scope, Word};
+use super::rkt_flags::{self, Kind, Read, RktVolume, Scope, VolumeKind, Word};
 use crate::admin::Var;
 use crate::release::model::Defaults;
 use crate::release::overlap::{self, Overlap};
@@ -367,82 +367,6 @@ fn host_file(path: &str) -> Mount {
     }
 }
 
-/// An rkt volume as declared by `--volume`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Volume {
-    Host {
-        source: OsString,
-        read_only: bool,
-        recursive: bool,
-    },
-    Empty,
-}
-
-/// `NAME,kind=host,source=S[,readOnly=B][,recursive=B]` or
-/// `NAME,kind=empty[,mode=M][,uid=U][,gid=G][,readOnly=B]`, with the
-/// options rkt 1.30 knows.
-fn parse_volume(spec: &[u8]) -> Result<(String, Volume), String> {
-    let mut parts = spec.split(|&c| c == b',');
-    let name = lossy(parts.next().unwrap_or_default());
-    if name.is_empty() || name.contains('=') {
-        return Err("it must start with the volume's name".into());
-    }
-    let (mut kind, mut source, mut ro, mut rec) = (None, None, false, false);
-    for p in parts {
-        let eq = p
-            .iter()
-            .position(|&c| c == b'=')
-            .ok_or_else(|| format!("\"{}\" is not key=value", lossy(p)))?;
-        let (k, v) = (&p[..eq], &p[eq + 1..]);
-        let boolean = || {
-            rkt_flags::parse_bool(v)
-                .ok_or_else(|| format!("{}={} is not true or false", lossy(k), lossy(v)))
-        };
-        match k {
-            b"kind" => kind = Some(v.to_vec()),
-            b"source" => source = Some(os(v)),
-            b"readOnly" => ro = boolean()?,
-            b"recursive" => rec = boolean()?,
-            b"mode" | b"uid" | b"gid" => {}
-            _ => return Err(format!("unknown option \"{}\"", lossy(k))),
-        }
-    }
-    match kind.as_deref() {
-        Some(b"host") => {
-            let source = source.ok_or("a kind=host volume needs source=")?;
-            Ok((
-                name,
-                Volume::Host {
-                    source,
-                    read_only: ro,
-                    recursive: rec,
-                },
-            ))
-        }
-        Some(b"empty") => Ok((name, Volume::Empty)),
-        Some(k) => Err(format!("kind={} is not host or empty", lossy(k))),
-        None => Err("kind= is missing".into()),
-    }
-}
-
-/// `volume=NAME,target=T`.
-fn parse_mount(spec: &[u8]) -> Result<(String, OsString), String> {
-    let (mut vol, mut target) = (None, None);
-    for p in spec.split(|&c| c == b',') {
-        if let Some(v) = p.strip_prefix(b"volume=") {
-            vol = Some(lossy(v));
-        } else if let Some(t) = p.strip_prefix(b"target=") {
-            target = Some(os(t));
-        } else {
-            return Err(format!("unknown mount option \"{}\"", lossy(p)));
-        }
-    }
-    match (vol, target) {
-        (Some(v), Some(t)) => Ok((v, t)),
-        _ => Err("a mount needs volume= and target=".into()),
-    }
-}
-
 /// What rkt's isolators and other per-app settings that fly ignores did
 /// to the kubelet: nothing.
 fn fly_ignores(what: &str, target: Target) -> String {
@@ -514,30 +438,22 @@ pub fn translate(
     let mut out = Vec::new();
 
     // the volumes, for the mounts that use them
-    let mut volumes: Vec<(String, Volume, &Read)> = Vec::new();
+    let mut volumes: Vec<(RktVolume, &Read)> = Vec::new();
     for (r, _) in &seq.reads {
-        if let Word::Flag { spec, value, .. } = &r.word
-            && spec.name == "volume"
-        {
-            match parse_volume(value) {
-                Ok((name, v)) => volumes.push((name, v, r)),
-                Err(why) => errors.push(TranslateError::BadVolume {
-                    var: r.var,
-                    spec: lossy(value),
-                    why,
-                }),
-            }
+        match r.word.volume() {
+            Some(Ok(v)) => volumes.push((v, r)),
+            Some(Err(why)) => errors.push(TranslateError::BadVolume {
+                var: r.var,
+                spec: lossy(r.value()),
+                why: why.to_string(),
+            }),
+            None => {}
         }
     }
     let mounted: Vec<String> = seq
         .reads
         .iter()
-        .filter_map(|(r, _)| match &r.word {
-            Word::Flag { spec, value, .. } if spec.name == "mount" => {
-                parse_mount(value).ok().map(|(v, _)| v)
-            }
-            _ => None,
-        })
+        .filter_map(|(r, _)| Some(r.word.mount()?.ok()?.volume))
         .collect();
 
     let mut user: Option<(OsString, Var, String)> = None;
@@ -621,49 +537,50 @@ pub fn translate(
         match spec.name {
             // carried by its --mount, if one uses it
             "volume" => {
-                let Some((name, ..)) = volumes.iter().find(|(_, _, vr)| std::ptr::eq(*vr, r))
-                else {
+                let Some((volume, _)) = volumes.iter().find(|(_, vr)| std::ptr::eq(*vr, r)) else {
                     continue; // refused above
                 };
-                if !mounted.contains(name) {
+                if !mounted.contains(&volume.name) {
                     push(
                         &mut out,
-                        Intent::Unpaired(Unpaired::Volume { name: name.clone() }),
+                        Intent::Unpaired(Unpaired::Volume {
+                            name: volume.name.clone(),
+                        }),
                     );
                 }
             }
             "mount" => {
-                let (vol, target_path) = match parse_mount(value) {
-                    Ok(m) => m,
-                    Err(why) => {
+                let m = match r.word.mount() {
+                    Some(Ok(m)) => m,
+                    Some(Err(why)) => {
                         errors.push(TranslateError::BadVolume {
                             var: r.var,
                             spec: lossy(value),
-                            why,
+                            why: why.to_string(),
                         });
                         continue;
                     }
+                    None => unreachable!("a --mount flag"),
                 };
-                let Some((_, volume, vr)) = volumes.iter().find(|(n, ..)| *n == vol) else {
-                    push(&mut out, Intent::Unpaired(Unpaired::Mount { volume: vol }));
+                let Some((volume, vr)) = volumes.iter().find(|(v, _)| v.name == m.volume) else {
+                    push(
+                        &mut out,
+                        Intent::Unpaired(Unpaired::Mount { volume: m.volume }),
+                    );
                     continue;
                 };
                 let rkt = format!("{} + {}", vr.text, r.text);
-                let intent = match volume {
-                    Volume::Host {
-                        source,
-                        read_only,
-                        recursive,
-                    } => mount_intent(
+                let intent = match volume.kind {
+                    VolumeKind::Host => mount_intent(
                         defaults,
                         Mount {
-                            source: source.clone(),
-                            target: target_path,
-                            read_only: *read_only,
-                            recursive: *recursive,
+                            source: volume.source.clone(),
+                            target: m.target,
+                            read_only: volume.read_only,
+                            recursive: volume.recursive,
                         },
                     ),
-                    Volume::Empty => Intent::EmptyDir(target_path),
+                    VolumeKind::Empty => Intent::EmptyDir(m.target),
                 };
                 out.push(Translation {
                     var: r.var,
@@ -990,7 +907,7 @@ pub struct CarriedOver {
     /// Every rkt variable's words, read for what they mean.
     pub translations: Vec<Translation>,
     /// The kubelet's path from `KUBELET_IMAGE_ARGS` (`--exec=X`), if set.
-    pub command: Option<(OsString, crate::command::Origin)>,
+    pub command: Option<(OsString, crate::engine::command::Origin)>,
     /// One per rkt-only or other engine's variable that is ignored.
     pub notices: Vec<String>,
     /// Those of the notices that are only for the record (the rkt-only
@@ -1016,7 +933,7 @@ pub fn carry_over(
     let command = translations.iter().rev().find_map(|t| match &t.intent {
         Intent::Exec(c) => Some((
             c.clone(),
-            crate::command::Origin::Translated(Var::KubeletImageArgs),
+            crate::engine::command::Origin::Translated(Var::KubeletImageArgs),
         )),
         _ => None,
     });

@@ -3,7 +3,8 @@
 //! admin's values with these.
 //!
 //! - [`quote`]: message escapes, the trace line's bash quoting, POSIX sh
-//!   words for scripts, JSON string literals of any bytes;
+//!   words for scripts (JSON of any bytes is the ctl's:
+//!   `ctl::json`);
 //! - [`words`]: a value split into words as an unquoted shell expansion
 //!   splits it.
 

@@ -214,7 +214,7 @@ pub fn check_os_release(text: &[u8]) {
 /// same for the spellings the kernel takes as equal (a trailing `/`, a
 /// trailing `/.`, a detour `/x/..`).
 pub fn check_normalize(path: &[u8]) {
-    use kubelet_wrapper::validate::mounts::normalize;
+    use kubelet_wrapper::engine::mounts::normalize;
     let Some(n) = normalize(path) else {
         assert!(path.first() != Some(&b'/'));
         return;
@@ -246,7 +246,7 @@ pub fn check_normalize(path: &[u8]) {
 /// panic; indexes within the command (a separate value right after its
 /// option); every target absolute and normalised.
 pub fn check_mounts(syntax: u8, words: &[Vec<u8>]) {
-    use kubelet_wrapper::validate::mounts::{Mount, Syntax, mounts, normalize};
+    use kubelet_wrapper::engine::mounts::{Mount, Syntax, mounts, normalize};
     let syntax = [Syntax::Rkt, Syntax::Oci, Syntax::Nspawn][syntax as usize % 3];
     let w: Vec<&[u8]> = words.iter().map(Vec::as_slice).collect();
     for f in mounts(syntax, &w) {
@@ -255,7 +255,7 @@ pub fn check_mounts(syntax: u8, words: &[Vec<u8>]) {
             assert_eq!(i, f.at + 1);
             assert!(i < w.len());
         }
-        if let Mount::At { target, .. } = f.mount {
+        if let Mount::At { target, .. } | Mount::RktMount { target, .. } = f.mount {
             assert_eq!(normalize(&target).as_ref(), Some(&target));
         }
     }
@@ -266,7 +266,7 @@ pub fn check_mounts(syntax: u8, words: &[Vec<u8>]) {
 /// a trailing `/`) and mounted over by the admin in one of the engine's
 /// forms: always refused, naming the system volume.
 pub fn check_spelled_target(which: usize, form: u8, ops: &[u8]) {
-    use kubelet_wrapper::validate::AdminError;
+    use kubelet_wrapper::plan::checks::AdminError;
     let d = registry::select(Version::new(3000, 0, 0)).parse();
     let v = &d.volumes[which % d.volumes.len()];
     let mut spelled = String::new();
@@ -486,7 +486,7 @@ pub fn check_engine_words(which: u8, words: &[Vec<u8>], docker: &Defaults) {
 /// No environment files, node specifiers from a fixed table.
 struct NoFiles;
 
-impl kubelet_wrapper::unit::Host for NoFiles {
+impl kubelet_wrapper::admin::unit::Host for NoFiles {
     fn read(&self, _: &std::path::Path) -> std::io::Result<Vec<u8>> {
         Err(std::io::ErrorKind::NotFound.into())
     }
@@ -507,8 +507,8 @@ impl kubelet_wrapper::unit::Host for NoFiles {
 /// - every `Exec*=` line begins on a line of its file;
 /// - the helpers for check answer too.
 pub fn check_unit(unit: &[u8], dropin: &[u8]) {
+    use kubelet_wrapper::admin::unit::{self, File};
     use kubelet_wrapper::text::quote;
-    use kubelet_wrapper::unit::{self, File};
     let files = [
         File {
             path: "/etc/systemd/system/kubelet.service".into(),
@@ -560,8 +560,8 @@ pub fn check_unit(unit: &[u8], dropin: &[u8]) {
 /// the commands it read, written back with each word quoted, read back
 /// the same.
 pub fn check_shell(script: &[u8]) {
+    use kubelet_wrapper::admin::unit::shell;
     use kubelet_wrapper::text::quote;
-    use kubelet_wrapper::unit::shell;
     let env = |k: &[u8]| (k == b"A").then(|| b"x  'y z' *".to_vec());
     let args = [b"sh".to_vec(), b"1 2".to_vec()];
     let r = shell::read(script, &env, &args, script.first() == Some(&b'b'));
@@ -597,8 +597,8 @@ pub fn check_shell(script: &[u8]) {
 /// none that does not end in `.conf`; and what the unit sets is what the
 /// reader makes of those files in that order.
 pub fn check_dropin_tree(data: &[u8]) {
+    use kubelet_wrapper::admin::unit::{self, File};
     use kubelet_wrapper::ctl::unitfile;
-    use kubelet_wrapper::unit::{self, File};
     use std::fs;
     use std::path::{Path, PathBuf};
     let root: PathBuf =

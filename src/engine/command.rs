@@ -1,10 +1,10 @@
-//! What the engine command is made of, below both the plan and the
-//! renderers: each argument with where it came from.
+//! What the engine command is made of: each argument with where it came
+//! from.
 //!
-//! The renderers in [`crate::engine`] build `Vec<Arg>`, [`crate::validate`]
-//! reads the origins, and [`crate::plan`] puts them together; keeping these
-//! types here lets the dependencies run one way (plan -> engine, validate ->
-//! command).
+//! The renderers beside this module build `Vec<Arg>`, [`crate::plan`] puts
+//! them together, and its checks ([`crate::plan::checks`]) and
+//! [`crate::launch`] read the origins; all of them stand above the engines,
+//! so the dependencies run one way.
 
 use crate::admin::Var;
 use std::ffi::OsString;

@@ -3,15 +3,19 @@
 //! [`plan`] is pure: it takes the defaults, the admin layer and the kubelet's
 //! arguments and returns everything the wrapper will do, each argument with
 //! where it came from. Nothing here reads the environment or touches the host.
+//! [`checks`] holds the release's rules for the admin layer (what a
+//! `compatible` release tells and a `strict` one refuses), which the plan
+//! applies to the admin layer and to the rendered command.
+
+pub mod checks;
 
 use crate::admin::{AdminConfig, Var};
-pub use crate::command::{Arg, Origin};
 use crate::engine;
+pub use crate::engine::command::{Arg, Origin};
 use crate::engine::translate::Target;
 use crate::host::propagation::{self, SharedSource};
 use crate::release::Version;
 use crate::release::model::{Defaults, Engine, TrustPolicy, TrustRule};
-use crate::validate;
 use std::ffi::{OsStr, OsString};
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::PathBuf;
@@ -90,7 +94,7 @@ pub enum PlanError {
     #[error(transparent)]
     Render(#[from] engine::RenderError),
     #[error(transparent)]
-    Admin(#[from] crate::validate::AdminError),
+    Admin(#[from] crate::plan::checks::AdminError),
     /// More than one of the others, in the order they were found: every
     /// problem of the admin layer is reported at once, so that one round
     /// of changes fixes the unit.
@@ -194,9 +198,9 @@ pub fn plan(
         }
     };
     let has_image = errors.is_empty();
-    let (mut image_notices, image_errors) = validate::check_image(defaults, admin);
+    let (mut image_notices, image_errors) = checks::check_image(defaults, admin);
     errors.extend(image_errors.into_iter().map(PlanError::from));
-    let (arg_notices, arg_errors) = validate::check_engine_args(defaults, admin);
+    let (arg_notices, arg_errors) = checks::check_engine_args(defaults, admin);
     errors.extend(arg_errors.into_iter().map(PlanError::from));
     image_notices.extend(arg_notices);
     let trust = trust_rule(defaults.engine.trust(), &image);
@@ -225,7 +229,7 @@ pub fn plan(
         condition: r.when.to_string(),
         description: r.description.clone(),
     });
-    let volumes = validate::check_volumes(defaults, &rendered.argv);
+    let volumes = checks::check_volumes(defaults, &rendered.argv);
     errors.extend(volumes.errors.into_iter().map(PlanError::from));
     if !errors.is_empty() {
         return Err(PlanError::of(errors));
@@ -240,7 +244,7 @@ pub fn plan(
             .map(|(_, a)| a)
             .collect();
     }
-    let mut trust_weakened = validate::trust_weakenings(&defaults.engine, &argv);
+    let mut trust_weakened = checks::trust_weakenings(&defaults.engine, &argv);
     if let Some(t) = &trust
         && t.policy == TrustPolicy::Insecure
         && !release_location(defaults, &image, image_origin)

@@ -1,6 +1,25 @@
 //! Checks of the admin layer against the release, before anything happens
-//! on the host: image references, admin volumes over system ones, and
-//! anything that weakens the release's trust policy.
+//! on the host: image references, the admin's engine arguments, admin
+//! volumes over system ones, and anything that weakens the release's trust
+//! policy.
+//!
+//! They belong to the plan, not to [`crate::admin`]: they read the engine's
+//! command and the admin's words with the engines' own grammars
+//! ([`crate::engine::rkt_flags`], [`crate::engine::oci_flags`],
+//! [`crate::engine::mounts`]), and the engines render the admin layer, so
+//! the admin layer stays below the engines and these checks above them.
+//!
+//! How to add a check: a function here that returns its notices and its
+//! [`AdminError`]s (all of them, not the first), an [`AdminError`] variant
+//! whose message says what to change and whose [`AdminError::fix`] says it
+//! concretely, and its call in [`crate::plan::plan`]: on the admin layer
+//! before the command is rendered, or on the rendered command. `check
+//! --unit` shows what it finds without more code (an error as an error
+//! finding with its fix, a notice as a warning). Its cases go in
+//! tests/hardening.rs (what a strict release refuses) or tests/mistakes.rs
+//! (what every release tells); a refusal of the real binary, with its exit
+//! status, in tests/faults.rs, which writes docs/security.md's table
+//! (docs/development.md).
 //!
 //! A release's `admin_checks` decides how strict this is. `compatible` (every
 //! historical release) accepts all that the CoreOS script accepted, so an
@@ -9,14 +28,12 @@
 //! volume's name is refused in both: rkt refuses it too, later and less
 //! clearly.
 
-pub mod mounts;
-
 use crate::admin::{AdminConfig, Var};
-use crate::command::Arg;
+use crate::engine::command::Arg;
+use crate::engine::mounts::{self, Mount, Syntax};
 use crate::release::model::{AdminChecks, Defaults, Engine};
 use crate::release::overlap::{self, Overlap};
 use crate::text::quote::escape;
-use mounts::{Mount, Syntax};
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 
@@ -65,7 +82,7 @@ pub enum AdminError {
     Unreadable {
         var: String,
         admin: String,
-        why: &'static str,
+        why: String,
     },
 }
 
@@ -325,15 +342,6 @@ fn is_path_component(p: &str) -> bool {
     true
 }
 
-/// The syntax an engine reads its arguments with.
-pub fn syntax(engine: &Engine) -> Syntax {
-    match engine {
-        Engine::Rkt(_) => Syntax::Rkt,
-        Engine::Podman(_) | Engine::Docker(_) => Syntax::Oci,
-        Engine::SystemdNspawn(_) => Syntax::Nspawn,
-    }
-}
-
 /// The value of a flag at `argv[i]` (`--flag=v` or `--flag v`), if it is
 /// one of `names`, and the flag as written (escaped).
 fn flag_value<'a>(argv: &'a [Arg], i: usize, names: &[&str]) -> Option<(&'a OsStr, String)> {
@@ -389,21 +397,21 @@ pub struct Volumes {
 /// came from, and every problem is reported, not the first.
 pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Volumes {
     let strict = defaults.admin_checks == AdminChecks::Strict;
-    let syntax = syntax(&defaults.engine);
+    let syntax = Syntax::of(&defaults.engine);
     let words: Vec<&[u8]> = argv.iter().map(|a| a.value.as_bytes()).collect();
     let found = mounts::mounts(syntax, &words);
     let mut out = Volumes::default();
-    // rkt: the admin's volumes (name, host path, read-only), for the
-    // mounts that use them
-    type RktVolume<'a> = (&'a [u8], Option<&'a [u8]>, bool);
+    // rkt: the volumes (name, host path, read-only), for the mounts that
+    // use them
+    type RktVolume<'a> = (&'a str, Option<&'a [u8]>, bool);
     let rkt_volumes: Vec<RktVolume> = found
         .iter()
         .filter_map(|f| match &f.mount {
-            Mount::RktVolume { name, source } => Some((
-                name.as_slice(),
-                source.as_deref(),
-                mounts::read_only(syntax, words[f.at], mounts::value_of(&words, f)),
-            )),
+            Mount::RktVolume {
+                name,
+                source,
+                read_only,
+            } => Some((name.as_str(), source.as_deref(), *read_only)),
             _ => None,
         })
         .collect();
@@ -421,9 +429,10 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Volumes {
             text.push_str(&escape(v));
         }
         let value = mounts::value_of(&words, f);
-        match &f.mount {
+        // where it mounts, which host path, and whether read-only
+        let (target, source, read_only) = match &f.mount {
             Mount::RktVolume { name, .. } => {
-                if let Some(sys) = defaults.volumes.iter().find(|v| v.name.as_bytes() == name) {
+                if let Some(sys) = defaults.volumes.iter().find(|v| v.name == *name) {
                     out.errors.push(AdminError::VolumeName {
                         var,
                         admin: text,
@@ -431,101 +440,101 @@ pub fn check_volumes(defaults: &Defaults, argv: &[Arg]) -> Volumes {
                         target: sys.target.clone(),
                     });
                 }
+                continue;
             }
-            Mount::At { target, source } => {
-                // on rkt, the host path and access are the volume's
-                let (source, read_only) = match syntax {
-                    Syntax::Rkt => match mounts::rkt_mount_volume(value)
-                        .and_then(|n| rkt_volumes.iter().find(|(v, ..)| *v == n))
-                    {
-                        Some((_, s, ro)) => (s.map(<[u8]>::to_vec), *ro),
-                        // a release volume mounted again, or none
-                        None => (None, false),
-                    },
-                    _ => (
-                        source.clone(),
-                        mounts::read_only(syntax, words[f.at], value),
-                    ),
-                };
-                let Some(o) = overlap::overlap(defaults, source.as_deref(), target) else {
-                    continue;
-                };
-                let sys = o.volume();
-                let access = |ro| if ro { "read-only" } else { "read-write" };
-                if o.redundant() {
-                    let loses_write = sys.read_only && !read_only;
-                    let what = match o {
-                        Overlap::Same(_) => format!(
-                            "the release already mounts {} at {} ({}, volume {})",
-                            sys.source,
-                            sys.target,
-                            access(sys.read_only),
-                            sys.name
-                        ),
-                        _ => format!(
-                            "the release's volume {} ({} at {}, {}) already shows that host path there",
-                            sys.name,
-                            sys.source,
-                            sys.target,
-                            access(sys.read_only)
-                        ),
-                    };
-                    let n = if syntax == Syntax::Rkt {
-                        let differs = matches!(o, Overlap::Same(_)) && read_only != sys.read_only;
-                        format!(
-                            "{var}: the admin mount {text} repeats what the release mounts: {what}; rkt mounts the same host path twice{}, so it can be removed",
-                            if differs {
-                                format!(
-                                    " (the admin's {}, the release's {})",
-                                    access(read_only),
-                                    access(sys.read_only)
-                                )
-                            } else {
-                                String::new()
-                            }
-                        )
-                    } else {
-                        out.redundant.push(f.at);
-                        out.redundant.extend(f.value_at);
-                        format!(
-                            "{var}: the admin mount {text}: dropped, {what}{}",
-                            if loses_write {
-                                "; the unit asks for read-write, the release mounts it read-only (the release decides the kubelet's access to its paths, and the kubelet does not write there)"
-                            } else {
-                                ""
-                            }
-                        )
-                    };
-                    // the release's access wins: its choice, made for the
-                    // kubelet
-                    out.notes.push(n.clone());
-                    out.notices.push(n);
-                    continue;
+            Mount::At { target, source } => (
+                target,
+                source.clone(),
+                mounts::read_only(syntax, words[f.at], value),
+            ),
+            // on rkt, the host path and access are the volume's
+            Mount::RktMount { volume, target } => {
+                match rkt_volumes.iter().find(|(v, ..)| v == volume) {
+                    Some((_, s, ro)) => (target, s.map(<[u8]>::to_vec), *ro),
+                    // a release volume mounted again, or none
+                    None => (target, None, false),
                 }
+            }
+            Mount::Unreadable { why } => {
                 if strict {
-                    out.errors.push(AdminError::VolumeTarget {
+                    out.errors.push(AdminError::Unreadable {
                         var,
                         admin: text,
-                        system: sys.name.clone(),
-                        target: sys.target.clone(),
-                        inside: !normalize_eq(target, &sys.target),
+                        why: why.clone(),
                     });
-                    continue;
                 }
-                out.notices.push(format!(
-                    "{var}: the admin mount {text} covers the system volume {} at {}: the admin's mount is the one the kubelet sees",
-                    sys.name, sys.target
-                ));
+                continue;
             }
-            Mount::Unreadable { why } if strict => {
-                out.errors.push(AdminError::Unreadable {
-                    var,
-                    admin: text,
-                    why,
-                });
-            }
-            Mount::Unreadable { .. } => {}
+        };
+        let Some(o) = overlap::overlap(defaults, source.as_deref(), target) else {
+            continue;
+        };
+        let sys = o.volume();
+        let access = |ro| if ro { "read-only" } else { "read-write" };
+        if o.redundant() {
+            let loses_write = sys.read_only && !read_only;
+            let what = match o {
+                Overlap::Same(_) => format!(
+                    "the release already mounts {} at {} ({}, volume {})",
+                    sys.source,
+                    sys.target,
+                    access(sys.read_only),
+                    sys.name
+                ),
+                _ => format!(
+                    "the release's volume {} ({} at {}, {}) already shows that host path there",
+                    sys.name,
+                    sys.source,
+                    sys.target,
+                    access(sys.read_only)
+                ),
+            };
+            let n = if syntax == Syntax::Rkt {
+                let differs = matches!(o, Overlap::Same(_)) && read_only != sys.read_only;
+                format!(
+                    "{var}: the admin mount {text} repeats what the release mounts: {what}; rkt mounts the same host path twice{}, so it can be removed",
+                    if differs {
+                        format!(
+                            " (the admin's {}, the release's {})",
+                            access(read_only),
+                            access(sys.read_only)
+                        )
+                    } else {
+                        String::new()
+                    }
+                )
+            } else {
+                out.redundant.push(f.at);
+                out.redundant.extend(f.value_at);
+                format!(
+                    "{var}: the admin mount {text}: dropped, {what}{}",
+                    if loses_write {
+                        "; the unit asks for read-write, the release mounts it read-only (the release decides the kubelet's access to its paths, and the kubelet does not write there)"
+                    } else {
+                        ""
+                    }
+                )
+            };
+            // the release's access wins: its choice, made for the
+            // kubelet
+            out.notes.push(n.clone());
+            out.notices.push(n);
+            continue;
         }
+        if strict {
+            out.errors.push(AdminError::VolumeTarget {
+                var,
+                admin: text,
+                system: sys.name.clone(),
+                target: sys.target.clone(),
+                inside: !normalize_eq(target, &sys.target),
+            });
+            continue;
+        }
+        out.notices.push(format!(
+            "{var}: the admin mount {text} covers the system volume {} at {}: the admin's mount is the one the kubelet sees",
+            sys.name, sys.target
+        ));
     }
     out
 }
@@ -706,7 +715,18 @@ pub fn check_engine_args(
                         "rkt 1.30 has no such flag and refuses to start".to_string(),
                         format!("remove {} from {}", r.text, r.var),
                     ),
-                    rkt_flags::Word::Flag { .. } => continue,
+                    rkt_flags::Word::Flag { .. } => {
+                        match r.word.refused_value() {
+                            Some(e) => (
+                                format!("{e}, so rkt refuses it and does not start"),
+                                format!(
+                                    "correct {} in {}: --volume NAME,kind=host,source=PATH[,readOnly=true|false][,recursive=true|false], --mount volume=NAME,target=PATH",
+                                    r.text, r.var
+                                ),
+                            ),
+                            _ => continue,
+                        }
+                    }
                 };
                 refuse(r.var, r.text.clone(), why, fix);
             }

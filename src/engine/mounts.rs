@@ -7,13 +7,17 @@
 //! `/etc/./kubernetes/` is `/etc/kubernetes`. So [`mounts`] follows the
 //! engines' own option syntax (podman's and docker's pflag with its short
 //! option clusters, systemd-nspawn's getopt_long with its abbreviations,
-//! rkt's volumes and mounts) for every argument that creates a mount, in
-//! every form, and [`normalize`] resolves a target's spelling. What it
+//! rkt's volumes and mounts, read by [`rkt_flags`]) for every argument
+//! that creates a mount, in every form, and [`normalize`] resolves a target's spelling. What it
 //! cannot read with certainty (quoting in a `--mount`, escapes in an nspawn
 //! path, a relative target, `--volumes-from`) is [`Mount::Unreadable`]: a
 //! strict release refuses it rather than let it pass unchecked.
 //!
-//! Pure: bytes in, findings out (fuzzed by `fuzz/fuzz_targets/mounts.rs`).
+//! Pure: bytes in, findings out (fuzzed by `fuzz/fuzz_targets/mount_args.rs`).
+
+use super::rkt_flags;
+use crate::release::model::Engine;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 
 /// The engine families whose syntax differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,6 +27,17 @@ pub enum Syntax {
     Oci,
     /// systemd-nspawn (getopt_long).
     Nspawn,
+}
+
+impl Syntax {
+    /// The syntax `engine` reads its arguments with.
+    pub fn of(engine: &Engine) -> Syntax {
+        match engine {
+            Engine::Rkt(_) => Syntax::Rkt,
+            Engine::Podman(_) | Engine::Docker(_) => Syntax::Oci,
+            Engine::SystemdNspawn(_) => Syntax::Nspawn,
+        }
+    }
 }
 
 /// One mount an argument asks for.
@@ -35,13 +50,18 @@ pub enum Mount {
         source: Option<Vec<u8>>,
     },
     /// An rkt volume declared under `name` (mounted by a `--mount`), of
-    /// the host path `source` for a `kind=host` volume that names one.
+    /// the host path `source` for a `kind=host` volume.
     RktVolume {
-        name: Vec<u8>,
+        name: String,
         source: Option<Vec<u8>>,
+        read_only: bool,
     },
-    /// A mount whose target cannot be told for certain, and why.
-    Unreadable { why: &'static str },
+    /// An rkt `--mount` of the volume named `volume` at `target`
+    /// (normalised): the host path and access are the volume's.
+    RktMount { volume: String, target: Vec<u8> },
+    /// A mount whose target cannot be told for certain (or that the
+    /// engine refuses), and why.
+    Unreadable { why: String },
 }
 
 /// A mount found in a command: which words ask for it (the option, and its
@@ -65,10 +85,12 @@ fn at(target: &[u8]) -> Mount {
             target: t,
             source: None,
         },
-        None => Mount::Unreadable {
-            why: "the target is not an absolute path",
-        },
+        None => unreadable("the target is not an absolute path"),
     }
+}
+
+fn unreadable(why: &str) -> Mount {
+    Mount::Unreadable { why: why.into() }
 }
 
 /// A mount at `target` that binds `source` when that is an absolute host
@@ -105,12 +127,10 @@ pub fn value_of<'a>(words: &[&'a [u8]], f: &Found) -> &'a [u8] {
 /// Whether a found mount is read-only, as the engine reads its option and
 /// value: podman's and docker's `ro` volume option and `readonly` of
 /// `--mount`, nspawn's `--bind-ro` (or an abbreviation of it), rkt's
-/// `readOnly=true` on a volume.
+/// `readOnly=` on a volume ([`rkt_flags::parse_volume`]).
 pub fn read_only(syntax: Syntax, option: &[u8], value: &[u8]) -> bool {
     match syntax {
-        Syntax::Rkt => value
-            .split(|&b| b == b',')
-            .any(|kv| matches!(kv, b"readOnly=true" | b"readOnly=1" | b"readOnly=t")),
+        Syntax::Rkt => rkt_flags::parse_volume(value).is_ok_and(|v| v.read_only),
         Syntax::Nspawn => option.starts_with(b"--bind-r") || option.starts_with(b"--overlay-r"),
         Syntax::Oci if option.starts_with(b"--mount") => csv_items(value).is_some_and(|items| {
             items.iter().any(|(k, v)| {
@@ -129,17 +149,12 @@ pub fn read_only(syntax: Syntax, option: &[u8], value: &[u8]) -> bool {
     }
 }
 
-/// The volume an rkt `--mount volume=NAME,target=PATH` mounts.
-pub fn rkt_mount_volume(value: &[u8]) -> Option<&[u8]> {
-    value
-        .split(|&b| b == b',')
-        .filter_map(|kv| kv.strip_prefix(b"volume="))
-        .next_back()
-}
-
 /// Every mount `words` (a whole engine command) asks for, as `syntax`
 /// reads them.
 pub fn mounts(syntax: Syntax, words: &[&[u8]]) -> Vec<Found> {
+    if syntax == Syntax::Rkt {
+        return rkt(words);
+    }
     let mut out = Vec::new();
     for (i, w) in words.iter().enumerate() {
         let next = words.get(i + 1).copied();
@@ -151,9 +166,7 @@ pub fn mounts(syntax: Syntax, words: &[&[u8]]) -> Vec<Found> {
             };
             let found = match value {
                 Some(v) => parse(v),
-                None => vec![Mount::Unreadable {
-                    why: "the option has no value",
-                }],
+                None => vec![unreadable("the option has no value")],
             };
             out.extend(found.into_iter().map(|mount| Found {
                 at: i,
@@ -162,13 +175,7 @@ pub fn mounts(syntax: Syntax, words: &[&[u8]]) -> Vec<Found> {
             }));
         };
         match syntax {
-            Syntax::Rkt => {
-                if let Some(v) = long(w, b"volume") {
-                    push(v, false, &|v| vec![rkt_volume(v)]);
-                } else if let Some(v) = long(w, b"mount") {
-                    push(v, false, &|v| vec![rkt_mount(v)]);
-                }
-            }
+            Syntax::Rkt => unreachable!("read below"),
             Syntax::Oci => {
                 for (name, parse) in OCI {
                     if let Some(v) = long(w, name) {
@@ -180,9 +187,9 @@ pub fn mounts(syntax: Syntax, words: &[&[u8]]) -> Vec<Found> {
                         Short::Attached(v) => push(Some(v), true, &|v| vec![oci_volume(v)]),
                         Short::Next => push(None, false, &|v| vec![oci_volume(v)]),
                         Short::Unknown => push(Some(b""), true, &|_| {
-                            vec![Mount::Unreadable {
-                                why: "an option cluster with an option the check does not know",
-                            }]
+                            vec![unreadable(
+                                "an option cluster with an option the check does not know",
+                            )]
                         }),
                     }
                 }
@@ -208,30 +215,44 @@ fn long<'a>(w: &'a [u8], name: &[u8]) -> Option<Option<&'a [u8]>> {
     }
 }
 
-/// `NAME,kind=...`: the volume's name.
-fn rkt_volume(v: &[u8]) -> Mount {
-    let mut items = v.split(|&b| b == b',');
-    Mount::RktVolume {
-        name: items.next().unwrap_or_default().to_vec(),
-        source: items
-            .filter_map(|kv| kv.strip_prefix(b"source="))
-            .next_back()
-            .map(<[u8]>::to_vec),
-    }
-}
-
-/// `volume=NAME,target=PATH`.
-fn rkt_mount(v: &[u8]) -> Mount {
-    match v
-        .split(|&b| b == b',')
-        .filter_map(|kv| kv.strip_prefix(b"target="))
-        .next_back()
-    {
-        Some(t) => at(t),
-        None => Mount::Unreadable {
-            why: "it has no target=",
-        },
-    }
+/// rkt's `--volume`s and `--mount`s, with the words read as rkt reads them
+/// ([`rkt_flags::scan`]: a flag's value is never taken for a flag, and
+/// nothing after `--` is rkt's) and the values with rkt's own grammar.
+fn rkt(words: &[&[u8]]) -> Vec<Found> {
+    rkt_flags::scan(words)
+        .into_iter()
+        .filter_map(|s| {
+            let mount = match &s.word {
+                rkt_flags::Word::MissingValue(spec) if matches!(spec.name, "volume" | "mount") => {
+                    unreadable("the option has no value")
+                }
+                w => match (w.volume(), w.mount()) {
+                    (Some(Ok(v)), _) => Mount::RktVolume {
+                        name: v.name,
+                        source: (v.kind == rkt_flags::VolumeKind::Host)
+                            .then(|| v.source.into_vec()),
+                        read_only: v.read_only,
+                    },
+                    (_, Some(Ok(m))) => match normalize(m.target.as_bytes()) {
+                        Some(target) => Mount::RktMount {
+                            volume: m.volume,
+                            target,
+                        },
+                        None => unreadable("the target is not an absolute path"),
+                    },
+                    (Some(Err(e)), _) | (_, Some(Err(e))) => Mount::Unreadable {
+                        why: format!("rkt refuses it: {e}"),
+                    },
+                    (None, None) => return None,
+                },
+            };
+            Some(Found {
+                at: s.at,
+                value_at: s.value_at(),
+                mount,
+            })
+        })
+        .collect()
 }
 
 type Parse = fn(&[u8]) -> Vec<Mount>;
@@ -244,9 +265,9 @@ const OCI: [(&[u8], Parse); 6] = [
     (b"device", |v| vec![oci_device(v)]),
     (b"secret", oci_secret),
     (b"volumes-from", |_| {
-        vec![Mount::Unreadable {
-            why: "it mounts another container's volumes, wherever those are",
-        }]
+        vec![unreadable(
+            "it mounts another container's volumes, wherever those are",
+        )]
     }),
 ];
 
@@ -264,9 +285,7 @@ fn oci_volume(v: &[u8]) -> Mount {
         2 if parts[1].first() == Some(&b'/') => bind(parts[1], parts[0]),
         2 => at(parts[0]),
         3 => bind(parts[1], parts[0]),
-        _ => Mount::Unreadable {
-            why: "more than three ':'-separated parts",
-        },
+        _ => unreadable("more than three ':'-separated parts"),
     }
 }
 
@@ -301,9 +320,7 @@ fn csv_items(v: &[u8]) -> Option<Vec<(Vec<u8>, &[u8])>> {
 /// `destination`.
 fn oci_mount(v: &[u8]) -> Vec<Mount> {
     let Some(items) = csv_items(v) else {
-        return vec![Mount::Unreadable {
-            why: "quotes in a --mount value",
-        }];
+        return vec![unreadable("quotes in a --mount value")];
     };
     // a bind's host path
     let source = items
@@ -326,9 +343,7 @@ fn oci_mount(v: &[u8]) -> Vec<Mount> {
         })
         .collect();
     if targets.is_empty() {
-        return vec![Mount::Unreadable {
-            why: "it has no target",
-        }];
+        return vec![unreadable("it has no target")];
     }
     targets
 }
@@ -337,9 +352,7 @@ fn oci_mount(v: &[u8]) -> Vec<Mount> {
 /// is absolute (else below /run/secrets).
 fn oci_secret(v: &[u8]) -> Vec<Mount> {
     let Some(items) = csv_items(v) else {
-        return vec![Mount::Unreadable {
-            why: "quotes in a --secret value",
-        }];
+        return vec![unreadable("quotes in a --secret value")];
     };
     items
         .iter()
@@ -426,9 +439,8 @@ fn nspawn_option(w: &[u8]) -> Option<(Vec<Parse>, Option<&[u8]>)> {
 /// nspawn reads backslash escapes in these paths: a value with one is not
 /// read here.
 fn escaped(v: &[u8]) -> Option<Mount> {
-    v.contains(&b'\\').then_some(Mount::Unreadable {
-        why: "backslash escapes in a systemd-nspawn path",
-    })
+    v.contains(&b'\\')
+        .then_some(unreadable("backslash escapes in a systemd-nspawn path"))
 }
 
 fn nspawn_plain(target: &[u8], whole: &[u8]) -> Mount {
@@ -443,9 +455,7 @@ fn nspawn_bind(v: &[u8]) -> Mount {
     }
     let parts: Vec<&[u8]> = v.split(|&b| b == b':').collect();
     if parts.len() > 3 {
-        return Mount::Unreadable {
-            why: "more than three ':'-separated parts",
-        };
+        return unreadable("more than three ':'-separated parts");
     }
     // a leading `-`: ignored when missing; `+`: a path in the container
     let src = parts[0];
@@ -471,9 +481,7 @@ fn nspawn_overlay(v: &[u8]) -> Vec<Mount> {
     }
     let parts: Vec<&[u8]> = v.split(|&b| b == b':').collect();
     if parts.len() < 2 {
-        return vec![Mount::Unreadable {
-            why: "an overlay needs at least two paths",
-        }];
+        return vec![unreadable("an overlay needs at least two paths")];
     }
     let dst = parts[parts.len() - 1];
     vec![at(dst.strip_prefix(b"+").unwrap_or(dst))]
@@ -489,8 +497,11 @@ mod tests {
             .into_iter()
             .map(|f| match f.mount {
                 Mount::At { target, .. } => String::from_utf8(target).unwrap(),
-                Mount::RktVolume { name, .. } => {
-                    format!("volume {}", String::from_utf8(name).unwrap())
+                Mount::RktVolume {
+                    name, read_only, ..
+                } => format!("volume {name}{}", if read_only { " ro" } else { "" }),
+                Mount::RktMount { volume, target } => {
+                    format!("{} (volume {volume})", String::from_utf8(target).unwrap())
                 }
                 Mount::Unreadable { why } => format!("? {why}"),
             })
@@ -504,7 +515,7 @@ mod tests {
             .into_iter()
             .filter_map(|f| match f.mount {
                 Mount::At { source, .. } | Mount::RktVolume { source, .. } => source,
-                Mount::Unreadable { .. } => None,
+                Mount::RktMount { .. } | Mount::Unreadable { .. } => None,
             })
             .map(|s| String::from_utf8(s).unwrap())
             .collect()
@@ -624,13 +635,31 @@ mod tests {
     fn rkt_volumes_and_mounts() {
         let t = |a| targets(Syntax::Rkt, a);
         assert_eq!(
-            t("--volume x,kind=host,source=/s --mount=volume=x,target=/a//b/"),
-            ["volume x", "/a/b"]
+            t("--volume x,kind=host,source=/s,readOnly=True --mount=volume=x,target=/a//b/"),
+            ["volume x ro", "/a/b (volume x)"]
         );
-        assert_eq!(t("--mount volume=x"), ["? it has no target="]);
+        assert_eq!(
+            t("--mount volume=x"),
+            ["? rkt refuses it: a mount needs volume= and target="]
+        );
         assert_eq!(
             t("--volume=coreos-run,kind=host,source=/srv"),
             ["volume coreos-run"]
+        );
+        // read as rkt reads its words: a flag's value is not a flag, and
+        // nothing after `--` is rkt's
+        assert_eq!(
+            t("--dns --volume run --mount volume=a,target=/x -- --volume=b,kind=host,source=/b"),
+            ["/x (volume a)"]
+        );
+        // what rkt refuses is not a mount that can be checked
+        assert_eq!(
+            t("--volume X,kind=host,source=/s --mount volume=x,target=rel --volume"),
+            [
+                "? rkt refuses it: \"X\" is not a volume name (lower-case letters, digits and -, not at either end)",
+                "? the target is not an absolute path",
+                "? the option has no value",
+            ]
         );
     }
 }

@@ -9,6 +9,26 @@
 //! refusals (a unit that ran keeps running): a variable named like the
 //! wrapper's that it does not know ([`unknown_variables`]), and quote
 //! characters in a variable of engine arguments ([`quoted_words`]).
+//!
+//! [`unit`](mod@unit) reads the admin's own input, the kubelet unit, as systemd does:
+//! it only produces the environment this layer is read from (and the
+//! kubelet's flags), so it lives here, below everything that uses the
+//! admin layer. What the release thinks of the admin layer is
+//! [`crate::plan::checks`]'s, above the engines whose grammars it reads.
+//!
+//! How to add a variable: a [`Var`] with its [`Var::name`],
+//! [`Var::meaning`] (kubelet-wrapper(8)'s words) and [`Var::engine`], in
+//! [`Var::ALL`]. An engine's own variable goes at its end, among
+//! [`Var::ENGINE_VARS`], which [`AdminConfig::from_env`] reads without more
+//! code; any other goes before them (moving the split that
+//! [`Var::ENGINE_VARS`] is) with a field of [`AdminConfig`] that
+//! [`AdminConfig::from_env`] fills. Then the renderers that use it
+//! ([`crate::engine`]), the checks that judge it ([`crate::plan::checks`]),
+//! its default per release in kubelet-wrapper(8) if the release gives one
+//! (`applies` in `ctl/manpages.rs`), and the README's table of the admin
+//! interface; regenerate the man pages (docs/development.md).
+
+pub mod unit;
 
 use std::ffi::OsString;
 use std::fmt;
