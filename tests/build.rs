@@ -195,7 +195,7 @@ fn pinned_build_execs_what_render_prints() {
     assert_eq!(run.status(), 0, "{}", run.stderr());
 
     let render = |extra: &[&str]| -> serde_json::Value {
-        let mut a = vec!["render"];
+        let mut a = vec!["render", "--format", "json"];
         a.extend_from_slice(extra);
         a.extend([
             "--",
@@ -223,6 +223,8 @@ fn pinned_build_execs_what_render_prints() {
             "render",
             "--release",
             "2512.3.0",
+            "--format",
+            "json",
             "--",
             "--kubeconfig=/etc/kubernetes/kubeconfig",
             "with space",

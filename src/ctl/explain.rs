@@ -6,6 +6,7 @@ use super::input::{Layer, make_plan, require_command, target_in};
 use super::output::Failure;
 use crate::command::Origin;
 use crate::json;
+use crate::plan::Plan;
 use crate::release::model;
 use crate::text::quote;
 use crate::unit::Location;
@@ -25,17 +26,9 @@ fn unit_location(layer: &Layer, origin: &Origin) -> Option<Location> {
     u.get(var.name()).map(|v| v.at.clone())
 }
 
-/// The plan for `release` (or the wrapper's own) as a readable table.
-pub fn explain(
-    release: Option<&str>,
-    format: ShowFormat,
-    layer: &Layer,
-) -> Result<String, Failure> {
-    require_command(layer)?;
-    let t = target_in(release, &layer.root)?;
-    let (defaults, plan) = make_plan(&t, layer)?;
-    let source = t.source_text();
-    let trust_text = match &plan.trust {
+/// What the trust rule that matched the image does, in words.
+pub(super) fn trust_text(plan: &Plan) -> String {
+    match &plan.trust {
         Some(tr) => {
             let what = if !tr.description.is_empty() {
                 tr.description.as_str()
@@ -60,7 +53,20 @@ pub fn explain(
         None => {
             "no rule of the release matches this image: the engine's own default applies".into()
         }
-    };
+    }
+}
+
+/// The plan for `release` (or the wrapper's own) as a readable table.
+pub fn explain(
+    release: Option<&str>,
+    format: ShowFormat,
+    layer: &Layer,
+) -> Result<String, Failure> {
+    require_command(layer)?;
+    let t = target_in(release, &layer.root)?;
+    let (defaults, plan) = make_plan(&t, layer)?;
+    let source = t.source_text();
+    let trust_text = trust_text(&plan);
     if format == ShowFormat::Json {
         let args: Vec<String> = plan
             .argv
@@ -151,30 +157,7 @@ pub fn explain(
             "\nmount propagation (the kubelet's mounts below these must reach the host):\n",
         );
         for s in &plan.shared {
-            let now = match super::render::host_state(&s.path) {
-                Some(st) if st.passes_on() => format!(
-                    "on mount {} ({}): nothing to do",
-                    quote::escape(st.mount.as_os_str().as_bytes()),
-                    st.propagation
-                ),
-                Some(st) => format!(
-                    "on mount {} ({}): {}",
-                    quote::escape(st.mount.as_os_str().as_bytes()),
-                    st.propagation,
-                    match s.rule {
-                        model::SharedRule::Make =>
-                            "the wrapper binds it onto itself and marks it shared",
-                        model::SharedRule::Require => "the wrapper refuses to start",
-                    }
-                ),
-                None => "its mount cannot be read here".into(),
-            };
-            out.push_str(&format!(
-                "  {} (volume {}, when not shared: {}): {now}\n",
-                quote::escape(s.path.as_os_str().as_bytes()),
-                quote::line(&s.volume),
-                s.rule.name()
-            ));
+            out.push_str(&format!("  {}\n", super::render::propagation_line(s)));
         }
     }
     if !plan.notices.is_empty() {
