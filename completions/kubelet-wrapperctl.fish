@@ -48,9 +48,9 @@ complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand re
 2512.0.0\t''
 3000.0.0\t''
 3033.2.0\t''"
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l format -d 'Output format: json (stable fields, see the README), shell (a script that does what the wrapper does), or text' -r -f -a "json\t''
-shell\t''
-text\t''"
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l format -d 'Output format: text (for people: the release and its file, the directories, the command one argument per line), json (for programs: stable fields, see the README), or shell (a script that does what the wrapper does)' -r -f -a "text\t''
+json\t''
+shell\t''"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l unit -d 'Read the admin layer from this kubelet unit (its Environment=, EnvironmentFile= and ExecStart=, as systemd would start it, with the drop-ins of UNIT.d/) instead of this tool\'s environment' -r -F
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l drop-in -d 'Another drop-in directory for the unit (e.g. /run/systemd/system/kubelet.service.d), after UNIT.d/; may be repeated. A file name found twice is read from the first directory' -r -f -a "(__fish_complete_directories)"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l root -d 'Read everything under DIR, as on the node whose root it is (an image tree, a node\'s root mounted elsewhere), as systemd-analyze --root does: the unit (a path in DIR, or a name looked up in its unit directories), its drop-ins (also those of /etc, /run and /usr/lib/systemd/system and the service.d ones), its EnvironmentFile=s, the node\'s specifiers (%H, %m, %o, ...) and, without --release, the release in its os-release. Symbolic links resolve inside DIR; the paths of --unit and --drop-in are DIR\'s' -r -f -a "(__fish_complete_directories)"

@@ -134,28 +134,34 @@ fn broken_defaults_fail_the_build_naming_file_and_problem() {
 
 /// A pin no release file covers fails the build: the binary would
 /// otherwise guess (a newer release's defaults are not known to be right),
-/// and every host would refuse it at run time. Here the newest Flatcar file
-/// is given an end (`until`), as a release whose engine is gone would be:
-/// a pin at or past it is covered by nothing.
+/// and every host would refuse it at run time. Here the file the rule picks
+/// for the major after the newest Flatcar file's is given an end
+/// (`until`) at that major, as a release whose engine is gone would be: a
+/// pin at or past it is covered by nothing.
 #[test]
 fn a_pin_no_file_covers_fails_the_build() {
     use kubelet_wrapper::release::model::{ReleaseOrigin, Until};
-    let mut newest = kubelet_wrapper::release::registry::files()
+    use kubelet_wrapper::release::{Version, registry};
+    let last = registry::files()
         .iter()
         .map(|f| f.parse())
         .rfind(|d| d.origin == ReleaseOrigin::Flatcar)
-        .expect("a Flatcar release file");
-    let end = newest.version().unwrap();
-    let end = format!("{}.0.0", end.major + 1);
-    newest.until = Some(Until {
+        .expect("a Flatcar release file")
+        .version()
+        .unwrap();
+    let end = Version::new(last.major + 1, 0, 0);
+    let mut picked = registry::lookup(end).unwrap().parse();
+    assert_eq!(picked.origin, ReleaseOrigin::Flatcar);
+    let end = end.to_string();
+    picked.until = Some(Until {
         release: end.clone(),
         reason: "test: the engine is gone".into(),
     });
     let dir = copy_crate(
         "uncovered-pin",
         &[(
-            format!("defaults/{}.json", newest.release),
-            serde_json::to_string_pretty(&newest).unwrap(),
+            format!("defaults/{}.json", picked.release),
+            serde_json::to_string_pretty(&picked).unwrap(),
         )],
     );
     for pin in [end.as_str(), "99999.0.0"] {
@@ -163,7 +169,7 @@ fn a_pin_no_file_covers_fails_the_build() {
         assert!(!out.status.success(), "{pin}: the build succeeded");
         let message = format!(
             "KUBELET_WRAPPER_RELEASE={pin}: no release file covers it: the selection rule picks defaults/{}.json, which applies only until {end}",
-            newest.release
+            picked.release
         );
         assert!(stderr(&out).contains(&message), "{pin}: {}", stderr(&out));
     }
@@ -195,7 +201,7 @@ fn pinned_build_execs_what_render_prints() {
     assert_eq!(run.status(), 0, "{}", run.stderr());
 
     let render = |extra: &[&str]| -> serde_json::Value {
-        let mut a = vec!["render"];
+        let mut a = vec!["render", "--format", "json"];
         a.extend_from_slice(extra);
         a.extend([
             "--",
@@ -223,6 +229,8 @@ fn pinned_build_execs_what_render_prints() {
             "render",
             "--release",
             "2512.3.0",
+            "--format",
+            "json",
             "--",
             "--kubeconfig=/etc/kubernetes/kubeconfig",
             "with space",

@@ -1,9 +1,9 @@
 //! kubelet-wrapperctl's conventions: help text on every argument,
-//! `--format text|json` on every subcommand that prints, messages prefixed
-//! `kubelet-wrapperctl: `, a result that cannot be written is an error,
-//! `--version` names the pin and the source revision, the JSON fields the
-//! README documents, and the packaged man pages and completions are what
-//! the tool generates.
+//! `--format text|json` on every subcommand that prints (text by default),
+//! messages prefixed `kubelet-wrapperctl: `, a result that cannot be
+//! written is an error, `--version` names the pin and the source revision,
+//! the JSON fields docs/admin.md documents, and the packaged man pages and
+//! completions are what the tool generates.
 
 mod common;
 
@@ -70,6 +70,12 @@ fn every_subcommand_that_prints_takes_format() {
         assert!(
             values.contains(&"text".into()) && values.contains(&"json".into()),
             "{path}: {values:?}"
+        );
+        // one default everywhere: text for people, --format json asked for
+        assert_eq!(
+            format.get_default_values(),
+            ["text"],
+            "{path}: the default format is not text"
         );
     }
 }
@@ -188,15 +194,40 @@ fn files(dir: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// The shells and their completion files under completions/.
+const COMPLETIONS: [(&str, &str); 3] = [
+    ("bash", "kubelet-wrapperctl"),
+    ("zsh", "_kubelet-wrapperctl"),
+    ("fish", "kubelet-wrapperctl.fish"),
+];
+
+/// The packaged man pages and completions are what the tool generates.
+/// With `KW_UPDATE_DOCS` set, the test writes them instead (a new release
+/// file changes the release list of kubelet-wrapper.defaults(5) and of the
+/// completions of `--release`).
 #[test]
 fn man_pages_and_completions_are_the_generated_ones() {
-    let regenerate = "regenerate them: cargo run --bin kubelet-wrapperctl -- generate man docs/man; \
+    let regenerate = "regenerate them: KW_UPDATE_DOCS=1 cargo test --test cli, or \
+        cargo run --bin kubelet-wrapperctl -- generate man docs/man; \
         for s in bash zsh fish; do ...generate completion $s > completions/FILE; done (docs/image-build.md, \"Man pages and completions\")";
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("man");
     let _ = fs::remove_dir_all(&dir);
     let o = ctl(&["generate", "man", dir.to_str().unwrap()], &[]);
     assert!(o.status.success(), "{}", stderr(&o));
     let committed = Path::new(ROOT).join("docs/man");
+    if std::env::var_os("KW_UPDATE_DOCS").is_some() {
+        for f in files(&committed) {
+            fs::remove_file(committed.join(f)).unwrap();
+        }
+        for f in files(&dir) {
+            fs::copy(dir.join(&f), committed.join(&f)).unwrap();
+        }
+        for (shell, file) in COMPLETIONS {
+            let o = ctl(&["generate", "completion", shell], &[]);
+            assert!(o.status.success());
+            fs::write(Path::new(ROOT).join("completions").join(file), &o.stdout).unwrap();
+        }
+    }
     assert_eq!(files(&dir), files(&committed), "{regenerate}");
     for f in files(&dir) {
         assert!(
@@ -204,11 +235,7 @@ fn man_pages_and_completions_are_the_generated_ones() {
             "docs/man/{f} differs: {regenerate}"
         );
     }
-    for (shell, file) in [
-        ("bash", "kubelet-wrapperctl"),
-        ("zsh", "_kubelet-wrapperctl"),
-        ("fish", "kubelet-wrapperctl.fish"),
-    ] {
+    for (shell, file) in COMPLETIONS {
         let o = ctl(&["generate", "completion", shell], &[]);
         assert!(o.status.success());
         assert!(
@@ -319,7 +346,7 @@ complete -p kubelet-wrapperctl
     let parts: Vec<Vec<&str>> = out.split("--\n").map(|p| p.lines().collect()).collect();
     assert_eq!(parts[0], ["check"], "{out}");
     assert_eq!(parts[1], ["--drop-in"], "{out}");
-    assert_eq!(parts[2], ["json", "shell", "text"], "{out}");
+    assert_eq!(parts[2], ["text", "json", "shell"], "{out}");
     // the embedded releases for a release, files for a file
     let releases: Vec<String> = kubelet_wrapper::release::registry::files()
         .iter()
@@ -400,7 +427,10 @@ fn json(args: &[&str], env: &[(&str, &str)]) -> serde_json::Value {
 #[test]
 fn json_fields_are_the_documented_ones() {
     let tag = [("KUBELET_IMAGE_TAG", "v1.18.0")];
-    let render = json(&["render", "--release", "2512.3.0"], &tag);
+    let render = json(
+        &["render", "--release", "2512.3.0", "--format", "json"],
+        &tag,
+    );
     assert_eq!(
         keys(&render),
         set(&[
@@ -480,7 +510,18 @@ fn json_fields_are_the_documented_ones() {
     let unit = dir.join("kubelet.service");
     fs::write(&unit, "[Service]\nEnvironment=KUBELET_IMAGE_TAG=v1.18.0\nExecStart=/usr/lib/coreos/kubelet-wrapper --v=2\n").unwrap();
     let u = unit.to_str().unwrap();
-    let render = json(&["render", "--release", "2512.3.0", "--unit", u], &[]);
+    let render = json(
+        &[
+            "render",
+            "--release",
+            "2512.3.0",
+            "--unit",
+            u,
+            "--format",
+            "json",
+        ],
+        &[],
+    );
     assert!(keys(&render).contains("unit"));
     assert_eq!(
         keys(&render["unit"]),
@@ -510,22 +551,17 @@ fn json_fields_are_the_documented_ones() {
     let flag = explain["arguments"].as_array().unwrap().last().unwrap();
     assert_eq!(flag["value"], "--v=2");
     assert_eq!(flag["set_at"], format!("{u}:3"));
-    let text = ctl(
-        &[
-            "render",
-            "--release",
-            "2512.3.0",
-            "--unit",
-            u,
-            "--format",
-            "text",
-        ],
-        &[],
-    );
+    // without --format: text, the command one argument per line
+    let text = ctl(&["render", "--release", "2512.3.0", "--unit", u], &[]);
     let text = String::from_utf8_lossy(&text.stdout);
-    assert!(text.contains(&format!("unit         {u}\n")), "{text}");
-    assert!(text.contains("exec         /usr/bin/rkt run "), "{text}");
-    assert!(text.trim_end().ends_with("-- --v=2"), "{text}");
+    assert!(text.contains(&format!("\nunit      {u}\n")), "{text}");
+    assert!(
+        text.contains(
+            "\nexec (the wrapper's process becomes the engine):\n  /usr/bin/rkt \\\n      run \\\n"
+        ),
+        "{text}"
+    );
+    assert!(text.ends_with("\n      -- \\\n      --v=2\n"), "{text}");
     let check = json(
         &[
             "check",
@@ -638,5 +674,40 @@ fn explain_names_where_docker_verifies_images() {
         text.lines()
             .any(|l| l.starts_with("trust     engine (rule 0")),
         "{text}"
+    );
+}
+
+/// docs/admin.md's example of `render` (in "The companion tool") is what
+/// render prints: its command run as written, in a sandbox (tests/common)
+/// whose /var is a shared mount of its own, as the example says.
+#[test]
+fn the_documented_render_example_is_what_render_prints() {
+    let readme = fs::read_to_string(Path::new(ROOT).join("docs/admin.md")).unwrap();
+    let start = readme
+        .find("  ```console\n  $ KUBELET_IMAGE_TAG=")
+        .expect("docs/admin.md's example of render");
+    let block = &readme[start + "  ```console\n".len()..];
+    let block = &block[..block.find("  ```\n").expect("the example's end")];
+    let mut lines = block.lines().map(|l| l.strip_prefix("  ").unwrap_or(l));
+    // the command: from `$ ` to the first line without a continuation
+    let mut command = String::new();
+    for l in lines.by_ref() {
+        let l = l.strip_prefix("$ ").unwrap_or(l);
+        command.push_str(l);
+        command.push('\n');
+        if !l.ends_with('\\') {
+            break;
+        }
+    }
+    let want: String = lines.map(|l| format!("{l}\n")).collect();
+    assert!(command.contains(" kubelet-wrapperctl render "), "{command}");
+    let command = command.replacen(" kubelet-wrapperctl ", &format!(" {CTL} "), 1);
+    let sb = common::Sandbox::new();
+    let r = sb.run("sh", &["-c".into(), command.into()]);
+    assert_eq!(r.status(), 0, "{}", r.stderr());
+    let got = String::from_utf8_lossy(&r.output.stdout);
+    assert!(
+        got == want,
+        "docs/admin.md's example differs from what render prints:\n{got}"
     );
 }

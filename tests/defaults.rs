@@ -255,26 +255,41 @@ fn embedded_files_select_as_their_origins_say() {
 }
 
 /// What the issue of today's Flatcar asks, in terms of the files present:
-/// an `ID=flatcar` host of 4230.2.0 gets a Flatcar file running docker,
-/// one of 2605.12.0 (with rkt) the CoreOS file of its line, and a CoreOS
-/// host of 4230.2.0 nothing.
+/// the file an `ID=flatcar` host of 4230.2.0 gets, and the one a host of
+/// 2605.12.0 gets, are those the rule picks ([`reference_choice`]) and run
+/// what those releases ship (4230.2.0 no rkt, 2605.12.0 rkt: those are
+/// facts of the releases, whichever file applies); a CoreOS host of
+/// 4230.2.0 gets nothing, since CoreOS's line ended where rkt did.
 #[test]
 fn todays_flatcar_runs_its_own_file() {
     use kubelet_wrapper::release::version::Lineage;
-    let today = registry::lookup_for(v("4230.2.0"), Lineage::Flatcar)
-        .expect("a Flatcar file covers 4230.2.0")
-        .parse();
+    let files: Vec<Defaults> = registry::files().iter().map(|f| f.parse()).collect();
+    let pick = |r: &str| {
+        let want = reference_choice(&files, v(r), true).unwrap_or_else(|e| panic!("{r}: {e}"));
+        let got = registry::lookup_for(v(r), Lineage::Flatcar)
+            .unwrap_or_else(|e| panic!("{r}: {e}"))
+            .parse();
+        assert_eq!(got.release, want, "{r}");
+        got
+    };
+    let today = pick("4230.2.0");
     assert_eq!(today.origin, model::ReleaseOrigin::Flatcar);
-    assert_eq!(today.engine.name(), "docker");
-    let old = registry::lookup_for(v("2605.12.0"), Lineage::Flatcar)
-        .unwrap()
-        .parse();
-    assert_eq!(old.origin, model::ReleaseOrigin::Coreos);
-    assert_eq!(old.engine.name(), "rkt");
+    assert_ne!(
+        today.engine.name(),
+        "rkt",
+        "Flatcar ships no rkt from 3033.2.0 on"
+    );
+    assert_eq!(
+        pick("2605.12.0").engine.name(),
+        "rkt",
+        "Flatcar 2605.12.0 ships rkt"
+    );
     let e = registry::lookup_for(v("4230.2.0"), Lineage::Coreos)
         .unwrap_err()
         .to_string();
-    assert!(e.contains("ships no rkt"), "{e}");
+    // the CoreOS file the rule picks ends before it (`until`)
+    let end = reference_choice(&files, v("4230.2.0"), false).unwrap_err();
+    assert!(e.contains(&format!("applies {end} (")), "{e}");
 }
 
 #[test]

@@ -21,6 +21,9 @@
 //!   builds and benchmarks: CI runs the first two itself (`.ci/run`), the
 //!   rest have their own tests (tests/cli.rs runs the README's main
 //!   command, tests/reproducible.rs the image build) or their own commands.
+//! - A console block inside a list item (indented) is not run here: its
+//!   own test runs it on a prepared machine (docs/admin.md's `render`
+//!   example needs a shared /var: tests/cli.rs runs it in a sandbox).
 //! - Other blocks (```` ``` ````, `ini`, `text`) are shown, not run: units,
 //!   output of commands that need a node (docs/check-example.sh runs the
 //!   admin guide's example in a mount namespace, tests/check.rs compares it).

@@ -4,6 +4,10 @@
 //! `render --format json` (`before`, then `argv`), each with exactly the
 //! same bytes, whatever the values. No value adds a line of script: every
 //! line is printable text, a notice is one comment line.
+//!
+//! `render`'s default, the text for people, shows the same commands one
+//! argument per line, quoted for bash: pasted into bash they run with
+//! exactly those bytes too, and no value adds a line.
 
 mod common;
 
@@ -47,15 +51,24 @@ fn calls(dir: &Path) -> Vec<Vec<Vec<u8>>> {
     out
 }
 
-fn render(format: &str, release: &str, env: &[(OsString, OsString)], args: &[OsString]) -> Vec<u8> {
-    let mut argv: Vec<OsString> = ["render", "--release", release, "--format", format, "--"]
-        .map(OsString::from)
-        .into();
+/// `render` in `format`, or without `--format` (the default, text) for
+/// `None`.
+fn render(
+    format: Option<&str>,
+    release: &str,
+    env: &[(OsString, OsString)],
+    args: &[OsString],
+) -> Vec<u8> {
+    let mut argv: Vec<OsString> = ["render", "--release", release].map(OsString::from).into();
+    if let Some(f) = format {
+        argv.extend(["--format", f].map(OsString::from));
+    }
+    argv.push("--".into());
     argv.extend_from_slice(args);
     let out = ctl(&argv, env);
     assert!(
         out.status.success(),
-        "render {format}: {}",
+        "render {format:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
     out.stdout
@@ -237,6 +250,38 @@ fn check_script_is_inert(script: &[u8], notices: usize) {
     );
 }
 
+/// The commands of render's text, as bash reads them: `mkdir -p` of each
+/// line under "directories created first", then the lines under "run
+/// first" and "exec" up to the next empty line, which are the commands one
+/// argument per line with `\` continuations. Every line of the text is
+/// printable, and there is one line under "notices" per notice.
+fn text_commands(text: &[u8], notices: usize) -> String {
+    let text = std::str::from_utf8(text).expect("render's text is UTF-8");
+    for line in text.lines() {
+        assert!(
+            !line.chars().any(|c| c.is_control()),
+            "a control character in a line of render's text: {line:?}"
+        );
+    }
+    let mut script = String::new();
+    let mut shown = 0;
+    for block in text.split("\n\n") {
+        let (head, body) = block.split_once('\n').unwrap_or((block, ""));
+        if head.starts_with("directories created first (") {
+            for d in body.lines() {
+                script.push_str(&format!("mkdir -p {}\n", d.trim_start()));
+            }
+        } else if head.starts_with("run first (") || head.starts_with("exec (") {
+            script.push_str(body);
+            script.push('\n');
+        } else if head.starts_with("notices (") {
+            shown = body.lines().count();
+        }
+    }
+    assert_eq!(shown, notices, "one line per notice:\n{text}");
+    script
+}
+
 /// Runs the script with `shell` in a sandbox; returns the commands it ran.
 fn run_script(sb: &Sandbox, shell: &str, script: &[u8]) -> Vec<Vec<Vec<u8>>> {
     let path = sb.dir.join("script.sh");
@@ -265,13 +310,19 @@ fn check(release: &str, program_var: &str, extra_env: &[(&str, &[u8])]) {
         sb.var(k, OsString::from_vec(v.to_vec()));
     }
     let args = hostile_args();
-    let json = render("json", release, &sb.env, &args);
+    let json = render(Some("json"), release, &sb.env, &args);
     let want = json_commands(&json);
     let notices = words(field(&json, "notices")).len();
-    let script = render("shell", release, &sb.env, &args);
+    let script = render(Some("shell"), release, &sb.env, &args);
     check_script_is_inert(&script, notices);
-    for shell in ["dash", "bash"] {
-        let got = run_script(&sb, shell, &script);
+    let pasted = text_commands(&render(None, release, &sb.env, &args), notices);
+    for (shell, what, script) in [
+        ("dash", "the shell format", &script),
+        ("bash", "the shell format", &script),
+        ("bash", "the text's commands", &pasted.into_bytes()),
+    ] {
+        let got = run_script(&sb, shell, script);
+        let shell = format!("{what} under {shell}");
         assert_eq!(
             got.len(),
             want.len(),

@@ -571,7 +571,10 @@ fn a_private_var_lib_kubelet_is_made_shared_before_the_engine_starts() {
 #[test]
 fn render_and_explain_show_the_propagation_rule_and_the_hosts_state() {
     let env = [(OsString::from("KUBELET_IMAGE_TAG"), OsString::from("v1"))];
-    let out = ctl(&["render", "--release", "2512.3.0"], &env);
+    let out = ctl(
+        &["render", "--release", "2512.3.0", "--format", "json"],
+        &env,
+    );
     assert!(
         out.status.success(),
         "{}",

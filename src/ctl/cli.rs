@@ -46,13 +46,20 @@ pub enum Command {
     /// Reads the admin layer exactly as the wrapper does: from this tool's
     /// environment and the kubelet flags after `--`, or with --unit from a
     /// kubelet unit as systemd would start it. On an admin error prints the
-    /// wrapper's message and exits 1.
+    /// wrapper's message and exits 1. The text names the release and why
+    /// its defaults file applies, the engine, image and trust rule, the
+    /// directories created, the mount propagation, the commands run (one
+    /// argument per line, quoted for bash: pasted into bash they run with
+    /// the same bytes) and the notices the wrapper logs, each a warning or
+    /// a note.
     Render {
         #[command(flatten)]
         release: ReleaseArg,
-        /// Output format: json (stable fields, see the README), shell (a
-        /// script that does what the wrapper does), or text.
-        #[arg(long, value_enum, default_value_t = Format::Json)]
+        /// Output format: text (for people: the release and its file,
+        /// the directories, the command one argument per line), json (for
+        /// programs: stable fields, see the README), or shell (a script
+        /// that does what the wrapper does).
+        #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
         #[command(flatten)]
         unit: UnitArgs,
@@ -278,15 +285,17 @@ pub enum GenerateCommand {
     },
 }
 
-/// `render`'s formats.
+/// `render`'s formats: [`ShowFormat`]'s, and a shell script. Text is the
+/// default here as everywhere.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
+    Text,
     Json,
     Shell,
-    Text,
 }
 
-/// The formats of every other subcommand that prints.
+/// The formats of every other subcommand that prints: text for people
+/// (the default), JSON for programs.
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ShowFormat {
     Text,

@@ -9,6 +9,7 @@ use super::render::SharedJson;
 use super::unitfile::UnitJson;
 use crate::admin::unit::Location;
 use crate::engine::command::Origin;
+use crate::plan::Plan;
 use crate::release::model;
 use crate::text::quote;
 use serde::Serialize;
@@ -57,17 +58,9 @@ struct ArgumentJson<'a> {
     set_at: Option<String>,
 }
 
-/// The plan for `release` (or the wrapper's own) as a readable table.
-pub fn explain(
-    release: Option<&str>,
-    format: ShowFormat,
-    layer: &Layer,
-) -> Result<String, Failure> {
-    require_command(layer)?;
-    let t = target_in(release, &layer.root)?;
-    let (defaults, plan) = make_plan(&t, layer)?;
-    let source = t.source_text();
-    let trust_text = match &plan.trust {
+/// What the trust rule that matched the image does, in words.
+pub(super) fn trust_text(plan: &Plan) -> String {
+    match &plan.trust {
         Some(tr) => {
             let what = if !tr.description.is_empty() {
                 tr.description.as_str()
@@ -92,7 +85,20 @@ pub fn explain(
         None => {
             "no rule of the release matches this image: the engine's own default applies".into()
         }
-    };
+    }
+}
+
+/// The plan for `release` (or the wrapper's own) as a readable table.
+pub fn explain(
+    release: Option<&str>,
+    format: ShowFormat,
+    layer: &Layer,
+) -> Result<String, Failure> {
+    require_command(layer)?;
+    let t = target_in(release, &layer.root)?;
+    let (defaults, plan) = make_plan(&t, layer)?;
+    let source = t.source_text();
+    let trust_text = trust_text(&plan);
     if format == ShowFormat::Json {
         let states = super::render::shared_states(&plan);
         let out = ExplainJson {
@@ -175,30 +181,7 @@ pub fn explain(
             "\nmount propagation (the kubelet's mounts below these must reach the host):\n",
         );
         for s in &plan.shared {
-            let now = match super::render::host_state(&s.path) {
-                Some(st) if st.passes_on() => format!(
-                    "on mount {} ({}): nothing to do",
-                    quote::escape(st.mount.as_os_str().as_bytes()),
-                    st.propagation
-                ),
-                Some(st) => format!(
-                    "on mount {} ({}): {}",
-                    quote::escape(st.mount.as_os_str().as_bytes()),
-                    st.propagation,
-                    match s.rule {
-                        model::SharedRule::Make =>
-                            "the wrapper binds it onto itself and marks it shared",
-                        model::SharedRule::Require => "the wrapper refuses to start",
-                    }
-                ),
-                None => "its mount cannot be read here".into(),
-            };
-            out.push_str(&format!(
-                "  {} (volume {}, when not shared: {}): {now}\n",
-                quote::escape(s.path.as_os_str().as_bytes()),
-                quote::line(&s.volume),
-                s.rule.name()
-            ));
+            out.push_str(&format!("  {}\n", super::render::propagation_line(s)));
         }
     }
     if !plan.notices.is_empty() {

@@ -6,7 +6,8 @@
 //! (`src/bin/kubelet-wrapperctl.rs`) only calls [`main`].
 //!
 //! How to add a subcommand: a variant of [`Command`] with its arguments
-//! (every one with help text, and `--format text|json` if it prints) in
+//! (every one with help text, and `--format text|json` if it prints, text
+//! by default) in
 //! [`cli`], a module here with a function returning
 //! `Result<Output, Failure>`, its arm in [`main`], and the README's section
 //! on the tool; then regenerate the man pages and completions (`generate`,

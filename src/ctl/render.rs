@@ -1,5 +1,5 @@
-//! `render`: what the wrapper would do, as JSON, as a shell script or as
-//! text.
+//! `render`: what the wrapper would do, as text for a person (the default),
+//! as JSON for programs, or as a shell script.
 
 use super::cli::Format;
 use super::input::{Layer, make_plan, require_command, target_in};
@@ -8,7 +8,8 @@ use super::output::Failure;
 use super::unitfile::UnitJson;
 use crate::host::mountinfo::MountTable;
 use crate::host::propagation::{self, State};
-use crate::release::model::SharedRule;
+use crate::release::Version;
+use crate::release::model::{ReleaseOrigin, SharedRule};
 use crate::text::quote;
 use serde::Serialize;
 use std::ffi::OsStr;
@@ -22,6 +23,35 @@ pub(super) fn host_state(path: &Path) -> Option<State> {
     propagation::state_here(path, &|| {
         table.get_or_init(|| MountTable::read().unwrap_or_default())
     })
+}
+
+/// One volume whose source must be shared: its path, the rule, and what
+/// the wrapper would do about it on this host (render's and explain's
+/// text).
+pub(super) fn propagation_line(s: &propagation::SharedSource) -> String {
+    let now = match host_state(&s.path) {
+        Some(st) if st.passes_on() => format!(
+            "on mount {} ({}): nothing to do",
+            quote::escape(st.mount.as_os_str().as_bytes()),
+            st.propagation
+        ),
+        Some(st) => format!(
+            "on mount {} ({}): {}",
+            quote::escape(st.mount.as_os_str().as_bytes()),
+            st.propagation,
+            match s.rule {
+                SharedRule::Make => "the wrapper binds it onto itself and marks it shared",
+                SharedRule::Require => "the wrapper refuses to start",
+            }
+        ),
+        None => "its mount cannot be read here".into(),
+    };
+    format!(
+        "{} (volume {}, when not shared: {}): {now}",
+        quote::escape(s.path.as_os_str().as_bytes()),
+        quote::line(&s.volume),
+        s.rule.name()
+    )
 }
 
 /// A release volume whose source must be shared, with the mount it is on
@@ -91,8 +121,7 @@ struct TrustJson<'a> {
 pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<String, Failure> {
     require_command(layer)?;
     let t = target_in(release, &layer.root)?;
-    let (_, plan) = make_plan(&t, layer)?;
-    let argv = plan.argv();
+    let (defaults, plan) = make_plan(&t, layer)?;
     Ok(match format {
         Format::Json => {
             let states = shared_states(&plan);
@@ -129,39 +158,126 @@ pub fn render(release: Option<&str>, format: Format, layer: &Layer) -> Result<St
             )
         }
         Format::Shell => shell_script(&t.release, &plan),
-        Format::Text => {
-            let mut out = format!(
-                "release      {} ({}; defaults {}, {})\n",
-                quote::line(&t.release),
-                t.source_text(),
-                plan.defaults,
-                plan.engine
-            );
-            if let Some(u) = &layer.unit {
-                out.push_str(&format!(
-                    "unit         {}\n",
-                    quote::escape(u.files[0].as_os_str().as_bytes())
-                ));
-            }
-            for d in &plan.directories {
-                out.push_str(&format!("mkdir -p     {}\n", quote::join([d.as_os_str()])));
-            }
-            for c in &plan.before {
-                out.push_str(&format!(
-                    "before       {}\n",
-                    quote::join(c.iter().map(|a| a.value.as_os_str()))
-                ));
-            }
-            out.push_str(&format!(
-                "exec         {}\n",
-                quote::join(argv.iter().map(|a| a.as_os_str()))
-            ));
-            for n in &plan.notices {
-                out.push_str(&format!("notice       {}\n", quote::line(n)));
-            }
-            out
-        }
+        Format::Text => text(&t, &defaults, &plan, layer),
     })
+}
+
+/// Why the selection rule gave `release` the file `file`, in words read
+/// off the outcome (the rule itself is `release::registry::lookup`'s): the
+/// release's own file, the newest file of its major up to it, the newest
+/// main-line file of an earlier major, or the oldest file for a release
+/// older than all.
+fn why_file(release: &str, file: Version, origin: ReleaseOrigin) -> String {
+    let family = match origin {
+        ReleaseOrigin::Coreos => "CoreOS",
+        ReleaseOrigin::Flatcar => "Flatcar",
+        ReleaseOrigin::Project => {
+            return "the project's release of exactly this version".into();
+        }
+    };
+    let Ok(r) = Version::parse(release) else {
+        return String::new();
+    };
+    if file == r {
+        format!("the release's own {family} file")
+    } else if file.major == r.major && file < r {
+        format!("the newest {family} file of major {} up to {r}", r.major)
+    } else if file < r {
+        format!(
+            "no {family} file of major {} up to {r}: the newest {family} main-line file before it",
+            r.major
+        )
+    } else {
+        format!("older than every {family} file: the oldest")
+    }
+}
+
+/// Words as bash reads them back, one per line, each but the last ending
+/// in ` \`, the first indented by two spaces and the others by six: a
+/// command a person can read argument by argument and paste into a shell.
+fn command_lines(out: &mut String, words: &[&OsStr]) {
+    for (i, w) in words.iter().enumerate() {
+        out.push_str(if i == 0 { "  " } else { "      " });
+        out.push_str(&quote::join([*w]));
+        out.push_str(if i + 1 < words.len() { " \\\n" } else { "\n" });
+    }
+}
+
+/// The plan for a person: what was chosen and why, what is created and
+/// checked first, the exact command, and what the admin should know.
+fn text(
+    t: &super::input::Target,
+    defaults: &crate::release::model::Defaults,
+    plan: &crate::plan::Plan,
+    layer: &Layer,
+) -> String {
+    let mut out = format!(
+        "release   {} ({})\ndefaults  defaults/{}.json ({})\n",
+        quote::line(&t.release),
+        t.source_text(),
+        plan.defaults,
+        why_file(&t.release, plan.defaults, defaults.origin)
+    );
+    if let Some(u) = &layer.unit {
+        out.push_str(&format!(
+            "unit      {}\n",
+            quote::escape(u.files[0].as_os_str().as_bytes())
+        ));
+        for f in &u.files[1..] {
+            out.push_str(&format!(
+                "          + {}\n",
+                quote::escape(f.as_os_str().as_bytes())
+            ));
+        }
+    }
+    out.push_str(&format!(
+        "engine    {} ({})\n",
+        plan.engine,
+        quote::join([plan.argv[0].value.as_os_str()])
+    ));
+    out.push_str(&format!(
+        "image     {}\n",
+        quote::escape(plan.image.as_bytes())
+    ));
+    out.push_str(&format!("trust     {}\n", super::explain::trust_text(plan)));
+    if !plan.directories.is_empty() {
+        out.push_str(
+            "\ndirectories created first (mkdir -p, mode 0755, existing ones left alone):\n",
+        );
+        for d in &plan.directories {
+            out.push_str(&format!("  {}\n", quote::join([d.as_os_str()])));
+        }
+    }
+    if !plan.shared.is_empty() {
+        out.push_str(
+            "\nmount propagation (the kubelet's mounts below these must reach the host):\n",
+        );
+        for s in &plan.shared {
+            out.push_str(&format!("  {}\n", propagation_line(s)));
+        }
+    }
+    for c in &plan.before {
+        out.push_str("\nrun first (failure ignored, its error output shown only then):\n");
+        let words: Vec<&OsStr> = c.iter().map(|a| a.value.as_os_str()).collect();
+        command_lines(&mut out, &words);
+    }
+    out.push_str("\nexec (the wrapper's process becomes the engine):\n");
+    let words: Vec<&OsStr> = plan.argv.iter().map(|a| a.value.as_os_str()).collect();
+    command_lines(&mut out, &words);
+    if !plan.notices.is_empty() {
+        out.push_str("\nnotices (the wrapper logs each before it starts the engine):\n");
+        for n in &plan.notices {
+            // a likely mistake or a weakened trust policy, or a note for
+            // the record
+            let kind = if plan.mistakes.contains(n) || plan.trust_weakened.contains(n) {
+                "warning"
+            } else {
+                "note   "
+            };
+            out.push_str(&format!("  {kind}  {}\n", quote::line(n)));
+        }
+    }
+    out
 }
 
 /// The plan as a POSIX sh script: the directories, the commands run before
