@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The booted node's figures (issue 18; see docs/performance.md). Not part of
-# CI: per engine a release ships (rkt fly on 2512.3.0, podman on 3000.0.0),
-# the image's example unit (through the wrapper) beside a hand-written unit
-# of the same engine (the same unit, ExecStart= the command the wrapper
-# execs): boot to the kubelet's healthz, `systemctl start` to healthz,
+# CI: per engine a release ships (rkt fly on 2512.3.0, podman on 3000.0.0,
+# docker on 3033.2.0), the image's example unit (through the wrapper)
+# beside a hand-written unit of the same engine (the same unit, ExecStart=
+# the command the wrapper execs, and its preparatory commands as
+# ExecStartPre=): boot to the kubelet's healthz, `systemctl start` to healthz,
 # `systemctl stop`, `systemctl reboot` to both pods Running; and the OS
 # update from 2512.3.0 to 3000.0.0 under a CoreOS-era unit, and back.
 #

@@ -1,25 +1,33 @@
 //! A booted node: the wrapper run as an OS runs it, with systemd as PID 1.
 //!
 //! Each case boots a Debian bookworm system (systemd 252, journald, dbus,
-//! containerd, podman, runc; tests/boot/rootfs.sh builds it once per run of
-//! the suite, below the target directory) with `systemd-nspawn --boot`
-//! (tests/boot/node.sh), its /usr the OS release's: the project as
-//! os-overlay/install.sh installs a build pinned to the release, and for an
-//! rkt release the node kit's rkt at /usr/bin/rkt with its stage1. The
-//! admin's side is what an admin does: the image's example unit copied to
-//! /etc/systemd/system with a drop-in for the cluster, enabled with
-//! `systemctl enable`, static pods in /etc/kubernetes/manifests. The tests
+//! containerd, podman, runc, docker.io 20.10; tests/boot/rootfs.sh builds
+//! it once per run of the suite, below the target directory) with
+//! `systemd-nspawn --boot` (tests/boot/node.sh), its /usr the OS release's:
+//! the project as os-overlay/install.sh installs a build pinned to the
+//! release, and for an rkt release the node kit's rkt at /usr/bin/rkt with
+//! its stage1; a docker release's node has docker.socket enabled, as
+//! Flatcar has it (docker.service starts with the kubelet unit, which
+//! requires it). The admin's side is what an
+//! admin does: the image's example unit copied to /etc/systemd/system with
+//! a drop-in for the cluster, enabled with `systemctl enable`, static pods
+//! in /etc/kubernetes/manifests. The tests
 //! then drive the node only through `systemctl`, `journalctl` and the
 //! kubelet's read-only port; they read its files and processes from the
 //! host to see what a stop or a kill left behind.
 //!
 //! Cases, on each engine a release ships (rkt fly on 2512.3.0, podman on
-//! 3000.0.0): the node boots with the unit enabled and the kubelet gets
-//! healthy and runs its pods; the kubelet is inside kubelet.service's
-//! cgroup (`systemctl show` and its /proc/PID/cgroup agree); each of its
-//! lines is in the journal once; `systemctl start` to healthz; `restart`
-//! keeps the pods; SIGKILL of the unit's main process, then a start;
-//! twenty stops that leave no container, pod, mount or process; a reboot.
+//! 3000.0.0, docker on Flatcar's 3033.2.0): the node boots with the unit
+//! enabled and the kubelet gets healthy and runs its pods; the kubelet is
+//! inside kubelet.service's cgroup (`systemctl show` and its
+//! /proc/PID/cgroup agree), except on docker, whose containers are its
+//! daemon's: there the docker client is the unit's main process, in the
+//! unit's cgroup, and the kubelet in the cgroup docker gives its container
+//! (README, "Engines": what docker does differently); each of its lines is
+//! in the journal once; `systemctl start` to healthz; `restart` keeps the
+//! pods; SIGKILL of the unit's main process, then a start; twenty stops
+//! that leave no container, pod, mount or process (and on docker, no "No
+//! such container" in the journal); a reboot.
 //! And the OS update this design is for: a node on 2512.3.0 with a
 //! CoreOS-era admin unit gets 3000.0.0's /usr (no rkt) and reboots, its
 //! unit unchanged; then the old /usr comes back.
@@ -50,7 +58,11 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// The releases a booted node runs: one per engine a release ships.
-pub const RELEASES: [(&str, Engine); 2] = [("2512.3.0", Engine::Rkt), ("3000.0.0", Engine::Podman)];
+pub const RELEASES: [(&str, Engine); 3] = [
+    ("2512.3.0", Engine::Rkt),
+    ("3000.0.0", Engine::Podman),
+    ("3033.2.0", Engine::Docker),
+];
 
 /// What the unit's drop-in sets beyond the image's example unit: this
 /// cluster's kubelet flags and image, the kubelet after containerd. On rkt,
@@ -262,6 +274,11 @@ fn secs(d: Duration) -> f64 {
 }
 
 /// A node with the image's example unit, the cluster's drop-in, enabled.
+/// On a docker release, docker.socket enabled too, as on Flatcar, whose
+/// docker.service is not enabled: the kubelet unit's `Requires=` starts
+/// it at boot (the rootfs has both disabled, for the other releases'
+/// nodes). The link is the one `systemctl enable` makes (`systemctl
+/// --root` of the writable layer does not see the rootfs's units).
 pub fn node_with_example_unit(rootfs: &Rootfs, usr: &Usr, name: &str) -> BootNode {
     let node = BootNode::new(rootfs, name);
     node.write("/etc/systemd/system/kubelet.service", &usr.example_unit());
@@ -270,6 +287,12 @@ pub fn node_with_example_unit(rootfs: &Rootfs, usr: &Usr, name: &str) -> BootNod
         &dropin(usr.engine),
     );
     node.systemctl_offline(&["enable", "kubelet.service"]);
+    if usr.engine == Engine::Docker {
+        node.link(
+            "/etc/systemd/system/sockets.target.wants/docker.socket",
+            "/lib/systemd/system/docker.socket",
+        );
+    }
     node
 }
 
@@ -325,11 +348,15 @@ fn lifecycle(rootfs: &Rootfs, usr: &Usr, name: &str) -> Vec<String> {
     notes.push("restart: pods kept, restartCount 0".into());
 
     // SIGKILL of the unit's main process: the engine's (rkt fly's is the
-    // kubelet itself; podman's, under this Type=notify unit, conmon)
-    notes.push(kill_main(&node, &before));
+    // kubelet itself; podman's, under this Type=notify unit, conmon;
+    // docker's, the attached client)
+    notes.push(kill_main(&node, &before, usr.engine));
 
     // twenty stops
     notes.push(stops(&node, 20));
+    if usr.engine == Engine::Docker {
+        notes.push(docker_removal_quiet(&node));
+    }
 
     // a reboot, of the node running its kubelet
     node.systemctl(&["start", "kubelet.service"]);
@@ -432,7 +459,12 @@ fn forget_report(node: &BootNode) {
 /// `systemctl show -p MainPID,ControlGroup` and the kubelet's cgroups
 /// agree: the kubelet, and the unit's main process, are in
 /// kubelet.service's cgroup (in the hierarchies systemd tracks services
-/// by: its own named one and cgroup v2's).
+/// by: its own named one and cgroup v2's). On docker, what is true
+/// instead (README, "Engines": what docker does differently): the main
+/// process, the attached client, is in the unit's cgroup, the kubelet in
+/// the one docker made for its container (named by the container's id:
+/// `/docker/ID` with docker's cgroupfs driver, `docker-ID.scope` with its
+/// systemd driver), outside the unit.
 fn in_unit(node: &BootNode, engine: Engine) -> String {
     let group = node.show("ControlGroup");
     assert_eq!(group, "/system.slice/kubelet.service");
@@ -441,6 +473,7 @@ fn in_unit(node: &BootNode, engine: Engine) -> String {
     let kubelets = node.processes("kubelet");
     assert_eq!(kubelets.len(), 1, "kubelets: {kubelets:?}");
     let kubelet = node.node_pid(kubelets[0]);
+    let inside = |path: &str| path == group || path.starts_with(&format!("{group}/"));
     for (what, pid) in [("the main process", main), ("the kubelet", kubelet)] {
         let cgroups = node.cgroup_of(pid);
         let tracked: Vec<&str> = cgroups
@@ -452,11 +485,26 @@ fn in_unit(node: &BootNode, engine: Engine) -> String {
             })
             .collect();
         assert!(!tracked.is_empty(), "{what} ({pid}): {cgroups}");
+        if engine == Engine::Docker && pid == kubelet {
+            let ids: Vec<String> = node
+                .docker_containers()
+                .into_iter()
+                .filter(|(name, _)| name == "kubelet")
+                .map(|(_, id)| id)
+                .collect();
+            assert_eq!(ids.len(), 1, "docker's kubelet containers: {ids:?}");
+            let id = &ids[0];
+            for path in &tracked {
+                assert!(
+                    *path == format!("/docker/{id}")
+                        || *path == format!("/system.slice/docker-{id}.scope"),
+                    "the kubelet ({pid}) is not in its container's cgroup ({id}): {cgroups}"
+                );
+            }
+            continue;
+        }
         for path in &tracked {
-            assert!(
-                *path == group || path.starts_with(&format!("{group}/")),
-                "{what} ({pid}) is outside {group}: {cgroups}"
-            );
+            assert!(inside(path), "{what} ({pid}) is outside {group}: {cgroups}");
         }
     }
     // the node's /proc, whose pids are the node's
@@ -468,6 +516,8 @@ fn in_unit(node: &BootNode, engine: Engine) -> String {
     match engine {
         // fly execs the kubelet in the wrapper's own process
         Engine::Rkt => assert_eq!(main, kubelet, "rkt fly's kubelet is the main process"),
+        // the attached client, which docker's containers outlive
+        Engine::Docker => assert_eq!(main_comm, "docker", "the main process of the docker unit"),
         // the client left once the container ran: conmon is the main process
         _ => assert_eq!(
             main_comm, "conmon",
@@ -480,10 +530,14 @@ fn in_unit(node: &BootNode, engine: Engine) -> String {
         .find(|l| l.starts_with("0::"))
         .unwrap_or_default()
         .to_string();
-    format!(
-        "in {group}: main process {main_comm}, kubelet {}",
-        kubelet_cgroup.trim_start_matches("0::")
-    )
+    let kubelet_cgroup = kubelet_cgroup.trim_start_matches("0::");
+    if engine == Engine::Docker {
+        format!(
+            "main process {main_comm} in {group}, kubelet outside it, in docker's {kubelet_cgroup}"
+        )
+    } else {
+        format!("in {group}: main process {main_comm}, kubelet {kubelet_cgroup}")
+    }
 }
 
 /// A klog line: `Lmmdd hh:mm:ss.uuuuuu`.
@@ -527,7 +581,7 @@ fn once(node: &BootNode) -> String {
 
 /// SIGKILL of the unit's main process, then `systemctl start`: a new
 /// kubelet gets healthy, there are never two, the pods are kept.
-fn kill_main(node: &BootNode, before: &[Pod]) -> String {
+fn kill_main(node: &BootNode, before: &[Pod], engine: Engine) -> String {
     let main = node.show("MainPID");
     let old = node.processes("kubelet");
     node.systemctl(&[
@@ -540,6 +594,26 @@ fn kill_main(node: &BootNode, before: &[Pod]) -> String {
     let noticed = node.wait_for("systemd to see the main process die", |n| {
         (n.show("MainPID") != main).then(|| n.show("ActiveState"))
     });
+    // docker's container outlives its killed client: the unit's
+    // ExecStopPost= removes it (the kubelet with it) before the restart
+    let mut removed = String::new();
+    if engine == Engine::Docker {
+        node.wait_for("the unit to leave its stop", |n| {
+            let sub = n.show("SubState");
+            matches!(sub.as_str(), "auto-restart" | "failed" | "dead").then_some(())
+        });
+        let left = node.processes("kubelet");
+        assert!(
+            left.is_empty() && node.docker_containers().is_empty(),
+            "after the client's SIGKILL and the unit's stop, kubelet {left:?} and containers {:?} are left:\n{}",
+            node.docker_containers(),
+            node.journal_tail()
+        );
+        removed = format!(
+            ", the container removed by the unit's stop in {:.1} s",
+            secs(t.elapsed())
+        );
+    }
     // the boot's start, the start, the restart and now this: systemd's
     // start limit (5 in 10 s) counts them all
     node.systemctl(&["reset-failed", "kubelet.service"]);
@@ -552,7 +626,7 @@ fn kill_main(node: &BootNode, before: &[Pod]) -> String {
     let healthy = t.elapsed();
     harness::same_containers(before, &node.both_running());
     format!(
-        "SIGKILL of the main process: unit {noticed}, after start healthy in {:.1} s, never two kubelets, pods kept",
+        "SIGKILL of the main process: unit {noticed}{removed}, after start healthy in {:.1} s, never two kubelets, pods kept",
         secs(healthy)
     )
 }
@@ -569,7 +643,7 @@ fn stops(node: &BootNode, count: usize) -> String {
         let t = Instant::now();
         node.systemctl(&["stop", "kubelet.service"]);
         times.push(t.elapsed());
-        let left: Vec<String> = ["kubelet", "conmon", "podman", "rkt"]
+        let left: Vec<String> = ["kubelet", "conmon", "podman", "rkt", "docker"]
             .iter()
             .flat_map(|c| {
                 node.processes(c)
@@ -577,9 +651,19 @@ fn stops(node: &BootNode, count: usize) -> String {
                     .map(move |p| format!("{c} {p}"))
             })
             .chain(
+                node.docker_shims()
+                    .into_iter()
+                    .map(|p| format!("docker's containerd-shim {p}")),
+            )
+            .chain(
                 node.podman_containers()
                     .into_iter()
                     .map(|c| format!("container {c}")),
+            )
+            .chain(
+                node.docker_containers()
+                    .into_iter()
+                    .map(|(name, id)| format!("docker container {name} ({id})")),
             )
             .chain(node.rkt_pods().into_iter().map(|p| format!("rkt pod {p}")))
             .chain(
@@ -601,6 +685,42 @@ fn stops(node: &BootNode, count: usize) -> String {
         "{count} stops, nothing left: {:.2} s median, {:.2} s at most",
         secs(times[count / 2]),
         secs(times[count - 1])
+    )
+}
+
+/// On docker, the boot's journal of the unit after every start and stop
+/// above: the wrapper removed the previous container before each start
+/// (`docker rm --force kubelet`), the unit's `ExecStopPost=` removed the
+/// one the killed client left, and none of it said "No such container"
+/// (docker's `rm --force` of a container that is not there succeeds, and
+/// says so on its error output).
+fn docker_removal_quiet(node: &BootNode) -> String {
+    let journal = node.unit_journal();
+    let removals = journal
+        .lines()
+        .filter(|l| *l == format!("+ {} rm --force kubelet", harness::DOCKER))
+        .count();
+    let starts = journal
+        .lines()
+        .filter(|l| l.starts_with("Started kubelet.service"))
+        .count();
+    assert!(
+        removals == starts && starts > 20,
+        "{removals} removals in {starts} starts:\n{}",
+        harness::tail(&journal)
+    );
+    let noise: Vec<&str> = journal
+        .lines()
+        .filter(|l| l.contains("No such container"))
+        .collect();
+    assert!(
+        noise.is_empty(),
+        "{} lines of docker's noise, e.g. {:?}",
+        noise.len(),
+        noise.first()
+    );
+    format!(
+        "journal: {starts} starts, each with its removal of the previous container, no \"No such container\""
     )
 }
 

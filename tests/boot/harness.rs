@@ -235,6 +235,14 @@ impl BootNode {
         fs::write(full, text).unwrap();
     }
 
+    /// Makes a symbolic link in the node's writable layer, before boot.
+    pub fn link(&self, path: &str, target: &str) {
+        assert!(self.run.is_none(), "{path}: the node is running");
+        let full = self.dir.join("root-up").join(path.trim_start_matches('/'));
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(target, full).unwrap();
+    }
+
     /// Removes a file of the node's /var (the test's own traces, such as
     /// the volumes pod's report), before boot.
     pub fn remove_var(&self, path: &str) {
@@ -529,14 +537,51 @@ impl BootNode {
         out
     }
 
+    /// The containers docker's store holds: name (without docker's `/`)
+    /// and id.
+    pub fn docker_containers(&self) -> Vec<(String, String)> {
+        let root = format!("/proc/{}/root/var/lib/docker/containers", self.pid1());
+        let mut out = Vec::new();
+        for c in fs::read_dir(root).into_iter().flatten().flatten() {
+            let id = c.file_name().to_string_lossy().into_owned();
+            let name = fs::read_to_string(c.path().join("config.v2.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+                .and_then(|v| {
+                    v["Name"]
+                        .as_str()
+                        .map(|n| n.trim_start_matches('/').to_string())
+                })
+                .unwrap_or_else(|| "?".into());
+            out.push((name, id));
+        }
+        out
+    }
+
+    /// The containerd shims of docker's containers (containerd's `moby`
+    /// namespace; the CRI's pods have theirs in `k8s.io`), host pids.
+    pub fn docker_shims(&self) -> Vec<u32> {
+        self.processes("containerd-shim")
+            .into_iter()
+            .filter(|p| {
+                fs::read(format!("/proc/{p}/cmdline"))
+                    .map(|c| c.split(|b| *b == 0).any(|w| w == b"moby"))
+                    .unwrap_or(false)
+            })
+            .collect()
+    }
+
     /// The node's mounts of the engines' containers and pods: podman's
-    /// container roots, rkt's pod trees.
+    /// and docker's container roots (and docker's per-container files),
+    /// rkt's pod trees.
     pub fn engine_mounts(&self) -> Vec<String> {
         fs::read_to_string(format!("/proc/{}/mountinfo", self.pid1()))
             .unwrap_or_default()
             .lines()
             .filter(|l| {
                 l.contains("/var/lib/containers/storage/overlay/")
+                    || l.contains("/var/lib/docker/overlay2/")
+                    || l.contains("/var/lib/docker/containers/")
                     || l.contains("/var/lib/rkt/pods/")
             })
             .map(str::to_string)

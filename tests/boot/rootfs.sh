@@ -1,14 +1,18 @@
 #!/bin/sh
 # Builds, once per run of tests/boot.rs, the Debian system every booted
 # node starts from: a bookworm rootfs from mmdebstrap with systemd (PID 1),
-# dbus, podman, runc, containerd, iptables and ca-certificates (CoreOS's
-# releases mount /etc/ssl/certs), configured for this kind of
-# machine, with the images of tests/node/images.sh already in the engines'
+# dbus, podman, runc, containerd, docker.io (20.10), iptables and
+# ca-certificates (CoreOS's releases mount /etc/ssl/certs), configured for
+# this kind of machine, with the images of tests/node/images.sh already in the engines'
 # stores (as an admin would have pulled them). Nothing of the project is in
 # it: each node gets its /usr from os-overlay/install.sh (tests/boot.rs).
 #
 # Usage: rootfs.sh OUT_DIR IMAGES_DIR RKT_TAG PODMAN_TAG
 #   OUT_DIR/rootfs   the tree (about 610 MB); OUT_DIR/ready when complete
+#
+# docker.service and docker.socket are disabled here: only the nodes of a
+# docker release enable docker.socket (tests/boot.rs), as its image
+# would; the other nodes boot without a dockerd.
 #
 # What this machine needs, and a real node would not:
 #   - systemd.conf: DefaultTimeoutStopSec=10s (a unit that does not stop
@@ -20,6 +24,16 @@
 #     here), a local pause image, no registry
 #   - kw-cgroup-rw.service: nspawn mounts the cgroup v1 controllers
 #     read-only; the kubelet, containerd and runc create cgroups in them
+#   - docker's daemon.json: a default runtime of its own,
+#     /usr/local/bin/kw-runc-caps (tests/node/runc-caps.sh): runc without
+#     the capabilities this host's bounding set lacks. docker 20.10's
+#     --privileged asks for every capability it knows, and runc fails
+#     ("unable to apply caps") where the bounding set lacks one (this kind
+#     of machine lacks CAP_SYS_RESOURCE); podman leaves them out itself.
+#     And no bridge, no iptables rules, no IP forwarding: the kubelet's
+#     container uses the node's network, and nspawn, which is not told
+#     that the node has a network namespace of its own, mounts
+#     /proc/sys read-only (dockerd fails: "Enabling IP forwarding failed")
 set -eu
 out=$1 images=$2 rkt_tag=$3 podman_tag=$4
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,7 +42,7 @@ rm -rf "$out"
 mkdir -p "$out"
 
 mmdebstrap --quiet --mode=root --variant=minbase \
-  --include=systemd,systemd-sysv,dbus,podman,runc,containerd,iptables,ca-certificates \
+  --include=systemd,systemd-sysv,dbus,podman,runc,containerd,docker.io,iptables,ca-certificates \
   bookworm "$root" > "$out/mmdebstrap.log" 2>&1 || {
   cat "$out/mmdebstrap.log" >&2
   exit 1
@@ -73,6 +87,18 @@ ExecStart=/bin/sh -c 'for d in /sys/fs/cgroup/*/; do mount -o remount,bind,rw "$
 WantedBy=sysinit.target
 EOF
 ln -s /etc/systemd/system/kw-cgroup-rw.service "$root/etc/systemd/system/sysinit.target.wants/kw-cgroup-rw.service"
+systemctl --root="$root" --quiet disable docker.service docker.socket
+install -D -m 0755 "$here/../node/runc-caps.sh" "$root/usr/local/bin/kw-runc-caps"
+mkdir -p "$root/etc/docker"
+cat > "$root/etc/docker/daemon.json" <<'EOF'
+{
+  "runtimes": { "kw-runc-caps": { "path": "/usr/local/bin/kw-runc-caps" } },
+  "default-runtime": "kw-runc-caps",
+  "bridge": "none",
+  "iptables": false,
+  "ip-forward": false
+}
+EOF
 echo kw-node > "$root/etc/hostname"
 printf '127.0.0.1 localhost\n192.0.2.10 kw-node\n' > "$root/etc/hosts"
 # no name server: a lookup fails at once, and no query leaves the node
@@ -84,14 +110,15 @@ mkdir -p "$root/usr/lib/modules"
 mkdir -p "$root/var/log/journal"
 
 # The images, into the engines' stores on /var, in a container of the tree
-# itself (the node's own podman, containerd and the kit's rkt).
+# itself (the node's own podman, containerd, dockerd and the kit's rkt),
+# with a network of its own (dockerd sets up its network at start).
 cp "$here/prepare.sh" "$root/kw-prepare.sh"
 # (the inner script expands its own arguments)
 # shellcheck disable=SC2016
 unshare --mount --propagation private sh -c '
   mount -t tmpfs kw-boot /run/systemd 2>/dev/null || true
   exec systemd-nspawn --quiet --register=no --keep-unit --pipe \
-    --capability=all --system-call-filter=@keyring \
+    --capability=all --system-call-filter=@keyring --private-network \
     --bind-ro="$2:/opt/kw-images" -D "$1" /bin/sh /kw-prepare.sh "$3" "$4"
 ' sh "$root" "$images" "$rkt_tag" "$podman_tag" > "$out/prepare.log" 2>&1 || {
   cat "$out/prepare.log" >&2

@@ -1,12 +1,14 @@
 #!/bin/sh
-# The runtime dockerd runs containers with in the real-node cases: runc,
+# The runtime dockerd runs containers with in the real-node cases and on
+# the booted node (tests/boot/rootfs.sh, as kw-runc-caps): runc,
 # after taking out of the container's config the capabilities that this
 # host's bounding set does not hold. docker 20.10's --privileged asks for
 # every capability it knows, and runc fails ("unable to apply caps:
 # operation not permitted") on a host whose bounding set lacks one (this
 # kind of machine lacks CAP_SYS_RESOURCE); podman leaves them out itself.
 # Registered with `dockerd --add-runtime kw-runc=THIS --default-runtime
-# kw-runc` (tests/node/case.sh). Every other runc call passes unchanged.
+# kw-runc` (tests/node/case.sh), or in /etc/docker/daemon.json's
+# "runtimes" and "default-runtime". Every other runc call passes unchanged.
 set -eu
 bundle=
 prev=
