@@ -71,7 +71,7 @@ need_tools() {
 
 # --- builds ------------------------------------------------------------------
 
-# The wrapper as an image build makes it (README), dynamically linked, and the
+# The wrapper as an image build makes it (docs/image-build.md), dynamically linked, and the
 # same with the C runtime linked statically (docs/performance.md). Each has a
 # target directory of its own, so they do not rebuild each other or the
 # developer's build.

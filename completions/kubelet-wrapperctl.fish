@@ -48,7 +48,7 @@ complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand re
 2512.0.0\t''
 3000.0.0\t''
 3033.2.0\t''"
-complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l format -d 'Output format: text (for people: the release and its file, the directories, the command one argument per line), json (for programs: stable fields, see the README), or shell (a script that does what the wrapper does)' -r -f -a "text\t''
+complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l format -d 'Output format: text (for people: the release and its file, the directories, the command one argument per line), json (for programs: stable fields, see docs/admin.md), or shell (a script that does what the wrapper does)' -r -f -a "text\t''
 json\t''
 shell\t''"
 complete -c kubelet-wrapperctl -n "__fish_kubelet_wrapperctl_using_subcommand render" -l unit -d 'Read the admin layer from this kubelet unit (its Environment=, EnvironmentFile= and ExecStart=, as systemd would start it, with the drop-ins of UNIT.d/) instead of this tool\'s environment' -r -F

@@ -23,7 +23,7 @@
 //! /proc/PID/cgroup agree), except on docker, whose containers are its
 //! daemon's: there the docker client is the unit's main process, in the
 //! unit's cgroup, and the kubelet in the cgroup docker gives its container
-//! (README, "Engines": what docker does differently); each of its lines is
+//! (docs/engines.md: what docker does differently); each of its lines is
 //! in the journal once; `systemctl start` to healthz; `restart` keeps the
 //! pods; SIGKILL of the unit's main process, then a start; twenty stops
 //! that leave no container, pod, mount or process (and on docker, no "No
@@ -460,7 +460,7 @@ fn forget_report(node: &BootNode) {
 /// agree: the kubelet, and the unit's main process, are in
 /// kubelet.service's cgroup (in the hierarchies systemd tracks services
 /// by: its own named one and cgroup v2's). On docker, what is true
-/// instead (README, "Engines": what docker does differently): the main
+/// instead (docs/engines.md: what docker does differently): the main
 /// process, the attached client, is in the unit's cgroup, the kubelet in
 /// the one docker made for its container (named by the container's id:
 /// `/docker/ID` with docker's cgroupfs driver, `docker-ID.scope` with its

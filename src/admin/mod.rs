@@ -25,7 +25,7 @@
 //! [`AdminConfig::from_env`] fills. Then the renderers that use it
 //! ([`crate::engine`]), the checks that judge it ([`crate::plan::checks`]),
 //! its default per release in kubelet-wrapper(8) if the release gives one
-//! (`applies` in `ctl/manpages.rs`), and the README's table of the admin
+//! (`applies` in `ctl/manpages.rs`), and docs/admin.md's table of the admin
 //! interface; regenerate the man pages (docs/development.md).
 
 pub mod unit;
@@ -106,7 +106,7 @@ impl Var {
     }
 
     /// What the variable does, in one sentence (kubelet-wrapper(8)'s
-    /// ENVIRONMENT; the README's tables say the same).
+    /// ENVIRONMENT; docs/admin.md's tables say the same).
     pub const fn meaning(self) -> &'static str {
         match self {
             Var::KubeletImageTag => {

@@ -1,6 +1,6 @@
 //! `/usr/lib/coreos/kubelet-wrapper`: runs the kubelet in its container
 //! engine. It has no flags of its own: every argument is a kubelet flag. The
-//! admin layer comes from the environment (see README), the system layer from
+//! admin layer comes from the environment (docs/admin.md), the system layer from
 //! the defaults embedded at build time.
 //!
 //! The C `main` is this file's own (`no_main`), which skips std's start-up:

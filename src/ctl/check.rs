@@ -400,7 +400,10 @@ pub fn host_findings(u: &Unit, defaults: &Defaults, p: &Plan, root: &Path) -> Ve
         ));
     }
     if !rooted {
-        out.extend(propagation_findings(&super::render::host_state, &p.shared));
+        out.extend(propagation_findings(
+            &super::describe::host_state,
+            &p.shared,
+        ));
     }
     out
 }

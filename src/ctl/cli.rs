@@ -57,7 +57,7 @@ pub enum Command {
         release: ReleaseArg,
         /// Output format: text (for people: the release and its file,
         /// the directories, the command one argument per line), json (for
-        /// programs: stable fields, see the README), or shell (a script
+        /// programs: stable fields, see docs/admin.md), or shell (a script
         /// that does what the wrapper does).
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,

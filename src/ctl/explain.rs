@@ -2,15 +2,13 @@
 //! with --unit, the unit line that set it).
 
 use super::cli::ShowFormat;
+use super::describe::{self, SharedJson};
 use super::input::{Layer, make_plan, require_command, target_in};
 use super::json::{self, Bytes, Layout};
 use super::output::Failure;
-use super::render::SharedJson;
 use super::unitfile::UnitJson;
 use crate::admin::unit::Location;
 use crate::engine::command::Origin;
-use crate::plan::Plan;
-use crate::release::model;
 use crate::text::quote;
 use serde::Serialize;
 use std::os::unix::ffi::OsStrExt;
@@ -58,36 +56,6 @@ struct ArgumentJson<'a> {
     set_at: Option<String>,
 }
 
-/// What the trust rule that matched the image does, in words.
-pub(super) fn trust_text(plan: &Plan) -> String {
-    match &plan.trust {
-        Some(tr) => {
-            let what = if !tr.description.is_empty() {
-                tr.description.as_str()
-            } else {
-                match tr.policy {
-                    model::TrustPolicy::Verify => "the image signature is verified",
-                    model::TrustPolicy::Insecure => "image verification is switched off",
-                    model::TrustPolicy::Engine => {
-                        "image verification follows the engine's own configuration"
-                    }
-                }
-            };
-            format!(
-                "{} (rule {} for {}): {what}",
-                tr.policy, tr.rule, tr.condition
-            )
-        }
-        None if plan.engine == "systemd-nspawn" => {
-            "none: systemd-nspawn runs a local machine directory, nothing is fetched or verified"
-                .into()
-        }
-        None => {
-            "no rule of the release matches this image: the engine's own default applies".into()
-        }
-    }
-}
-
 /// The plan for `release` (or the wrapper's own) as a readable table.
 pub fn explain(
     release: Option<&str>,
@@ -98,9 +66,9 @@ pub fn explain(
     let t = target_in(release, &layer.root)?;
     let (defaults, plan) = make_plan(&t, layer)?;
     let source = t.source_text();
-    let trust_text = trust_text(&plan);
+    let trust_text = describe::trust_text(&plan);
     if format == ShowFormat::Json {
-        let states = super::render::shared_states(&plan);
+        let states = describe::shared_states(&plan);
         let out = ExplainJson {
             release: &t.release,
             release_source: t.source,
@@ -116,7 +84,7 @@ pub fn explain(
                 .iter()
                 .map(|c| json::each(c.iter().map(|a| &a.value)))
                 .collect(),
-            shared: super::render::shared_json(&plan, &states),
+            shared: describe::shared_json(&plan, &states),
             notices: &plan.notices,
             arguments: plan
                 .argv
@@ -181,7 +149,7 @@ pub fn explain(
             "\nmount propagation (the kubelet's mounts below these must reach the host):\n",
         );
         for s in &plan.shared {
-            out.push_str(&format!("  {}\n", super::render::propagation_line(s)));
+            out.push_str(&format!("  {}\n", describe::propagation_line(s)));
         }
     }
     if !plan.notices.is_empty() {

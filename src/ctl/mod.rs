@@ -9,7 +9,7 @@
 //! (every one with help text, and `--format text|json` if it prints, text
 //! by default) in
 //! [`cli`], a module here with a function returning
-//! `Result<Output, Failure>`, its arm in [`main`], and the README's section
+//! `Result<Output, Failure>`, its arm in [`main`], and docs/admin.md's section
 //! on the tool; then regenerate the man pages and completions (`generate`,
 //! tests/cli.rs says how).
 //!
@@ -24,6 +24,7 @@
 pub mod check;
 pub mod cli;
 pub mod defaults;
+pub mod describe;
 pub mod explain;
 pub mod generate;
 pub mod input;

@@ -2,93 +2,17 @@
 //! as JSON for programs, or as a shell script.
 
 use super::cli::Format;
+use super::describe::{self, SharedJson, propagation_line, shared_json, shared_states};
 use super::input::{Layer, make_plan, require_command, target_in};
 use super::json::{self, Bytes, Layout};
 use super::output::Failure;
 use super::unitfile::UnitJson;
-use crate::host::mountinfo::MountTable;
-use crate::host::propagation::{self, State};
 use crate::release::Version;
 use crate::release::model::{ReleaseOrigin, SharedRule};
 use crate::text::quote;
 use serde::Serialize;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
-use std::path::Path;
-
-/// The mount `path` is on here and its propagation, as the wrapper finds
-/// them; `None` where the mount table cannot be read.
-pub(super) fn host_state(path: &Path) -> Option<State> {
-    let table = std::cell::OnceCell::new();
-    propagation::state_here(path, &|| {
-        table.get_or_init(|| MountTable::read().unwrap_or_default())
-    })
-}
-
-/// One volume whose source must be shared: its path, the rule, and what
-/// the wrapper would do about it on this host (render's and explain's
-/// text).
-pub(super) fn propagation_line(s: &propagation::SharedSource) -> String {
-    let now = match host_state(&s.path) {
-        Some(st) if st.passes_on() => format!(
-            "on mount {} ({}): nothing to do",
-            quote::escape(st.mount.as_os_str().as_bytes()),
-            st.propagation
-        ),
-        Some(st) => format!(
-            "on mount {} ({}): {}",
-            quote::escape(st.mount.as_os_str().as_bytes()),
-            st.propagation,
-            match s.rule {
-                SharedRule::Make => "the wrapper binds it onto itself and marks it shared",
-                SharedRule::Require => "the wrapper refuses to start",
-            }
-        ),
-        None => "its mount cannot be read here".into(),
-    };
-    format!(
-        "{} (volume {}, when not shared: {}): {now}",
-        quote::escape(s.path.as_os_str().as_bytes()),
-        quote::line(&s.volume),
-        s.rule.name()
-    )
-}
-
-/// A release volume whose source must be shared, with the mount it is on
-/// here and that mount's propagation (`null` where the mount table cannot
-/// be read).
-#[derive(Serialize)]
-pub(super) struct SharedJson<'a> {
-    volume: &'a str,
-    path: Bytes<'a>,
-    when_not_shared: &'static str,
-    mount: Option<Bytes<'a>>,
-    propagation: Option<&'static str>,
-}
-
-/// The release's volumes whose source must be shared, as this host has
-/// them.
-pub(super) fn shared_json<'a>(
-    plan: &'a crate::plan::Plan,
-    states: &'a [Option<State>],
-) -> Vec<SharedJson<'a>> {
-    plan.shared
-        .iter()
-        .zip(states)
-        .map(|(s, st)| SharedJson {
-            volume: &s.volume,
-            path: Bytes::os(&s.path),
-            when_not_shared: s.rule.name(),
-            mount: st.as_ref().map(|st| Bytes::os(&st.mount)),
-            propagation: st.as_ref().map(|st| st.propagation.name()),
-        })
-        .collect()
-}
-
-/// The state here of each of the plan's shared sources ([`host_state`]).
-pub(super) fn shared_states(plan: &crate::plan::Plan) -> Vec<Option<State>> {
-    plan.shared.iter().map(|s| host_state(&s.path)).collect()
-}
 
 /// `render --format json`.
 #[derive(Serialize)]
@@ -239,7 +163,7 @@ fn text(
         "image     {}\n",
         quote::escape(plan.image.as_bytes())
     ));
-    out.push_str(&format!("trust     {}\n", super::explain::trust_text(plan)));
+    out.push_str(&format!("trust     {}\n", describe::trust_text(plan)));
     if !plan.directories.is_empty() {
         out.push_str(
             "\ndirectories created first (mkdir -p, mode 0755, existing ones left alone):\n",

@@ -49,7 +49,9 @@ pub fn cannot_boot() -> Option<String> {
 /// The Debian system every node starts from, built once per run of the
 /// suite below the target directory (tests/boot/rootfs.sh). With
 /// `KW_BOOT_KEEP_ROOTFS` set, a complete one from an earlier run is used
-/// again.
+/// again, if it was made by the same scripts (rootfs.sh, prepare.sh) with
+/// the same tags: `ready` holds what made it, and a rootfs made otherwise
+/// is built anew.
 pub struct Rootfs {
     pub dir: PathBuf,
 }
@@ -58,7 +60,17 @@ impl Rootfs {
     pub fn build(images: &Images) -> Rootfs {
         let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("boot-rootfs");
         let dir = out.join("rootfs");
-        if std::env::var_os("KW_BOOT_KEEP_ROOTFS").is_some() && out.join("ready").exists() {
+        let recipe = format!(
+            "{}\n{}\n{}\n{}\n",
+            fs::read_to_string(Path::new(HERE).join("rootfs.sh")).unwrap(),
+            fs::read_to_string(Path::new(HERE).join("prepare.sh")).unwrap(),
+            harness::RKT_TAG,
+            harness::PODMAN_TAG
+        );
+        let ready = out.join("ready");
+        if std::env::var_os("KW_BOOT_KEEP_ROOTFS").is_some()
+            && fs::read_to_string(&ready).is_ok_and(|r| r == recipe)
+        {
             return Rootfs { dir };
         }
         let o = Command::new("sh")
@@ -76,6 +88,7 @@ impl Rootfs {
             String::from_utf8_lossy(&o.stdout),
             String::from_utf8_lossy(&o.stderr)
         );
+        fs::write(&ready, recipe).unwrap();
         Rootfs { dir }
     }
 }

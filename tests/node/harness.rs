@@ -175,7 +175,7 @@ pub struct Release {
     pub version: &'static str,
     pub engine: Engine,
     /// The unit's Environment= lines the kubelet needed on this release
-    /// beyond the image tag, with why (the README lists them).
+    /// beyond the image tag, with why (docs/real-node.md lists them).
     pub admin: &'static [(&'static str, &'static str)],
     /// Whether the lifecycle checks run on this release.
     pub lifecycle: bool,
@@ -908,7 +908,7 @@ impl fmt::Display for Volumes {
 }
 
 /// Appends a case's figures to CARGO_TARGET_TMPDIR/node-results.tsv (for
-/// docs/performance.md and the README's table).
+/// docs/performance.md and docs/real-node.md's table).
 pub fn record(name: &str, o: &Outcome) {
     let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join("node-results.tsv");
     if let Ok(mut f) = fs::OpenOptions::new().create(true).append(true).open(path) {
@@ -1144,7 +1144,7 @@ pub fn check_release(
         (Ok(v), true) => v,
         (Err(e), true) => panic!("{e}"),
         (Ok(_), false) => panic!(
-            "the volumes reach the pod on {}: the README says they do not",
+            "the volumes reach the pod on {}: docs/real-node.md says they do not",
             r.engine.name()
         ),
         (Err(e), false) => {
