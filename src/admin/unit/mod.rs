@@ -910,8 +910,8 @@ fn assignment(
     match a.key.as_str() {
         "Environment" => environment(&a.value, &loc, cx, s, out),
         "EnvironmentFile" => environment_file(&a.value, &loc, cx, s, out),
-        "UnsetEnvironment" => unset_environment(&a.value, &loc, cx, s, out),
-        "PassEnvironment" => pass_environment(&a.value, &loc, cx, s, out),
+        "UnsetEnvironment" => name_list(NameList::Unset, &a.value, &loc, cx, s, out),
+        "PassEnvironment" => name_list(NameList::Pass, &a.value, &loc, cx, s, out),
         "Type" => {
             s.service_type = Some(a.value.clone());
             s.type_at = Some(loc);
@@ -1214,39 +1214,49 @@ fn environment_file(
     });
 }
 
-fn unset_environment(
-    value: &str,
-    loc: &Location,
-    cx: &specifier::Context,
-    s: &mut Settings,
-    out: &mut Unit,
-) {
-    if value.is_empty() {
-        s.unset.clear();
-        return;
+/// The two settings that are lists of variable names.
+#[derive(Clone, Copy)]
+enum NameList {
+    /// `UnsetEnvironment=`: names, or NAME=VALUE assignments to remove.
+    Unset,
+    /// `PassEnvironment=`: names of the manager's variables to pass on.
+    Pass,
+}
+
+impl NameList {
+    fn list(self, s: &mut Settings) -> &mut Vec<(String, Location)> {
+        match self {
+            NameList::Unset => &mut s.unset,
+            NameList::Pass => &mut s.pass,
+        }
     }
-    let words = escape::words(value.as_bytes(), ENV_WORDS).unwrap_or_else(|(w, _)| w);
-    for w in words {
-        let Ok(r) = resolve(&w, loc, cx, specifier::ARG_MAX, s) else {
-            continue;
-        };
-        if envfile::name_is_valid(&r) || split_assignment(&r).is_some() {
-            s.unset.push((lossy(&r), loc.clone()));
-        } else {
-            out.find(
-                Severity::Warning,
-                Some(loc.clone()),
+
+    fn accepts(self, word: &[u8]) -> bool {
+        envfile::name_is_valid(word)
+            || (matches!(self, NameList::Unset) && split_assignment(word).is_some())
+    }
+
+    /// Why systemd ignores a word it does not accept, and the fix.
+    fn refusal(self, shown: &str) -> (String, &'static str) {
+        match self {
+            NameList::Unset => (
                 format!(
-                    "UnsetEnvironment=: \"{}\" is neither a name nor NAME=VALUE: systemd ignores it",
-                    shown(&r)
+                    "UnsetEnvironment=: \"{shown}\" is neither a name nor NAME=VALUE: systemd ignores it"
                 ),
-                "give variable names".into(),
-            );
+                "give variable names",
+            ),
+            NameList::Pass => (
+                format!("PassEnvironment=: \"{shown}\" is not a variable name: systemd ignores it"),
+                "names are letters, digits and _, not starting with a digit",
+            ),
         }
     }
 }
 
-fn pass_environment(
+/// `UnsetEnvironment=` or `PassEnvironment=`: an empty value clears the
+/// list, words are added to it, each after its specifiers.
+fn name_list(
+    which: NameList,
     value: &str,
     loc: &Location,
     cx: &specifier::Context,
@@ -1254,7 +1264,7 @@ fn pass_environment(
     out: &mut Unit,
 ) {
     if value.is_empty() {
-        s.pass.clear();
+        which.list(s).clear();
         return;
     }
     let words = escape::words(value.as_bytes(), ENV_WORDS).unwrap_or_else(|(w, _)| w);
@@ -1262,18 +1272,11 @@ fn pass_environment(
         let Ok(r) = resolve(&w, loc, cx, specifier::ARG_MAX, s) else {
             continue;
         };
-        if envfile::name_is_valid(&r) {
-            s.pass.push((lossy(&r), loc.clone()));
+        if which.accepts(&r) {
+            which.list(s).push((lossy(&r), loc.clone()));
         } else {
-            out.find(
-                Severity::Warning,
-                Some(loc.clone()),
-                format!(
-                    "PassEnvironment=: \"{}\" is not a variable name: systemd ignores it",
-                    shown(&r)
-                ),
-                "names are letters, digits and _, not starting with a digit".into(),
-            );
+            let (message, fix) = which.refusal(&shown(&r));
+            out.find(Severity::Warning, Some(loc.clone()), message, fix.into());
         }
     }
 }

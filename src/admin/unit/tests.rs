@@ -277,6 +277,28 @@ fn unset_environment() {
 }
 
 #[test]
+fn unset_and_pass_environment_take_names_and_warn_about_the_rest() {
+    // UnsetEnvironment= also takes NAME=VALUE; PassEnvironment= only names;
+    // what systemd ignores is a warning each, and an empty value clears
+    let u = unit(&format!(
+        "[Service]\nEnvironment=A=1 B=2\nUnsetEnvironment=1A B=2\nPassEnvironment=X=1 Y\nUnsetEnvironment=A-\n{EXEC}"
+    ));
+    assert_eq!(
+        warnings(&u),
+        vec![
+            "UnsetEnvironment=: \"1A\" is neither a name nor NAME=VALUE: systemd ignores it",
+            "PassEnvironment=: \"X=1\" is not a variable name: systemd ignores it",
+            "UnsetEnvironment=: \"A-\" is neither a name nor NAME=VALUE: systemd ignores it",
+        ]
+    );
+    assert_eq!(env(&u), pairs(&[("A", "1")]));
+    let u = unit(&format!(
+        "[Service]\nEnvironment=A=1\nUnsetEnvironment=A\nUnsetEnvironment=\n{EXEC}"
+    ));
+    assert_eq!(env(&u), pairs(&[("A", "1")]));
+}
+
+#[test]
 fn the_classic_unquoted_value_is_a_warning_with_the_quoted_form() {
     let u = unit(&format!(
         "[Service]\nEnvironment=RKT_RUN_ARGS=--uuid-file-save=/var/lib/coreos/kubelet-wrapper.uuid --volume dns,kind=host,source=/etc/resolv.conf\n{EXEC}"
