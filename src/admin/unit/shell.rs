@@ -283,15 +283,7 @@ impl Lexer<'_> {
                 }
                 b'\'' => {
                     flush(&mut text, &mut parts);
-                    self.i += 1;
-                    let Some(end) = self.s[self.i..].iter().position(|&b| b == b'\'') else {
-                        return Err("a quote (') that is not closed".into());
-                    };
-                    parts.push(Part::Text {
-                        bytes: self.s[self.i..self.i + end].to_vec(),
-                        quoted: true,
-                    });
-                    self.i += end + 1;
+                    parts.push(self.single_quoted()?);
                 }
                 b'"' => {
                     flush(&mut text, &mut parts);
@@ -316,6 +308,21 @@ impl Lexer<'_> {
     }
 
     /// The inside of `"..."`, up to its closing quote.
+    /// `'...'` from its opening quote: every byte up to the closing one,
+    /// as it is.
+    fn single_quoted(&mut self) -> Result<Part, Unreadable> {
+        self.i += 1;
+        let Some(end) = self.s[self.i..].iter().position(|&b| b == b'\'') else {
+            return Err("a quote (') that is not closed".into());
+        };
+        let bytes = self.s[self.i..self.i + end].to_vec();
+        self.i += end + 1;
+        Ok(Part::Text {
+            bytes,
+            quoted: true,
+        })
+    }
+
     fn double_quoted(&mut self, parts: &mut Vec<Part>, depth: usize) -> Result<(), Unreadable> {
         let mut text = Vec::new();
         // "" is an empty quoted text: a field even when nothing else is
@@ -516,15 +523,7 @@ impl Lexer<'_> {
                 }
                 b'\'' if !quoted => {
                     flush(&mut text, &mut parts);
-                    self.i += 1;
-                    let Some(end) = self.s[self.i..].iter().position(|&b| b == b'\'') else {
-                        return Err("a quote (') that is not closed".into());
-                    };
-                    parts.push(Part::Text {
-                        bytes: self.s[self.i..self.i + end].to_vec(),
-                        quoted: true,
-                    });
-                    self.i += end + 1;
+                    parts.push(self.single_quoted()?);
                 }
                 b'"' => {
                     flush(&mut text, &mut parts);
