@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{CTL, Sandbox};
+use common::{CTL, Sandbox, scratch, write_under};
 use std::ffi::OsString;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -360,25 +360,13 @@ fn what_the_wrapper_refuses_before_creating_anything() {
     }
 }
 
-/// A scratch directory of the test's own (not the sandbox's).
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("kw-check-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    d
-}
-
 #[test]
 fn root_reads_the_node_tree_as_systemd_would() {
     // a node's root mounted elsewhere: its release, unit, drop-ins in /run
     // and in service.d, an environment file behind an absolute link and
     // its host name, all read under DIR, never from this machine
     let root = scratch("root");
-    let mk = |p: &str, text: &str| {
-        let p = root.join(p);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    };
+    let mk = |p: &str, text: &str| write_under(&root, p, text);
     mk(
         "etc/os-release",
         "ID=flatcar\nID_LIKE=coreos\nVERSION_ID=2512.3.0\n",

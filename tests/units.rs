@@ -15,7 +15,7 @@
 
 mod common;
 
-use common::is_root;
+use common::{is_root, scratch, write_under};
 use kubelet_wrapper::admin::unit::{self, File, Host, Severity};
 use std::collections::BTreeMap;
 use std::fs;
@@ -23,15 +23,6 @@ use std::io;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// A scratch directory everyone can read (systemd --test refuses root).
-fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("kw-units-{name}-{}", std::process::id()));
-    let _ = fs::remove_dir_all(&d);
-    fs::create_dir_all(&d).unwrap();
-    fs::set_permissions(&d, fs::Permissions::from_mode(0o755)).unwrap();
-    d
-}
 
 /// What systemd made of one unit.
 #[derive(Debug, Default)]
@@ -884,11 +875,7 @@ fn a_root_is_read_as_systemd_analyze_root_reads_it() {
     // type-wide service.d, a mask in /etc over a /usr/lib drop-in, and an
     // absolute link that must resolve inside the tree
     let root = scratch("root");
-    let mk = |p: &str, text: &str| {
-        let p = root.join(p);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        fs::write(p, text).unwrap();
-    };
+    let mk = |p: &str, text: &str| write_under(&root, p, text);
     mk(
         "usr/lib/systemd/system/kubelet.service",
         &format!("{HEAD}Environment=UNIT=usr\nExecStart={KW} --old\n"),

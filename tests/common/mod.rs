@@ -454,3 +454,25 @@ pub fn cargo_build(dir: &Path, release: Option<&str>, what: &[&str]) -> Output {
     }
     cmd.output().expect("cargo runs")
 }
+
+/// A fresh directory of the test's own below the system's temporary
+/// directory (not the sandbox's), everyone may read it (systemd --test
+/// refuses to read a unit as root from a directory only root can).
+pub fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!(
+        "kw-{}-{name}-{}",
+        env!("CARGO_CRATE_NAME"),
+        std::process::id()
+    ));
+    let _ = fs::remove_dir_all(&d);
+    fs::create_dir_all(&d).unwrap();
+    fs::set_permissions(&d, fs::Permissions::from_mode(0o755)).unwrap();
+    d
+}
+
+/// Writes `text` to `root/path`, creating the directories on the way.
+pub fn write_under(root: &Path, path: &str, text: &str) {
+    let p = root.join(path);
+    fs::create_dir_all(p.parent().unwrap()).unwrap();
+    fs::write(p, text).unwrap();
+}
