@@ -149,22 +149,11 @@ fn cases() -> Vec<Case> {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let bench_rounds = args.iter().position(|a| a == "--bench").map(|i| {
-        args.get(i + 1)
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(3)
-    });
-    let filters: Vec<&String> = args
-        .iter()
-        .filter(|a| !a.starts_with('-') && a.parse::<usize>().is_err())
-        .collect();
+    let args = harness::CaseArgs::parse(3);
+    let bench_rounds = args.bench;
     let all = cases();
-    let selected: Vec<&Case> = all
-        .iter()
-        .filter(|c| filters.is_empty() || filters.iter().any(|f| c.name.contains(f.as_str())))
-        .collect();
-    if args.iter().any(|a| a == "--list") {
+    let selected: Vec<&Case> = all.iter().filter(|c| args.selects(&c.name)).collect();
+    if args.list {
         for c in &selected {
             println!("{}: test", c.name);
         }
@@ -226,12 +215,7 @@ fn main() {
         return;
     }
 
-    // a case's failure is reported once, as its FAILED line, with where
-    std::panic::set_hook(Box::new(|info| {
-        if let Some(l) = info.location() {
-            eprintln!("  (panicked at {}:{})", l.file(), l.line());
-        }
-    }));
+    harness::report_panics_briefly();
     let (mut passed, mut failed) = (0, 0);
     for c in &selected {
         let t = Instant::now();

@@ -75,18 +75,9 @@ impl Case {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
     // `--bench N`: the start-up benchmark (benches/node.sh), not the tests
-    let bench = args.iter().position(|a| a == "--bench").map(|i| {
-        args.get(i + 1)
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(5)
-    });
-    let filters: Vec<&String> = args
-        .iter()
-        .filter(|a| !a.starts_with('-') && a.parse::<usize>().is_err())
-        .collect();
-    if let Some(rounds) = bench {
+    let args = harness::CaseArgs::parse(5);
+    if let Some(rounds) = args.bench {
         let kit = harness::kit().expect("the benchmark needs the node kit: set KW_NODE_KIT");
         harness::require_tools();
         let images = Images::build(&kit);
@@ -98,11 +89,8 @@ fn main() {
         return;
     }
     let all = cases();
-    let selected: Vec<&Case> = all
-        .iter()
-        .filter(|c| filters.is_empty() || filters.iter().any(|f| c.name().contains(f.as_str())))
-        .collect();
-    if args.iter().any(|a| a == "--list") {
+    let selected: Vec<&Case> = all.iter().filter(|c| args.selects(&c.name())).collect();
+    if args.list {
         for c in &selected {
             println!("{}: test", c.name());
         }
@@ -121,12 +109,7 @@ fn main() {
         );
         return;
     };
-    // failures are reported once, as the case's FAILED line, with where
-    std::panic::set_hook(Box::new(|info| {
-        if let Some(l) = info.location() {
-            eprintln!("  (panicked at {}:{})", l.file(), l.line());
-        }
-    }));
+    harness::report_panics_briefly();
     harness::require_tools();
     let start = Instant::now();
     let images = Images::build(&kit);

@@ -43,6 +43,52 @@ const DEADLINE: Duration = Duration::from_secs(120);
 // ---------------------------------------------------------------------------
 // The kit and the tools.
 
+/// The command line of a suite with its own harness (tests/node.rs,
+/// tests/boot.rs): `--bench N` (N rounds of its benchmark instead of the
+/// tests), `--list`, and words that select the cases whose name contains
+/// one of them (all without any).
+pub struct CaseArgs {
+    pub bench: Option<usize>,
+    pub list: bool,
+    filters: Vec<String>,
+}
+
+impl CaseArgs {
+    /// This process's arguments; `--bench` without a number is
+    /// `default_rounds`.
+    pub fn parse(default_rounds: usize) -> CaseArgs {
+        let args: Vec<String> = std::env::args().skip(1).collect();
+        CaseArgs {
+            bench: args.iter().position(|a| a == "--bench").map(|i| {
+                args.get(i + 1)
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .unwrap_or(default_rounds)
+            }),
+            list: args.iter().any(|a| a == "--list"),
+            filters: args
+                .iter()
+                .filter(|a| !a.starts_with('-') && a.parse::<usize>().is_err())
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// Whether the case `name` is selected.
+    pub fn selects(&self, name: &str) -> bool {
+        self.filters.is_empty() || self.filters.iter().any(|f| name.contains(f.as_str()))
+    }
+}
+
+/// Reports a case's failure once, as its FAILED line, with where it
+/// panicked (instead of the default message and backtrace).
+pub fn report_panics_briefly() {
+    std::panic::set_hook(Box::new(|info| {
+        if let Some(l) = info.location() {
+            eprintln!("  (panicked at {}:{})", l.file(), l.line());
+        }
+    }));
+}
+
 /// The node kit's directory, from `KW_NODE_KIT`, if it holds the kit.
 pub fn kit() -> Option<PathBuf> {
     let dir = PathBuf::from(std::env::var_os("KW_NODE_KIT")?);
