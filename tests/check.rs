@@ -648,46 +648,25 @@ fn the_units_readiness_and_the_release() {
     let (_, out) = check(&sb, &unit(&sb, "Type=notify\n"), "3000.0.0", &[]);
     assert!(!out.contains(note) && !out.contains("never comes"), "{out}");
     // and render shows the command a Type=notify unit starts: detached
-    let r = sb.run(
-        CTL,
-        &[
-            "render".into(),
-            "--release".into(),
-            "3000.0.0".into(),
-            "--format".into(),
-            "json".into(),
-            "--unit".into(),
-            unit(&sb, "Type=notify\n").into(),
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_slice(&r.output.stdout).unwrap();
-    assert!(
-        v["argv"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| a == "--detach"),
-        "{v}"
-    );
-    let r = sb.run(
-        CTL,
-        &[
-            "render".into(),
-            "--release".into(),
-            "3000.0.0".into(),
-            "--format".into(),
-            "json".into(),
-            "--unit".into(),
-            unit(&sb, "").into(),
-        ],
-    );
-    let v: serde_json::Value = serde_json::from_slice(&r.output.stdout).unwrap();
-    assert!(
-        !v["argv"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|a| a == "--detach"),
-        "{v}"
-    );
+    let detached = |service: &str| {
+        let r = sb.run(
+            CTL,
+            &[
+                "render".into(),
+                "--release".into(),
+                "3000.0.0".into(),
+                "--format".into(),
+                "json".into(),
+                "--unit".into(),
+                unit(&sb, service).into(),
+            ],
+        );
+        let v: serde_json::Value = serde_json::from_slice(&r.output.stdout).unwrap();
+        let argv = v["argv"].as_array().unwrap().clone();
+        (argv.iter().any(|a| a == "--detach"), v)
+    };
+    let (yes, v) = detached("Type=notify\n");
+    assert!(yes, "{v}");
+    let (yes, v) = detached("");
+    assert!(!yes, "{v}");
 }
